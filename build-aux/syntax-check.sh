@@ -1,0 +1,160 @@
+#!/bin/sh
+# syntax-check.sh: the layer rules and banned calls, by grep (TAP)
+#
+# Layers: util <- model <- rules <- domxml <- plan <- exec, store.
+# An include may only point down: a file in a layer includes nothing from a
+# layer above it. model, rules, domxml and plan never include libvirt or
+# libpq and never print; rules, domxml and plan are pure and read or write
+# no files. Nowhere in core/ and cli/ is text built with sprintf/strcat.
+#
+# Works on a git checkout and on an unpacked dist tarball alike (find, not
+# git ls-files). Environment: abs_top_srcdir (default: this script's ..).
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+srcdir=${abs_top_srcdir:-$(dirname "$0")/..}
+LC_ALL=C
+export LC_ALL
+
+if [ ! -d "$srcdir/core" ]; then
+    echo "1..1"
+    echo "not ok 1 - source tree found at $srcdir"
+    exit 1
+fi
+cd "$srcdir" || exit 99
+
+tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/sfo-syntax.XXXXXX") || exit 99
+trap 'rm -rf "$tmpdir"' EXIT
+
+layers="util model rules domxml plan exec store"
+
+# above LAYER: the layers LAYER must not include from
+above() {
+    case $1 in
+    util) echo "model rules domxml plan exec store" ;;
+    model) echo "rules domxml plan exec store" ;;
+    rules) echo "domxml plan exec store" ;;
+    domxml) echo "plan exec store" ;;
+    plan) echo "exec store" ;;
+    *) echo "" ;;
+    esac
+}
+
+# sources DIR...: the C files under the existing DIRs, one a line
+sources() {
+    for d in "$@"; do
+        [ -d "$d" ] && find "$d" -type f \( -name '*.c' -o -name '*.h' \) \
+            ! -name '*.gen.c' -print
+    done | sort
+}
+
+# code FILE: "FILE:LINE:text" for each line that is not just a comment line
+code() {
+    awk -v f="$1" '
+        /^[ \t]*(\/\*|\*([ \t\/]|$)|\/\/)/ { next }
+        { print f ":" FNR ":" $0 }' "$1"
+}
+
+# layer_of_include FILE NAME: the layer a quoted #include "NAME" in FILE points to
+layer_of_include() {
+    case $2 in
+    sriovfo/*) echo public; return ;;
+    */*)
+        first=${2%%/*}
+        for l in $layers; do
+            [ "$first" = "$l" ] && { echo "$l"; return; }
+        done
+        echo other
+        return
+        ;;
+    esac
+    fdir=$(dirname "$1")
+    if [ -f "$fdir/$2" ]; then
+        basename "$fdir"
+        return
+    fi
+    for l in $layers; do
+        [ -f "core/$l/$2" ] && { echo "$l"; return; }
+    done
+    echo other
+}
+
+n=0
+failed=0
+# result DESCRIPTION FILE: ok when FILE is empty, else the offending lines
+result() {
+    n=$((n + 1))
+    if [ -s "$2" ]; then
+        echo "not ok $n - $1"
+        sed 's/^/#   /' "$2"
+        failed=1
+    else
+        echo "ok $n - $1"
+    fi
+}
+
+echo "1..10"
+
+# 1-5: includes point down
+for layer in util model rules domxml plan; do
+    : > "$tmpdir/bad"
+    if [ ! -d "core/$layer" ]; then
+        n=$((n + 1))
+        echo "ok $n - core/$layer includes only from the layers below it # SKIP no core/$layer yet"
+        continue
+    fi
+    banned=$(above "$layer")
+    for f in $(sources "core/$layer"); do
+        sed -n 's/^[ \t]*#[ \t]*include[ \t]*"\([^"]*\)".*/\1/p' "$f" | while read -r inc; do
+            target=$(layer_of_include "$f" "$inc")
+            for b in $banned; do
+                if [ "$target" = "$b" ]; then
+                    echo "$f: #include \"$inc\" points up to core/$b"
+                fi
+            done
+        done >> "$tmpdir/bad"
+    done
+    result "core/$layer includes only from the layers below it" "$tmpdir/bad"
+done
+
+pure_dirs="core/model core/rules core/domxml core/plan"
+io_free_dirs="core/rules core/domxml core/plan"
+
+# 6: no libvirt or libpq below exec/store
+: > "$tmpdir/bad"
+for f in $(sources $pure_dirs); do
+    code "$f" | grep -E '#[[:space:]]*include[[:space:]]*[<"](libvirt/|libpq-fe\.h)' >> "$tmpdir/bad"
+done
+result "model, rules, domxml and plan include neither libvirt nor libpq" "$tmpdir/bad"
+
+# 7: the library never prints
+print_re='(^|[^A-Za-z0-9_])(printf|fprintf|vprintf|vfprintf|puts|fputs|putchar|fputc|perror|g_print|g_printerr)[[:space:]]*\('
+: > "$tmpdir/bad"
+for f in $(sources $pure_dirs); do
+    code "$f" | grep -E "$print_re" >> "$tmpdir/bad"
+done
+result "model, rules, domxml and plan print nothing" "$tmpdir/bad"
+
+# 8: pure layers read and write no files
+io_re='(^|[^A-Za-z0-9_])(fopen|fdopen|freopen|open|openat|creat|opendir|g_file_get_contents|g_file_set_contents|g_open|g_fopen|g_mapped_file_new|xmlReadFile|xmlParseFile|xmlCtxtReadFile|xmlSaveFile|xmlSaveFormatFile|xmlNewTextWriterFilename|json_object_from_file|json_object_to_file|json_object_to_file_ext)[[:space:]]*\('
+: > "$tmpdir/bad"
+for f in $(sources $io_free_dirs); do
+    code "$f" | grep -E "$io_re" >> "$tmpdir/bad"
+done
+result "rules, domxml and plan do no file I/O" "$tmpdir/bad"
+
+# 9: no sprintf/vsprintf/strcat (use GString, g_strdup_printf, libxml2 writers)
+: > "$tmpdir/bad"
+for f in $(sources core cli); do
+    code "$f" | grep -E '(^|[^A-Za-z0-9_])(v?sprintf|strcat)[[:space:]]*\(' >> "$tmpdir/bad"
+done
+result "core/ and cli/ use no sprintf, vsprintf or strcat" "$tmpdir/bad"
+
+# 10: internal headers stay out of the public one
+: > "$tmpdir/bad"
+for f in $(sources core/include); do
+    code "$f" | grep -E '#[[:space:]]*include[[:space:]]*"' | grep -v '"sriovfo/' >> "$tmpdir/bad"
+done
+result "public headers include only system and other public headers" "$tmpdir/bad"
+
+exit $failed

@@ -1,0 +1,251 @@
+/*
+ * sriovfo.h: public API of libsriovfo, SR-IOV live migration with a virtio failover
+ *
+ * This is the only header applications include. Every type is opaque; every
+ * function returns 0 (or a count) on success and a negative sfo_error_code on
+ * failure, with the details in sfo_error_last(). Output parameters come last,
+ * are named ret_*, belong to the caller and are written only on success.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SRIOVFO_SRIOVFO_H
+#define SRIOVFO_SRIOVFO_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_error_code:
+ * Negative return values of every function. Since: 0.1.0
+ */
+typedef enum {
+    SFO_OK = 0,
+    SFO_ERROR = -1,     /* generic failure */
+    SFO_EINVALID = -2,  /* bad input: JSON, XML, an argument out of range */
+    SFO_ENOTFOUND = -3, /* a named object does not exist */
+    SFO_EIO = -4,       /* a file could not be read */
+} sfo_error_code;
+
+/**
+ * sfo_error:
+ * @code: the sfo_error_code that was returned
+ * @key: stable, machine-matchable key, e.g. "INVENTORY_WRONG_TYPE"
+ * @message: one-line English text naming what is wrong and where
+ *
+ * The last error of the calling thread. Since: 0.1.0
+ */
+typedef struct sfo_error {
+    int code;
+    const char *key;
+    const char *message;
+} sfo_error;
+
+/**
+ * sfo_error_last:
+ * Returns: the last error reported in this thread, or NULL when none was.
+ * Borrowed: valid until the next library call of this thread. Since: 0.1.0
+ */
+const sfo_error *sfo_error_last(void);
+
+/** sfo_error_clear: forget the last error of this thread. Since: 0.1.0 */
+void sfo_error_clear(void);
+
+/**
+ * sfo_free:
+ * Frees a string or buffer the library handed to the caller (ret_xml,
+ * ret_json, ...). Accepts NULL. Since: 0.1.0
+ */
+void sfo_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Inventory: data centers, clusters, networks, vNIC profiles, VMs, NICs,    */
+/* hosts (docs/inventory-format.md)                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sfo_inventory sfo_inventory;
+
+/**
+ * sfo_inventory_load_file:
+ * @path: inventory JSON file
+ * @flags: must be 0
+ * @ret_inventory: the loaded inventory; free with sfo_inventory_free()
+ *
+ * Parses and structurally checks an inventory (types, required fields, unique
+ * ids, references between objects). Business rules are not run: see
+ * sfo_rules_check(). Returns 0, SFO_EIO or SFO_EINVALID. Since: 0.1.0
+ */
+int sfo_inventory_load_file(const char *path, unsigned int flags, sfo_inventory **ret_inventory);
+
+/**
+ * sfo_inventory_load_string:
+ * As sfo_inventory_load_file() on a NUL-terminated JSON text. Since: 0.1.0
+ */
+int sfo_inventory_load_string(const char *json, unsigned int flags,
+                              sfo_inventory **ret_inventory);
+
+/**
+ * sfo_inventory_format:
+ * @ret_json: the inventory as JSON, in the format it was loaded from; free
+ *            with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_inventory_format(const sfo_inventory *inventory, unsigned int flags, char **ret_json);
+
+/** sfo_inventory_free: accepts NULL. Since: 0.1.0 */
+void sfo_inventory_free(sfo_inventory *inventory);
+
+/* ------------------------------------------------------------------------ */
+/* Violations: the result of running the rules                              */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    SFO_SEVERITY_ERROR = 0,
+    SFO_SEVERITY_WARNING = 1,
+} sfo_severity;
+
+typedef struct sfo_violations sfo_violations;
+
+/** sfo_violations_count: number of violations in @violations. Since: 0.1.0 */
+size_t sfo_violations_count(const sfo_violations *violations);
+
+/** sfo_violations_error_count: how many of them have SFO_SEVERITY_ERROR. Since: 0.1.0 */
+size_t sfo_violations_error_count(const sfo_violations *violations);
+
+/**
+ * sfo_violations_key / _severity / _message / _subject_type / _subject_id:
+ * Fields of violation @index (0 <= @index < count). Strings are borrowed
+ * from @violations; NULL (or -1 for the severity) when @index is out of
+ * range. The subject is the object the violation is about, e.g.
+ * "vnic_profile" and its id. Since: 0.1.0
+ */
+const char *sfo_violations_key(const sfo_violations *violations, size_t index);
+int sfo_violations_severity(const sfo_violations *violations, size_t index);
+const char *sfo_violations_message(const sfo_violations *violations, size_t index);
+const char *sfo_violations_subject_type(const sfo_violations *violations, size_t index);
+const char *sfo_violations_subject_id(const sfo_violations *violations, size_t index);
+
+/**
+ * sfo_violations_format_json:
+ * @ret_json: {"violations":[{"key","severity","message","subject":{...},
+ *            "args":{...}}]}; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_violations_format_json(const sfo_violations *violations, unsigned int flags,
+                               char **ret_json);
+
+/** sfo_violations_free: accepts NULL. Since: 0.1.0 */
+void sfo_violations_free(sfo_violations *violations);
+
+/* ------------------------------------------------------------------------ */
+/* Rules                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_action:
+ * A change whose consequences sfo_rules_validate() checks. Since: 0.1.0
+ */
+typedef enum {
+    SFO_ACTION_ADD_VNIC_PROFILE = 0,
+    SFO_ACTION_UPDATE_VNIC_PROFILE,
+    SFO_ACTION_REMOVE_VNIC_PROFILE,
+    SFO_ACTION_ADD_NIC,
+    SFO_ACTION_UPDATE_NIC,
+    SFO_ACTION_PLUG_NIC,
+    SFO_ACTION_RUN_VM,
+    SFO_ACTION_MIGRATE_VM,
+#ifdef SFO_ENUM_SENTINELS
+    SFO_ACTION_LAST
+#endif
+} sfo_action;
+
+/**
+ * sfo_action_from_string:
+ * "add-vnic-profile", "update-vnic-profile", "remove-vnic-profile", "add-nic",
+ * "update-nic", "plug-nic", "run-vm", "migrate-vm".
+ * Returns: the action, or SFO_EINVALID for an unknown name. Since: 0.1.0
+ */
+int sfo_action_from_string(const char *name);
+
+/** sfo_action_to_string: the name of @action, or NULL. Since: 0.1.0 */
+const char *sfo_action_to_string(int action);
+
+/**
+ * sfo_rules_check:
+ * Runs every state rule over the whole @inventory and collects all
+ * violations, not only the first.
+ * @ret_violations: free with sfo_violations_free(); may be empty
+ * Returns: 0, or a negative code when the check itself could not run.
+ * Since: 0.1.0
+ */
+int sfo_rules_check(const sfo_inventory *inventory, unsigned int flags,
+                    sfo_violations **ret_violations);
+
+/**
+ * sfo_rules_validate:
+ * Checks whether @action on the object @object_json may be applied to
+ * @inventory. @object_json is the new or changed object in inventory
+ * format; for remove-vnic-profile and run-vm it is {"id": ...}; for
+ * migrate-vm {"vm":{"id":...},"host":{"id":...}}.
+ * Returns: 0 with the violations (possibly none); SFO_EINVALID when
+ * @object_json is malformed. Since: 0.1.0
+ */
+int sfo_rules_validate(const sfo_inventory *inventory, int action, const char *object_json,
+                       unsigned int flags, sfo_violations **ret_violations);
+
+/**
+ * sfo_rules_check_domxml:
+ * Checks the <teaming> pairs of a libvirt domain XML (or of a <devices> or
+ * single <interface> snippet): aliases, MACs, the persistent reference,
+ * interface types. Returns: 0 with the violations; SFO_EINVALID when @xml
+ * is not well-formed. Since: 0.1.0
+ */
+int sfo_rules_check_domxml(const char *xml, unsigned int flags,
+                           sfo_violations **ret_violations);
+
+/* ------------------------------------------------------------------------ */
+/* libvirt XML                                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_domxml_flags:
+ * @SFO_DOMXML_DOMAIN: a complete minimal Q35 domain instead of a bare
+ *                     <devices> element. Since: 0.1.0
+ */
+typedef enum {
+    SFO_DOMXML_DOMAIN = 1 << 0,
+} sfo_domxml_flags;
+
+/**
+ * sfo_domxml_format_vm:
+ * The libvirt <interface> elements of the plugged NICs of VM @vm_id, each
+ * VF followed by its virtio standby, in a <devices> element (or a complete
+ * domain with SFO_DOMXML_DOMAIN).
+ * @ret_xml: free with sfo_free()
+ * Returns: 0, SFO_ENOTFOUND for an unknown VM, SFO_EINVALID for unknown flags.
+ * Since: 0.1.0
+ */
+int sfo_domxml_format_vm(const sfo_inventory *inventory, const char *vm_id, unsigned int flags,
+                         char **ret_xml);
+
+/**
+ * sfo_domxml_format_host_networks:
+ * The libvirt <network> definitions host @host_id needs for the networks
+ * realised as libvirt networks, wrapped in a <networks> element.
+ * @ret_xml: free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_domxml_format_host_networks(const sfo_inventory *inventory, const char *host_id,
+                                    unsigned int flags, char **ret_xml);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SRIOVFO_SRIOVFO_H */

@@ -1,0 +1,273 @@
+/*
+ * sfo-domain.c: reading the network devices of a libvirt domain XML
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "sfo-domain.h"
+#include "util/sfo-util.h"
+
+SFO_ENUM_IMPL(sfo_domain_teaming, SFO_DOMAIN_TEAMING_LAST, "", "persistent", "transient", "other");
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
+
+void
+sfo_domain_device_free(sfo_domain_device *dev)
+{
+    if (!dev)
+        return;
+    g_free(dev->element);
+    g_free(dev->type);
+    g_free(dev->model);
+    g_free(dev->mac);
+    g_free(dev->alias);
+    g_free(dev->teaming_persistent);
+    g_free(dev->address_type);
+    g_free(dev->address_bus);
+    g_free(dev->address_slot);
+    g_free(dev->source_network);
+    g_free(dev->source_bridge);
+    g_free(dev);
+}
+
+void
+sfo_domain_free(sfo_domain *domain)
+{
+    if (!domain)
+        return;
+    g_free(domain->name);
+    g_free(domain->machine);
+    if (domain->devices)
+        g_ptr_array_unref(domain->devices);
+    g_free(domain);
+}
+
+const char *
+sfo_domain_device_label(const sfo_domain_device *dev, char *buf, size_t bufsize)
+{
+    if (dev->alias && *dev->alias)
+        return dev->alias;
+    g_snprintf(buf, bufsize, "#%u", dev->position);
+    return buf;
+}
+
+gboolean
+sfo_domain_machine_is_q35(const char *machine)
+{
+    return machine && strstr(machine, "q35") != NULL;
+}
+
+static gboolean
+sfo_xml_is(const xmlNode *node, const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, BAD_CAST name);
+}
+
+/* First element child of @parent named @name, NULL when none. */
+static xmlNode *
+sfo_xml_child(const xmlNode *parent, const char *name)
+{
+    xmlNode *cur;
+
+    for (cur = parent ? parent->children : NULL; cur; cur = cur->next) {
+        if (sfo_xml_is(cur, name))
+            return cur;
+    }
+    return NULL;
+}
+
+/* Attribute @attr as a g_malloc'ed string, NULL when absent. */
+static char *
+sfo_xml_prop(const xmlNode *node, const char *attr)
+{
+    xmlChar *value;
+    char *ret;
+
+    if (!node)
+        return NULL;
+    value = xmlGetNoNsProp(node, BAD_CAST attr);
+    if (!value)
+        return NULL;
+    ret = g_strdup((const char *)value);
+    xmlFree(value);
+    return ret;
+}
+
+static char *
+sfo_xml_child_prop(const xmlNode *parent, const char *child, const char *attr)
+{
+    return sfo_xml_prop(sfo_xml_child(parent, child), attr);
+}
+
+static sfo_domain_device *
+sfo_domain_device_read(xmlNode *node, unsigned int position)
+{
+    sfo_domain_device *dev = g_new0(sfo_domain_device, 1);
+    xmlNode *teaming = sfo_xml_child(node, "teaming");
+    xmlNode *address = sfo_xml_child(node, "address");
+    xmlNode *source = sfo_xml_child(node, "source");
+    g_autofree char *mac = sfo_xml_child_prop(node, "mac", "address");
+    g_autofree char *teaming_type = NULL;
+
+    dev->element = g_strdup((const char *)node->name);
+    dev->type = sfo_xml_prop(node, "type");
+    dev->model = sfo_xml_child_prop(node, "model", "type");
+    if (mac) {
+        dev->mac = sfo_mac_normalize(mac);
+        if (!dev->mac)
+            dev->mac = g_steal_pointer(&mac);
+    }
+    dev->alias = sfo_xml_child_prop(node, "alias", "name");
+    if (teaming) {
+        teaming_type = sfo_xml_prop(teaming, "type");
+        if (!teaming_type)
+            dev->teaming = SFO_DOMAIN_TEAMING_NONE;
+        else if (strcmp(teaming_type, "persistent") == 0)
+            dev->teaming = SFO_DOMAIN_TEAMING_PERSISTENT;
+        else if (strcmp(teaming_type, "transient") == 0)
+            dev->teaming = SFO_DOMAIN_TEAMING_TRANSIENT;
+        else
+            dev->teaming = SFO_DOMAIN_TEAMING_OTHER;
+        dev->teaming_persistent = sfo_xml_prop(teaming, "persistent");
+        if (dev->teaming_persistent && !*dev->teaming_persistent)
+            g_clear_pointer(&dev->teaming_persistent, g_free);
+    }
+    if (address) {
+        dev->address_type = sfo_xml_prop(address, "type");
+        dev->address_bus = sfo_xml_prop(address, "bus");
+        dev->address_slot = sfo_xml_prop(address, "slot");
+    }
+    if (source) {
+        dev->source_network = sfo_xml_prop(source, "network");
+        dev->source_bridge = sfo_xml_prop(source, "bridge");
+    }
+    dev->line = xmlGetLineNo(node);
+    dev->position = position;
+    return dev;
+}
+
+/* Interfaces, PCI hostdevs, and other hostdevs when they carry <teaming>. */
+static gboolean
+sfo_domain_node_wanted(xmlNode *node)
+{
+    g_autofree char *type = NULL;
+
+    if (sfo_xml_is(node, "interface"))
+        return TRUE;
+    if (!sfo_xml_is(node, "hostdev"))
+        return FALSE;
+    type = sfo_xml_prop(node, "type");
+    return g_strcmp0(type, "pci") == 0 || sfo_xml_child(node, "teaming") != NULL;
+}
+
+static void
+sfo_domain_read_devices(sfo_domain *domain, xmlNode *devices)
+{
+    xmlNode *cur;
+
+    for (cur = devices ? devices->children : NULL; cur; cur = cur->next) {
+        if (sfo_domain_node_wanted(cur))
+            g_ptr_array_add(domain->devices, sfo_domain_device_read(cur, domain->devices->len + 1));
+    }
+}
+
+/* The first error of a parse: later ones are consequences of it. */
+typedef struct {
+    gboolean seen;
+    int line;
+    int column;
+    char *message;
+} sfo_domain_parse_error;
+
+static void
+sfo_domain_on_error(void *data, xmlError *err)
+{
+    xmlParserCtxt *ctxt = data;
+    sfo_domain_parse_error *first = ctxt->_private;
+
+    if (first->seen || !err || err->level < XML_ERR_ERROR)
+        return;
+    first->seen = TRUE;
+    first->line = err->line;
+    first->column = err->int2;
+    first->message = g_strchomp(g_strdup(err->message ? err->message : "error"));
+}
+
+int
+sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
+{
+    g_autoptr(xmlParserCtxt) ctxt = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(sfo_domain) domain = NULL;
+    sfo_domain_parse_error first = { 0 };
+    xmlNode *root;
+
+    sfo_return_val_if_fail(xml != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_domain != NULL, SFO_EINVALID);
+
+    ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        sfo_error_report(SFO_ERROR, SFO_KEY_DOMXML_SYNTAX_ERROR,
+                         "cannot create an XML parser context");
+        return SFO_ERROR;
+    }
+    ctxt->_private = &first;
+    ctxt->sax->serror = sfo_domain_on_error;
+    /* No network, no entity substitution, no DTD loading, no stderr noise. */
+    doc = xmlCtxtReadMemory(ctxt, xml, (int)strlen(xml), "domain.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc || !ctxt->wellFormed) {
+        g_autofree char *what = first.message;
+
+        sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_SYNTAX_ERROR,
+                         "domain XML is not well-formed at line %d, column %d: %s", first.line,
+                         first.column, what ? what : "no document");
+        return SFO_EINVALID;
+    }
+    g_free(first.message);
+    if (doc->intSubset || doc->extSubset) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_SYNTAX_ERROR,
+                         "domain XML has a DOCTYPE at line 1, column 1; libvirt XML has none");
+        return SFO_EINVALID;
+    }
+
+    root = xmlDocGetRootElement(doc);
+    domain = g_new0(sfo_domain, 1);
+    domain->devices = g_ptr_array_new_with_free_func((GDestroyNotify)sfo_domain_device_free);
+
+    if (sfo_xml_is(root, "domain")) {
+        xmlNode *name = sfo_xml_child(root, "name");
+
+        domain->is_domain = TRUE;
+        domain->complete = TRUE;
+        if (name) {
+            xmlChar *text = xmlNodeGetContent(name);
+
+            domain->name = g_strdup((const char *)text);
+            xmlFree(text);
+        }
+        domain->machine = sfo_xml_child_prop(sfo_xml_child(root, "os"), "type", "machine");
+        sfo_domain_read_devices(domain, sfo_xml_child(root, "devices"));
+    } else if (sfo_xml_is(root, "devices")) {
+        domain->complete = TRUE;
+        sfo_domain_read_devices(domain, root);
+    } else if (sfo_xml_is(root, "hotplug")) {
+        sfo_domain_read_devices(domain, sfo_xml_child(root, "devices"));
+    } else if (sfo_domain_node_wanted(root)) {
+        g_ptr_array_add(domain->devices, sfo_domain_device_read(root, 1));
+    } else {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_SYNTAX_ERROR,
+                         "unexpected root <%s> at line %ld, column 1 of the domain XML",
+                         root ? (const char *)root->name : "", root ? xmlGetLineNo(root) : 0L);
+        return SFO_EINVALID;
+    }
+
+    *ret_domain = g_steal_pointer(&domain);
+    return 0;
+}

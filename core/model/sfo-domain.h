@@ -1,0 +1,78 @@
+/*
+ * sfo-domain.h: reading the network devices of a libvirt domain XML
+ *
+ * The VDSM hooks and sfo_rules_check_domxml() only need a small view of a
+ * domain: its network devices (every <interface>, every PCI <hostdev> and
+ * any other <hostdev> that carries <teaming>) and the machine type. This
+ * module reads that view with libxml2; it never resolves entities and never
+ * touches the network.
+ *
+ * Accepted input: a full <domain>, a <devices> element, a <hotplug> element
+ * wrapping <devices> (oVirt's hot-plug body), or a single <interface> or
+ * <hostdev> (a hook snippet).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "util/sfo-autoptr.h"
+#include "util/sfo-enum.h"
+#include "util/sfo-error.h"
+
+typedef enum {
+    SFO_DOMAIN_TEAMING_NONE = 0, /* no <teaming> element (or one without type) */
+    SFO_DOMAIN_TEAMING_PERSISTENT,
+    SFO_DOMAIN_TEAMING_TRANSIENT,
+    SFO_DOMAIN_TEAMING_OTHER, /* a type libvirt does not know, e.g. 'none' */
+    SFO_DOMAIN_TEAMING_LAST
+} sfo_domain_teaming;
+SFO_ENUM_DECL(sfo_domain_teaming); /* "", "persistent", "transient", "other" */
+
+typedef struct {
+    char *element; /* "interface" or "hostdev" */
+    char *type;    /* type attribute, NULL when absent */
+    char *model;   /* <model type=…>, NULL when absent */
+    char *mac;     /* <mac address=…>, normalised; the raw text if not a MAC */
+    char *alias;   /* <alias name=…>, NULL when absent */
+    sfo_domain_teaming teaming;
+    char *teaming_persistent; /* <teaming persistent=…>, NULL when absent or empty */
+    char *address_type;       /* guest <address type=…> (direct child), NULL when absent */
+    char *address_bus;        /* its bus and slot attributes as written */
+    char *address_slot;
+    char *source_network;  /* <source network=…> */
+    char *source_bridge;   /* <source bridge=…> */
+    long line;             /* line of the element in the input (xmlGetLineNo) */
+    unsigned int position; /* 1-based position among the devices read */
+} sfo_domain_device;
+
+typedef struct {
+    gboolean is_domain; /* the input was a full <domain> */
+    gboolean complete;  /* a <domain> or <devices>: every device is here (not a snippet) */
+    char *name;         /* <domain><name>, NULL when absent */
+    char *machine;      /* <os><type machine=…>, NULL when absent */
+    GPtrArray *devices; /* sfo_domain_device *, in document order */
+} sfo_domain;
+
+/*
+ * Parses @xml (NUL-terminated). Returns 0 and the domain view, or
+ * SFO_EINVALID with DOMXML_SYNTAX_ERROR naming line and column when @xml is
+ * not well-formed, has a DOCTYPE, or has an unexpected root element.
+ */
+int sfo_domain_parse(const char *xml, sfo_domain **ret_domain);
+
+/*
+ * The subject id of @dev in violations and messages: its alias, else "#N"
+ * with its position. Borrowed from @dev or written into @buf.
+ */
+const char *sfo_domain_device_label(const sfo_domain_device *dev, char *buf, size_t bufsize);
+
+/* TRUE when @machine is a Q35 machine type ("q35", "pc-q35-7.2", ...) */
+gboolean sfo_domain_machine_is_q35(const char *machine);
+
+void sfo_domain_device_free(sfo_domain_device *dev);
+void sfo_domain_free(sfo_domain *domain);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_domain, sfo_domain_free)

@@ -1,0 +1,1073 @@
+/*
+ * sfo-model-json.c: the inventory's JSON form (json-c), load and format
+ *
+ * Field names follow the oVirt REST API's JSON representation, so the same
+ * code serves the REST API later. Loading is in three steps kept apart:
+ * parse (json-c: syntax, with line and column), read (types and required
+ * fields, each error naming its JSON path), link (unique ids, references).
+ * docs/inventory-format.md describes the format.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "sfo-model.h"
+#include "util/sfo-util.h"
+
+GPtrArray *sfo_pf_list_new(void);
+GPtrArray *sfo_vf_list_new(void);
+
+/* ------------------------------------------------------------------------ */
+/* parse                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void
+sfo_json_offset_to_line(const char *text, size_t offset, int *ret_line, int *ret_column)
+{
+    int line = 1;
+    int column = 1;
+    size_t i;
+
+    for (i = 0; i < offset && text[i]; i++) {
+        if (text[i] == '\n') {
+            line++;
+            column = 1;
+        } else {
+            column++;
+        }
+    }
+    *ret_line = line;
+    *ret_column = column;
+}
+
+int
+sfo_json_parse(const char *text, const char *origin, json_object **ret_obj)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *obj;
+    enum json_tokener_error jerr;
+    size_t len = strlen(text);
+    size_t end;
+    int line;
+    int column;
+
+    /* passing the NUL too ends a top-level literal such as "null" or "3" */
+    obj = json_tokener_parse_ex(tok, text, (int)len + 1);
+    jerr = json_tokener_get_error(tok);
+    end = json_tokener_get_parse_end(tok);
+    if (jerr == json_tokener_continue)
+        jerr = json_tokener_error_parse_eof;
+    if (jerr == json_tokener_success) {
+        /* only white space may follow the document */
+        while (end < len && g_ascii_isspace(text[end]))
+            end++;
+        if (end < len) {
+            json_object_put(obj);
+            obj = NULL;
+            jerr = json_tokener_error_parse_unexpected;
+        }
+    }
+    json_tokener_free(tok);
+    if (jerr != json_tokener_success) {
+        sfo_json_offset_to_line(text, end, &line, &column);
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR,
+                         "%s:%d:%d: invalid JSON: %s", origin, line, column,
+                         json_tokener_error_desc(jerr));
+        return SFO_EINVALID;
+    }
+    *ret_obj = obj;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* read: typed field access, every error names the JSON path                */
+/* ------------------------------------------------------------------------ */
+
+static const char *
+sfo_json_type_name(json_object *obj)
+{
+    switch (json_object_get_type(obj)) {
+    case json_type_null:
+        return "null";
+    case json_type_boolean:
+        return "a boolean";
+    case json_type_double:
+        return "a number";
+    case json_type_int:
+        return "an integer";
+    case json_type_object:
+        return "an object";
+    case json_type_array:
+        return "an array";
+    case json_type_string:
+        return "a string";
+    default:
+        return "an unknown type";
+    }
+}
+
+static int
+sfo_json_wrong_type(const char *path, const char *field, const char *expected, json_object *val)
+{
+    sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                     "%s.%s: expected %s, found %s", path, field, expected,
+                     sfo_json_type_name(val));
+    return SFO_EINVALID;
+}
+
+/* Returns 1 and the member when present and not null, 0 when absent, <0 on error. */
+static int
+sfo_json_member(json_object *obj, const char *path, const char *field, gboolean required,
+                json_object **ret_val)
+{
+    json_object *val = NULL;
+
+    if (!json_object_object_get_ex(obj, field, &val) || val == NULL) {
+        if (required) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD,
+                             "%s: required field '%s' is missing", path, field);
+            return SFO_EINVALID;
+        }
+        return 0;
+    }
+    *ret_val = val;
+    return 1;
+}
+
+/*
+ * Strings end up in libvirt XML, messages and terminals: they must be valid
+ * UTF-8 without control characters, and without an embedded NUL (\u0000),
+ * which would silently cut the C string short.
+ */
+static gboolean
+sfo_json_string_is_text(json_object *val)
+{
+    const char *str = json_object_get_string(val);
+    size_t len = (size_t)json_object_get_string_len(val);
+    size_t i;
+
+    if (strlen(str) != len || !g_utf8_validate(str, (gssize)len, NULL))
+        return FALSE;
+    for (i = 0; i < len; i++) {
+        if ((unsigned char)str[i] < 0x20 || str[i] == 0x7f)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static int
+sfo_json_get_string(json_object *obj, const char *path, const char *field, gboolean required,
+                    char **ret_str)
+{
+    json_object *val;
+    int rc;
+
+    if ((rc = sfo_json_member(obj, path, field, required, &val)) <= 0)
+        return rc;
+    if (!json_object_is_type(val, json_type_string))
+        return sfo_json_wrong_type(path, field, "a string", val);
+    if (!sfo_json_string_is_text(val)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.%s: must be UTF-8 text without control characters", path, field);
+        return SFO_EINVALID;
+    }
+    if (required && json_object_get_string_len(val) == 0) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.%s: must not be empty", path, field);
+        return SFO_EINVALID;
+    }
+    *ret_str = g_strdup(json_object_get_string(val));
+    return 1;
+}
+
+static int
+sfo_json_get_bool(json_object *obj, const char *path, const char *field, gboolean *ret_bool)
+{
+    json_object *val;
+    int rc;
+
+    if ((rc = sfo_json_member(obj, path, field, FALSE, &val)) <= 0)
+        return rc;
+    if (!json_object_is_type(val, json_type_boolean))
+        return sfo_json_wrong_type(path, field, "a boolean", val);
+    *ret_bool = json_object_get_boolean(val);
+    return 1;
+}
+
+static int
+sfo_json_get_int(json_object *obj, const char *path, const char *field, gboolean required,
+                 int min, int max, int *ret_int)
+{
+    json_object *val;
+    int64_t n;
+    int rc;
+
+    if ((rc = sfo_json_member(obj, path, field, required, &val)) <= 0)
+        return rc;
+    if (!json_object_is_type(val, json_type_int))
+        return sfo_json_wrong_type(path, field, "an integer", val);
+    n = json_object_get_int64(val);
+    if (n < min || n > max) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.%s: %lld is out of range %d..%d", path, field, (long long)n, min,
+                         max);
+        return SFO_EINVALID;
+    }
+    *ret_int = (int)n;
+    return 1;
+}
+
+static int
+sfo_json_get_object(json_object *obj, const char *path, const char *field, gboolean required,
+                    json_object **ret_val)
+{
+    json_object *val;
+    int rc;
+
+    if ((rc = sfo_json_member(obj, path, field, required, &val)) <= 0)
+        return rc;
+    if (!json_object_is_type(val, json_type_object))
+        return sfo_json_wrong_type(path, field, "an object", val);
+    *ret_val = val;
+    return 1;
+}
+
+static int
+sfo_json_get_array(json_object *obj, const char *path, const char *field, gboolean required,
+                   json_object **ret_val)
+{
+    json_object *val;
+    int rc;
+
+    if ((rc = sfo_json_member(obj, path, field, required, &val)) <= 0)
+        return rc;
+    if (!json_object_is_type(val, json_type_array))
+        return sfo_json_wrong_type(path, field, "an array", val);
+    *ret_val = val;
+    return 1;
+}
+
+static int
+sfo_json_check_id(const char *path, const char *field, const char *id)
+{
+    if (!sfo_id_is_valid(id)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.%s: id '%s' may only hold letters, digits, '_' and '-' "
+                         "(it becomes a libvirt alias)", path, field, id);
+        return SFO_EINVALID;
+    }
+    return 0;
+}
+
+/* A link to another object: "field": {"id": "..."} (oVirt's <field id="..."/>). */
+static int
+sfo_json_get_ref(json_object *obj, const char *path, const char *field, gboolean required,
+                 char **ret_id)
+{
+    g_autofree char *subpath = NULL;
+    json_object *ref = NULL;
+    char *id = NULL;
+    int rc;
+
+    if ((rc = sfo_json_get_object(obj, path, field, required, &ref)) <= 0)
+        return rc;
+    subpath = g_strdup_printf("%s.%s", path, field);
+    if (sfo_json_get_string(ref, subpath, "id", TRUE, &id) < 0)
+        return SFO_EINVALID;
+    if (sfo_json_check_id(subpath, "id", id) < 0) {
+        g_free(id);
+        return SFO_EINVALID;
+    }
+    *ret_id = id;
+    return 1;
+}
+
+/* A list of links: "field": [{"id": ...}, ...] */
+static int
+sfo_json_get_ref_list(json_object *obj, const char *path, const char *field,
+                      GPtrArray **ret_ids)
+{
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+    json_object *arr = NULL;
+    size_t i;
+    int rc;
+
+    if ((rc = sfo_json_get_array(obj, path, field, FALSE, &arr)) < 0)
+        return rc;
+    for (i = 0; rc > 0 && i < json_object_array_length(arr); i++) {
+        json_object *item = json_object_array_get_idx(arr, i);
+        g_autofree char *itempath = g_strdup_printf("%s.%s[%zu]", path, field, i);
+        char *id = NULL;
+
+        if (!json_object_is_type(item, json_type_object)) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                             "%s: expected an object, found %s", itempath,
+                             sfo_json_type_name(item));
+            return SFO_EINVALID;
+        }
+        if (sfo_json_get_string(item, itempath, "id", TRUE, &id) < 0)
+            return SFO_EINVALID;
+        g_ptr_array_add(ids, id);
+        if (sfo_json_check_id(itempath, "id", id) < 0)
+            return SFO_EINVALID;
+    }
+    *ret_ids = g_steal_pointer(&ids);
+    return 0;
+}
+
+static int
+sfo_json_get_enum(json_object *obj, const char *path, const char *field,
+                  int (*from_string)(const char *), const char *allowed, int *ret_value)
+{
+    g_autofree char *str = NULL;
+    int rc;
+    int value;
+
+    if ((rc = sfo_json_get_string(obj, path, field, FALSE, &str)) <= 0)
+        return rc;
+    if ((value = from_string(str)) < 0) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.%s: unknown value '%s' (expected one of: %s)", path, field, str,
+                         allowed);
+        return SFO_EINVALID;
+    }
+    *ret_value = value;
+    return 1;
+}
+
+/* Reads id (checked) and name, the two fields every object has. */
+static int
+sfo_json_get_identity(json_object *obj, const char *path, char **ret_id, char **ret_name)
+{
+    if (!json_object_is_type(obj, json_type_object)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "%s: expected an object, found %s", path, sfo_json_type_name(obj));
+        return SFO_EINVALID;
+    }
+    if (sfo_json_get_string(obj, path, "id", TRUE, ret_id) < 0 ||
+        sfo_json_check_id(path, "id", *ret_id) < 0 ||
+        sfo_json_get_string(obj, path, "name", TRUE, ret_name) < 0)
+        return SFO_EINVALID;
+    return 0;
+}
+
+static int
+sfo_data_center_from_json(json_object *obj, const char *path, sfo_data_center **ret_dc)
+{
+    sfo_data_center *dc = g_new0(sfo_data_center, 1);
+
+    if (sfo_json_get_identity(obj, path, &dc->id, &dc->name) < 0) {
+        sfo_data_center_free(dc);
+        return SFO_EINVALID;
+    }
+    *ret_dc = dc;
+    return 0;
+}
+
+static int
+sfo_cluster_from_json(json_object *obj, const char *path, sfo_cluster **ret_cluster)
+{
+    sfo_cluster *cl = g_new0(sfo_cluster, 1);
+    g_autofree char *vpath = g_strdup_printf("%s.version", path);
+    json_object *version = NULL;
+    int bios = SFO_BIOS_TYPE_UNSET;
+
+    if (sfo_json_get_identity(obj, path, &cl->id, &cl->name) < 0 ||
+        sfo_json_get_ref(obj, path, "data_center", TRUE, &cl->data_center_id) < 0 ||
+        sfo_json_get_object(obj, path, "version", TRUE, &version) < 0 ||
+        sfo_json_get_int(version, vpath, "major", TRUE, 0, 1000, &cl->version_major) < 0 ||
+        sfo_json_get_int(version, vpath, "minor", TRUE, 0, 1000, &cl->version_minor) < 0 ||
+        sfo_json_get_enum(obj, path, "bios_type", sfo_bios_type_from_string,
+                          "i440fx_sea_bios, q35_sea_bios, q35_ovmf, q35_secure_boot", &bios) < 0 ||
+        sfo_json_get_ref_list(obj, path, "networks", &cl->network_ids) < 0) {
+        sfo_cluster_free(cl);
+        return SFO_EINVALID;
+    }
+    cl->bios_type = bios;
+    *ret_cluster = cl;
+    return 0;
+}
+
+static int
+sfo_network_from_json(json_object *obj, const char *path, sfo_network **ret_net)
+{
+    sfo_network *net = g_new0(sfo_network, 1);
+    g_autofree char *vpath = g_strdup_printf("%s.vlan", path);
+    g_autofree char *lpath = g_strdup_printf("%s.libvirt_network", path);
+    json_object *vlan = NULL;
+    json_object *lnet = NULL;
+    int rc;
+
+    net->vlan_id = -1;
+    if (sfo_json_get_identity(obj, path, &net->id, &net->name) < 0 ||
+        sfo_json_get_ref(obj, path, "data_center", TRUE, &net->data_center_id) < 0 ||
+        (rc = sfo_json_get_object(obj, path, "vlan", FALSE, &vlan)) < 0 ||
+        (rc > 0 && sfo_json_get_int(vlan, vpath, "id", TRUE, 0, 4094, &net->vlan_id) < 0) ||
+        sfo_json_get_int(obj, path, "mtu", FALSE, 68, 65535, &net->mtu) < 0 ||
+        sfo_json_get_ref(obj, path, "external_provider", FALSE, &net->external_provider_id) < 0 ||
+        sfo_json_get_string(obj, path, "bridge", FALSE, &net->bridge) < 0 ||
+        (rc = sfo_json_get_object(obj, path, "libvirt_network", FALSE, &lnet)) < 0)
+        goto error;
+    if (rc > 0) {
+        int link = -1;
+
+        if (sfo_json_get_string(lnet, lpath, "name", TRUE, &net->libvirt_network) < 0 ||
+            sfo_json_get_enum(lnet, lpath, "type", sfo_network_link_from_string,
+                              "bridge, macvtap, hostdev", &link) < 0)
+            goto error;
+        if (link <= SFO_NETWORK_LINK_BRIDGE) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD,
+                             "%s: required field 'type' (bridge, macvtap or hostdev) is missing",
+                             lpath);
+            goto error;
+        }
+        net->link = link;
+    }
+    if (!net->bridge)
+        net->bridge = g_strdup(net->name);
+    *ret_net = net;
+    return 0;
+
+ error:
+    sfo_network_free(net);
+    return SFO_EINVALID;
+}
+
+int
+sfo_vnic_profile_from_json(json_object *obj, const char *path, sfo_vnic_profile **ret_profile)
+{
+    g_autoptr(sfo_vnic_profile) p = g_new0(sfo_vnic_profile, 1);
+    g_autofree char *ptpath = g_strdup_printf("%s.pass_through", path);
+    g_autofree char *mode = NULL;
+    json_object *pt = NULL;
+    int rc;
+
+    if (sfo_json_get_identity(obj, path, &p->id, &p->name) < 0 ||
+        sfo_json_get_ref(obj, path, "network", TRUE, &p->network_id) < 0 ||
+        (rc = sfo_json_get_object(obj, path, "pass_through", FALSE, &pt)) < 0 ||
+        (rc > 0 && sfo_json_get_string(pt, ptpath, "mode", TRUE, &mode) < 0) ||
+        sfo_json_get_bool(obj, path, "migratable", &p->migratable) < 0 ||
+        sfo_json_get_ref(obj, path, "failover", FALSE, &p->failover_id) < 0 ||
+        sfo_json_get_bool(obj, path, "port_mirroring", &p->port_mirroring) < 0 ||
+        sfo_json_get_ref(obj, path, "qos", FALSE, &p->qos_id) < 0 ||
+        sfo_json_get_ref(obj, path, "network_filter", FALSE, &p->network_filter_id) < 0)
+        return SFO_EINVALID;
+    if (mode) {
+        if (g_str_equal(mode, "enabled")) {
+            p->pass_through = TRUE;
+        } else if (!g_str_equal(mode, "disabled")) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                             "%s.mode: unknown value '%s' (expected one of: enabled, disabled)",
+                             ptpath, mode);
+            return SFO_EINVALID;
+        }
+    }
+    *ret_profile = g_steal_pointer(&p);
+    return 0;
+}
+
+static int
+sfo_vm_from_json(json_object *obj, const char *path, sfo_vm **ret_vm)
+{
+    sfo_vm *vm = g_new0(sfo_vm, 1);
+    g_autofree char *ospath = g_strdup_printf("%s.os", path);
+    g_autofree char *biospath = g_strdup_printf("%s.bios", path);
+    json_object *os = NULL;
+    json_object *bios = NULL;
+    int bios_type = SFO_BIOS_TYPE_UNSET;
+    int status = SFO_VM_STATUS_DOWN;
+    int rc;
+
+    if (sfo_json_get_identity(obj, path, &vm->id, &vm->name) < 0 ||
+        sfo_json_get_ref(obj, path, "cluster", TRUE, &vm->cluster_id) < 0 ||
+        (rc = sfo_json_get_object(obj, path, "os", FALSE, &os)) < 0 ||
+        (rc > 0 && sfo_json_get_string(os, ospath, "type", FALSE, &vm->os_type) < 0) ||
+        (rc = sfo_json_get_object(obj, path, "bios", FALSE, &bios)) < 0 ||
+        (rc > 0 && sfo_json_get_enum(bios, biospath, "type", sfo_bios_type_from_string,
+                                     "cluster_default, i440fx_sea_bios, q35_sea_bios, "
+                                     "q35_ovmf, q35_secure_boot", &bios_type) < 0) ||
+        sfo_json_get_enum(obj, path, "status", sfo_vm_status_from_string,
+                          "down, up, powering_up, paused, migrating, suspended", &status) < 0 ||
+        sfo_json_get_ref(obj, path, "host", FALSE, &vm->host_id) < 0) {
+        sfo_vm_free(vm);
+        return SFO_EINVALID;
+    }
+    if (!vm->os_type)
+        vm->os_type = g_strdup("other");
+    vm->bios_type = bios_type;
+    vm->status = status;
+    *ret_vm = vm;
+    return 0;
+}
+
+int
+sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic)
+{
+    g_autoptr(sfo_nic) nic = g_new0(sfo_nic, 1);
+    g_autofree char *macpath = g_strdup_printf("%s.mac", path);
+    g_autofree char *vfpath = g_strdup_printf("%s.vf", path);
+    g_autofree char *mac = NULL;
+    json_object *macobj = NULL;
+    json_object *vf = NULL;
+    int iface = SFO_NIC_INTERFACE_VIRTIO;
+    int rc;
+
+    nic->plugged = TRUE;
+    if (sfo_json_get_identity(obj, path, &nic->id, &nic->name) < 0 ||
+        sfo_json_get_ref(obj, path, "vm", TRUE, &nic->vm_id) < 0 ||
+        sfo_json_get_ref(obj, path, "vnic_profile", FALSE, &nic->vnic_profile_id) < 0 ||
+        sfo_json_get_enum(obj, path, "interface", sfo_nic_interface_from_string,
+                          "virtio, pci_passthrough, e1000, e1000e, rtl8139, spapr_vlan",
+                          &iface) < 0 ||
+        sfo_json_get_object(obj, path, "mac", TRUE, &macobj) < 0 ||
+        sfo_json_get_string(macobj, macpath, "address", TRUE, &mac) < 0 ||
+        sfo_json_get_bool(obj, path, "plugged", &nic->plugged) < 0 ||
+        (rc = sfo_json_get_object(obj, path, "vf", FALSE, &vf)) < 0 ||
+        (rc > 0 && sfo_json_get_string(vf, vfpath, "address", TRUE, &nic->vf_address) < 0))
+        return SFO_EINVALID;
+    if (!(nic->mac = sfo_mac_normalize(mac))) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.address: '%s' is not a MAC address (six hex octets, "
+                         "e.g. 56:6f:1a:2b:00:01)", macpath, mac);
+        return SFO_EINVALID;
+    }
+    if (nic->vf_address && !sfo_pci_address_parse(nic->vf_address, NULL)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.address: '%s' is not a PCI address (e.g. 0000:3b:02.3)", vfpath,
+                         nic->vf_address);
+        return SFO_EINVALID;
+    }
+    nic->interface = iface;
+    *ret_nic = g_steal_pointer(&nic);
+    return 0;
+}
+
+static int
+sfo_pci_address_from_json(json_object *obj, const char *path, char **ret_address)
+{
+    g_autofree char *address = NULL;
+
+    if (sfo_json_get_string(obj, path, "address", TRUE, &address) < 0)
+        return SFO_EINVALID;
+    if (!sfo_pci_address_parse(address, NULL)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.address: '%s' is not a PCI address (e.g. 0000:3b:02.3)", path,
+                         address);
+        return SFO_EINVALID;
+    }
+    *ret_address = g_steal_pointer(&address);
+    return 0;
+}
+
+static int
+sfo_pf_from_json(json_object *obj, const char *path, GPtrArray *pfs)
+{
+    json_object *vfs = NULL;
+    sfo_pf *pf = g_new0(sfo_pf, 1);
+    size_t i;
+
+    g_ptr_array_add(pfs, pf); /* owned by @pfs from here on, also on error */
+    pf->vfs = sfo_vf_list_new();
+    if (!json_object_is_type(obj, json_type_object)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "%s: expected an object, found %s", path, sfo_json_type_name(obj));
+        return SFO_EINVALID;
+    }
+    if (sfo_json_get_string(obj, path, "name", TRUE, &pf->name) < 0 ||
+        sfo_pci_address_from_json(obj, path, &pf->address) < 0 ||
+        sfo_json_get_ref_list(obj, path, "networks", &pf->network_ids) < 0 ||
+        sfo_json_get_array(obj, path, "vfs", FALSE, &vfs) < 0)
+        return SFO_EINVALID;
+    for (i = 0; vfs && i < json_object_array_length(vfs); i++) {
+        g_autofree char *vfpath = g_strdup_printf("%s.vfs[%zu]", path, i);
+        json_object *item = json_object_array_get_idx(vfs, i);
+        sfo_vf *vf = g_new0(sfo_vf, 1);
+
+        g_ptr_array_add(pf->vfs, vf);
+        if (!json_object_is_type(item, json_type_object)) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                             "%s: expected an object, found %s", vfpath,
+                             sfo_json_type_name(item));
+            return SFO_EINVALID;
+        }
+        if (sfo_pci_address_from_json(item, vfpath, &vf->address) < 0 ||
+            sfo_json_get_ref(item, vfpath, "nic", FALSE, &vf->nic_id) < 0)
+            return SFO_EINVALID;
+    }
+    return 0;
+}
+
+static int
+sfo_host_from_json(json_object *obj, const char *path, sfo_host **ret_host)
+{
+    sfo_host *host = g_new0(sfo_host, 1);
+    json_object *pfs = NULL;
+    size_t i;
+
+    host->pfs = sfo_pf_list_new();
+    if (sfo_json_get_identity(obj, path, &host->id, &host->name) < 0 ||
+        sfo_json_get_ref(obj, path, "cluster", TRUE, &host->cluster_id) < 0 ||
+        sfo_json_get_ref_list(obj, path, "networks", &host->network_ids) < 0 ||
+        sfo_json_get_array(obj, path, "sriov_pfs", FALSE, &pfs) < 0)
+        goto error;
+    for (i = 0; pfs && i < json_object_array_length(pfs); i++) {
+        g_autofree char *pfpath = g_strdup_printf("%s.sriov_pfs[%zu]", path, i);
+
+        if (sfo_pf_from_json(json_object_array_get_idx(pfs, i), pfpath, host->pfs) < 0)
+            goto error;
+    }
+    *ret_host = host;
+    return 0;
+
+ error:
+    sfo_host_free(host);
+    return SFO_EINVALID;
+}
+
+typedef int (*sfo_object_reader)(json_object *obj, const char *path, gpointer *ret_obj);
+
+static int
+sfo_json_read_collection(json_object *root, const char *name, sfo_object_reader reader,
+                         GPtrArray *out)
+{
+    json_object *arr = NULL;
+    size_t i;
+
+    if (sfo_json_get_array(root, "$", name, FALSE, &arr) < 0)
+        return SFO_EINVALID;
+    for (i = 0; arr && i < json_object_array_length(arr); i++) {
+        g_autofree char *path = g_strdup_printf("%s[%zu]", name, i);
+        gpointer obj = NULL;
+
+        if (reader(json_object_array_get_idx(arr, i), path, &obj) < 0)
+            return SFO_EINVALID;
+        g_ptr_array_add(out, obj);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* link: references between objects                                        */
+/* ------------------------------------------------------------------------ */
+
+static int
+sfo_unknown_reference(const char *path, const char *what, const char *id)
+{
+    sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_UNKNOWN_REFERENCE,
+                     "%s: no %s with id '%s' in the inventory", path, what, id);
+    return SFO_EINVALID;
+}
+
+static int
+sfo_check_network_refs(const sfo_inventory *inv, const GPtrArray *ids, const char *path)
+{
+    guint i;
+
+    for (i = 0; ids && i < ids->len; i++) {
+        const char *id = g_ptr_array_index(ids, i);
+
+        if (!sfo_inventory_find_network(inv, id)) {
+            g_autofree char *p = g_strdup_printf("%s.networks[%u].id", path, i);
+
+            return sfo_unknown_reference(p, "network", id);
+        }
+    }
+    return 0;
+}
+
+static int
+sfo_inventory_link(sfo_inventory *inv)
+{
+    guint i;
+    guint j;
+    guint k;
+
+    if (sfo_inventory_index(inv) < 0)
+        return SFO_EINVALID;
+
+#define SFO_CHECK_REF(coll, idx, field, what, finder) \
+    do { \
+        if (field && !finder(inv, field)) { \
+            g_autofree char *p_ = g_strdup_printf("%s[%u].%s.id", coll, idx, what); \
+            return sfo_unknown_reference(p_, what, field); \
+        } \
+    } while (0)
+
+    for (i = 0; i < inv->clusters->len; i++) {
+        sfo_cluster *cl = g_ptr_array_index(inv->clusters, i);
+        g_autofree char *p = g_strdup_printf("clusters[%u]", i);
+
+        SFO_CHECK_REF("clusters", i, cl->data_center_id, "data_center",
+                      sfo_inventory_find_data_center);
+        if (sfo_check_network_refs(inv, cl->network_ids, p) < 0)
+            return SFO_EINVALID;
+    }
+    for (i = 0; i < inv->networks->len; i++) {
+        sfo_network *net = g_ptr_array_index(inv->networks, i);
+
+        SFO_CHECK_REF("networks", i, net->data_center_id, "data_center",
+                      sfo_inventory_find_data_center);
+    }
+    for (i = 0; i < inv->vnic_profiles->len; i++) {
+        sfo_vnic_profile *p = g_ptr_array_index(inv->vnic_profiles, i);
+
+        /* failover is a reference the rules judge (its own violation key) */
+        SFO_CHECK_REF("vnic_profiles", i, p->network_id, "network", sfo_inventory_find_network);
+    }
+    for (i = 0; i < inv->vms->len; i++) {
+        sfo_vm *vm = g_ptr_array_index(inv->vms, i);
+
+        SFO_CHECK_REF("vms", i, vm->cluster_id, "cluster", sfo_inventory_find_cluster);
+        SFO_CHECK_REF("vms", i, vm->host_id, "host", sfo_inventory_find_host);
+    }
+    for (i = 0; i < inv->nics->len; i++) {
+        sfo_nic *nic = g_ptr_array_index(inv->nics, i);
+
+        SFO_CHECK_REF("nics", i, nic->vm_id, "vm", sfo_inventory_find_vm);
+        SFO_CHECK_REF("nics", i, nic->vnic_profile_id, "vnic_profile",
+                      sfo_inventory_find_vnic_profile);
+    }
+    for (i = 0; i < inv->hosts->len; i++) {
+        sfo_host *host = g_ptr_array_index(inv->hosts, i);
+        g_autofree char *p = g_strdup_printf("hosts[%u]", i);
+
+        SFO_CHECK_REF("hosts", i, host->cluster_id, "cluster", sfo_inventory_find_cluster);
+        if (sfo_check_network_refs(inv, host->network_ids, p) < 0)
+            return SFO_EINVALID;
+        for (j = 0; j < host->pfs->len; j++) {
+            sfo_pf *pf = g_ptr_array_index(host->pfs, j);
+            g_autofree char *pfp = g_strdup_printf("hosts[%u].sriov_pfs[%u]", i, j);
+
+            if (sfo_check_network_refs(inv, pf->network_ids, pfp) < 0)
+                return SFO_EINVALID;
+            for (k = 0; k < pf->vfs->len; k++) {
+                sfo_vf *vf = g_ptr_array_index(pf->vfs, k);
+
+                if (vf->nic_id && !sfo_inventory_find_nic(inv, vf->nic_id)) {
+                    g_autofree char *vfp = g_strdup_printf("%s.vfs[%u].nic.id", pfp, k);
+
+                    return sfo_unknown_reference(vfp, "nic", vf->nic_id);
+                }
+            }
+        }
+    }
+#undef SFO_CHECK_REF
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* public: load                                                             */
+/* ------------------------------------------------------------------------ */
+
+static int
+sfo_inventory_from_json(json_object *root, sfo_inventory **ret_inventory)
+{
+    g_autoptr(sfo_inventory) inv = sfo_inventory_new();
+
+    if (!json_object_is_type(root, json_type_object)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "$: expected an object with the inventory's arrays, found %s",
+                         sfo_json_type_name(root));
+        return SFO_EINVALID;
+    }
+    if (sfo_json_read_collection(root, "data_centers",
+                                 (sfo_object_reader)sfo_data_center_from_json,
+                                 inv->data_centers) < 0 ||
+        sfo_json_read_collection(root, "clusters", (sfo_object_reader)sfo_cluster_from_json,
+                                 inv->clusters) < 0 ||
+        sfo_json_read_collection(root, "networks", (sfo_object_reader)sfo_network_from_json,
+                                 inv->networks) < 0 ||
+        sfo_json_read_collection(root, "vnic_profiles",
+                                 (sfo_object_reader)sfo_vnic_profile_from_json,
+                                 inv->vnic_profiles) < 0 ||
+        sfo_json_read_collection(root, "vms", (sfo_object_reader)sfo_vm_from_json,
+                                 inv->vms) < 0 ||
+        sfo_json_read_collection(root, "nics", (sfo_object_reader)sfo_nic_from_json,
+                                 inv->nics) < 0 ||
+        sfo_json_read_collection(root, "hosts", (sfo_object_reader)sfo_host_from_json,
+                                 inv->hosts) < 0 ||
+        sfo_inventory_link(inv) < 0)
+        return SFO_EINVALID;
+    *ret_inventory = g_steal_pointer(&inv);
+    return 0;
+}
+
+static int
+sfo_inventory_load_text(const char *text, const char *origin, sfo_inventory **ret_inventory)
+{
+    g_autoptr(json_object) root = NULL;
+    const sfo_error *err;
+
+    if (sfo_json_parse(text, origin, &root) < 0)
+        return SFO_EINVALID;
+    if (sfo_inventory_from_json(root, ret_inventory) < 0) {
+        /* prefix the origin once, here, so every read error names the file */
+        err = sfo_error_last();
+        if (err && err->code == SFO_EINVALID) {
+            g_autofree char *key = g_strdup(err->key);
+            g_autofree char *msg = g_strdup(err->message);
+
+            sfo_error_report(SFO_EINVALID, key, "%s: %s", origin, msg);
+        }
+        return SFO_EINVALID;
+    }
+    return 0;
+}
+
+int
+sfo_inventory_load_string(const char *json, unsigned int flags, sfo_inventory **ret_inventory)
+{
+    sfo_return_val_if_fail(json != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_inventory != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    return sfo_inventory_load_text(json, "<string>", ret_inventory);
+}
+
+int
+sfo_inventory_load_file(const char *path, unsigned int flags, sfo_inventory **ret_inventory)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+
+    sfo_return_val_if_fail(path != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_inventory != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if (!g_file_get_contents(path, &text, NULL, &err)) {
+        sfo_error_report(SFO_EIO, SFO_KEY_FILE_UNREADABLE, "cannot read inventory %s: %s", path,
+                         err->message);
+        return SFO_EIO;
+    }
+    return sfo_inventory_load_text(text, path, ret_inventory);
+}
+
+/* ------------------------------------------------------------------------ */
+/* public: format                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void
+sfo_json_add_string(json_object *obj, const char *field, const char *value)
+{
+    if (value)
+        json_object_object_add(obj, field, json_object_new_string(value));
+}
+
+static void
+sfo_json_add_ref(json_object *obj, const char *field, const char *id)
+{
+    json_object *ref;
+
+    if (!id)
+        return;
+    ref = json_object_new_object();
+    json_object_object_add(ref, "id", json_object_new_string(id));
+    json_object_object_add(obj, field, ref);
+}
+
+static void
+sfo_json_add_ref_list(json_object *obj, const char *field, const GPtrArray *ids)
+{
+    json_object *arr = json_object_new_array();
+    guint i;
+
+    for (i = 0; ids && i < ids->len; i++) {
+        json_object *ref = json_object_new_object();
+
+        json_object_object_add(ref, "id", json_object_new_string(g_ptr_array_index(ids, i)));
+        json_object_array_add(arr, ref);
+    }
+    json_object_object_add(obj, field, arr);
+}
+
+static json_object *
+sfo_json_new_identity(const char *id, const char *name)
+{
+    json_object *obj = json_object_new_object();
+
+    sfo_json_add_string(obj, "id", id);
+    sfo_json_add_string(obj, "name", name);
+    return obj;
+}
+
+static json_object *
+sfo_json_new_with(const char *field, json_object *value)
+{
+    json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, field, value);
+    return obj;
+}
+
+static json_object *
+sfo_cluster_to_json(const sfo_cluster *cl)
+{
+    json_object *obj = sfo_json_new_identity(cl->id, cl->name);
+    json_object *version = json_object_new_object();
+
+    sfo_json_add_ref(obj, "data_center", cl->data_center_id);
+    json_object_object_add(version, "major", json_object_new_int(cl->version_major));
+    json_object_object_add(version, "minor", json_object_new_int(cl->version_minor));
+    json_object_object_add(obj, "version", version);
+    if (cl->bios_type != SFO_BIOS_TYPE_UNSET)
+        sfo_json_add_string(obj, "bios_type", sfo_bios_type_to_string(cl->bios_type));
+    sfo_json_add_ref_list(obj, "networks", cl->network_ids);
+    return obj;
+}
+
+static json_object *
+sfo_network_to_json(const sfo_network *net)
+{
+    json_object *obj = sfo_json_new_identity(net->id, net->name);
+
+    sfo_json_add_ref(obj, "data_center", net->data_center_id);
+    if (net->vlan_id >= 0)
+        json_object_object_add(obj, "vlan",
+                               sfo_json_new_with("id", json_object_new_int(net->vlan_id)));
+    if (net->mtu > 0)
+        json_object_object_add(obj, "mtu", json_object_new_int(net->mtu));
+    sfo_json_add_ref(obj, "external_provider", net->external_provider_id);
+    sfo_json_add_string(obj, "bridge", net->bridge);
+    if (net->link != SFO_NETWORK_LINK_BRIDGE) {
+        json_object *lnet = json_object_new_object();
+
+        sfo_json_add_string(lnet, "name", net->libvirt_network);
+        sfo_json_add_string(lnet, "type", sfo_network_link_to_string(net->link));
+        json_object_object_add(obj, "libvirt_network", lnet);
+    }
+    return obj;
+}
+
+static json_object *
+sfo_vnic_profile_to_json(const sfo_vnic_profile *p)
+{
+    json_object *obj = sfo_json_new_identity(p->id, p->name);
+
+    sfo_json_add_ref(obj, "network", p->network_id);
+    json_object_object_add(obj, "pass_through",
+                           sfo_json_new_with("mode", json_object_new_string(
+                                                 p->pass_through ? "enabled" : "disabled")));
+    json_object_object_add(obj, "migratable", json_object_new_boolean(p->migratable));
+    sfo_json_add_ref(obj, "failover", p->failover_id);
+    json_object_object_add(obj, "port_mirroring", json_object_new_boolean(p->port_mirroring));
+    sfo_json_add_ref(obj, "qos", p->qos_id);
+    sfo_json_add_ref(obj, "network_filter", p->network_filter_id);
+    return obj;
+}
+
+static json_object *
+sfo_vm_to_json(const sfo_vm *vm)
+{
+    json_object *obj = sfo_json_new_identity(vm->id, vm->name);
+
+    sfo_json_add_ref(obj, "cluster", vm->cluster_id);
+    json_object_object_add(obj, "os", sfo_json_new_with("type",
+                                                        json_object_new_string(vm->os_type)));
+    if (vm->bios_type != SFO_BIOS_TYPE_UNSET)
+        json_object_object_add(obj, "bios",
+                               sfo_json_new_with("type", json_object_new_string(
+                                                     sfo_bios_type_to_string(vm->bios_type))));
+    sfo_json_add_string(obj, "status", sfo_vm_status_to_string(vm->status));
+    sfo_json_add_ref(obj, "host", vm->host_id);
+    return obj;
+}
+
+static json_object *
+sfo_nic_to_json(const sfo_nic *nic)
+{
+    json_object *obj = sfo_json_new_identity(nic->id, nic->name);
+
+    sfo_json_add_ref(obj, "vm", nic->vm_id);
+    sfo_json_add_ref(obj, "vnic_profile", nic->vnic_profile_id);
+    sfo_json_add_string(obj, "interface", sfo_nic_interface_to_string(nic->interface));
+    json_object_object_add(obj, "mac", sfo_json_new_with("address",
+                                                         json_object_new_string(nic->mac)));
+    json_object_object_add(obj, "plugged", json_object_new_boolean(nic->plugged));
+    if (nic->vf_address)
+        json_object_object_add(obj, "vf", sfo_json_new_with("address", json_object_new_string(
+                                                                nic->vf_address)));
+    return obj;
+}
+
+static json_object *
+sfo_host_to_json(const sfo_host *host)
+{
+    json_object *obj = sfo_json_new_identity(host->id, host->name);
+    json_object *pfs = json_object_new_array();
+    guint i;
+    guint j;
+
+    sfo_json_add_ref(obj, "cluster", host->cluster_id);
+    sfo_json_add_ref_list(obj, "networks", host->network_ids);
+    for (i = 0; i < host->pfs->len; i++) {
+        const sfo_pf *pf = g_ptr_array_index(host->pfs, i);
+        json_object *pfobj = json_object_new_object();
+        json_object *vfs = json_object_new_array();
+
+        sfo_json_add_string(pfobj, "name", pf->name);
+        sfo_json_add_string(pfobj, "address", pf->address);
+        sfo_json_add_ref_list(pfobj, "networks", pf->network_ids);
+        for (j = 0; j < pf->vfs->len; j++) {
+            const sfo_vf *vf = g_ptr_array_index(pf->vfs, j);
+            json_object *vfobj = json_object_new_object();
+
+            sfo_json_add_string(vfobj, "address", vf->address);
+            sfo_json_add_ref(vfobj, "nic", vf->nic_id);
+            json_object_array_add(vfs, vfobj);
+        }
+        json_object_object_add(pfobj, "vfs", vfs);
+        json_object_array_add(pfs, pfobj);
+    }
+    json_object_object_add(obj, "sriov_pfs", pfs);
+    return obj;
+}
+
+typedef json_object *(*sfo_object_writer)(gconstpointer obj);
+
+static void
+sfo_json_add_collection(json_object *root, const char *name, const GPtrArray *objs,
+                        sfo_object_writer writer)
+{
+    json_object *arr = json_object_new_array();
+    guint i;
+
+    for (i = 0; i < objs->len; i++)
+        json_object_array_add(arr, writer(g_ptr_array_index(objs, i)));
+    json_object_object_add(root, name, arr);
+}
+
+static json_object *
+sfo_data_center_to_json(const sfo_data_center *dc)
+{
+    return sfo_json_new_identity(dc->id, dc->name);
+}
+
+int
+sfo_inventory_format(const sfo_inventory *inventory, unsigned int flags, char **ret_json)
+{
+    g_autoptr(json_object) root = NULL;
+
+    sfo_return_val_if_fail(inventory != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    root = json_object_new_object();
+    sfo_json_add_collection(root, "data_centers", inventory->data_centers,
+                            (sfo_object_writer)sfo_data_center_to_json);
+    sfo_json_add_collection(root, "clusters", inventory->clusters,
+                            (sfo_object_writer)sfo_cluster_to_json);
+    sfo_json_add_collection(root, "networks", inventory->networks,
+                            (sfo_object_writer)sfo_network_to_json);
+    sfo_json_add_collection(root, "vnic_profiles", inventory->vnic_profiles,
+                            (sfo_object_writer)sfo_vnic_profile_to_json);
+    sfo_json_add_collection(root, "vms", inventory->vms, (sfo_object_writer)sfo_vm_to_json);
+    sfo_json_add_collection(root, "nics", inventory->nics, (sfo_object_writer)sfo_nic_to_json);
+    sfo_json_add_collection(root, "hosts", inventory->hosts,
+                            (sfo_object_writer)sfo_host_to_json);
+    *ret_json = g_strdup_printf("%s\n", json_object_to_json_string_ext(
+                                    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+    return 0;
+}

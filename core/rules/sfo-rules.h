@@ -1,0 +1,48 @@
+/*
+ * sfo-rules.h: the business rules over model objects (internal API)
+ *
+ * sfo_rules_check() and sfo_rules_validate() in sriovfo.h take JSON; the
+ * functions here take parsed model objects, for front ends that already
+ * hold them (the engine's store, the plan layer). Each appends every
+ * violation it finds to @violations (never stopping at the first) and
+ * never fails: a dangling reference is a violation or is skipped, never a
+ * crash. The subject of an add or update is NOT in @inventory (or is there
+ * in its old state): rules compare it with the other objects by id.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "model/sfo-model.h"
+#include "rules/sfo-violations.h"
+
+/* Every state rule over every profile and NIC of @inventory. */
+void sfo_rules_check_inventory(const sfo_inventory *inventory, sfo_violations *violations);
+
+/*
+ * @action is SFO_ACTION_ADD_VNIC_PROFILE or SFO_ACTION_UPDATE_VNIC_PROFILE;
+ * @profile is the new object (an update finds the old one in @inventory by id).
+ */
+void sfo_rules_validate_profile(const sfo_inventory *inventory, int action,
+                                const sfo_vnic_profile *profile, sfo_violations *violations);
+
+/* Removal of profile @profile_id. */
+void sfo_rules_validate_profile_removal(const sfo_inventory *inventory, const char *profile_id,
+                                        sfo_violations *violations);
+
+/* @action is SFO_ACTION_ADD_NIC, SFO_ACTION_UPDATE_NIC or SFO_ACTION_PLUG_NIC. */
+void sfo_rules_validate_nic(const sfo_inventory *inventory, int action, const sfo_nic *nic,
+                            sfo_violations *violations);
+
+/*
+ * @action is SFO_ACTION_RUN_VM or SFO_ACTION_MIGRATE_VM. @host_id is the
+ * host to run on or migrate to; NULL (run only) skips the host checks.
+ */
+void sfo_rules_validate_vm(const sfo_inventory *inventory, int action, const char *vm_id,
+                           const char *host_id, sfo_violations *violations);
+
+/*
+ * TRUE when guest OS type @os_type (oVirt name, e.g. "rhel_8x64") has a
+ * failover (net_failover / netkvm) driver. NULL is oVirt's "other": FALSE.
+ */
+gboolean sfo_rules_guest_os_supports_failover(const char *os_type);

@@ -1,0 +1,50 @@
+/*
+ * sfo-error.h: the thread-local last error, reported once at the failure site
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#define SFO_ENUM_SENTINELS 1
+#include "sriovfo/sriovfo.h"
+
+/*
+ * Library error keys (rule violations use the catalogue keys instead).
+ * Keep in sync with docs/error-keys.md.
+ */
+#define SFO_KEY_INVALID_ARGUMENT "INVALID_ARGUMENT"
+#define SFO_KEY_INVENTORY_SYNTAX_ERROR "INVENTORY_SYNTAX_ERROR"
+#define SFO_KEY_INVENTORY_WRONG_TYPE "INVENTORY_WRONG_TYPE"
+#define SFO_KEY_INVENTORY_MISSING_FIELD "INVENTORY_MISSING_FIELD"
+#define SFO_KEY_INVENTORY_INVALID_VALUE "INVENTORY_INVALID_VALUE"
+#define SFO_KEY_INVENTORY_DUPLICATE_ID "INVENTORY_DUPLICATE_ID"
+#define SFO_KEY_INVENTORY_UNKNOWN_REFERENCE "INVENTORY_UNKNOWN_REFERENCE"
+#define SFO_KEY_FILE_UNREADABLE "FILE_UNREADABLE"
+#define SFO_KEY_DOMXML_SYNTAX_ERROR "DOMXML_SYNTAX_ERROR"
+#define SFO_KEY_VM_NOT_FOUND "VM_NOT_FOUND"
+#define SFO_KEY_HOST_NOT_FOUND "HOST_NOT_FOUND"
+
+/**
+ * sfo_error_report_full:
+ * Sets the last error of this thread. Use through sfo_error_report().
+ */
+void sfo_error_report_full(const char *file, int line, int code, const char *key,
+                           const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+#define sfo_error_report(code, key, ...) \
+    sfo_error_report_full(__FILE__, __LINE__, (code), (key), __VA_ARGS__)
+
+/* Public entry points check their arguments with this (systemd assert_return). */
+#define sfo_return_val_if_fail(expr, val) \
+    do { \
+        if (G_UNLIKELY(!(expr))) { \
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT, \
+                             "invalid argument: %s", #expr); \
+            return (val); \
+        } \
+    } while (0)
+
+#define sfo_check_flags(flags, supported) \
+    sfo_return_val_if_fail(((flags) & ~(unsigned int)(supported)) == 0, SFO_EINVALID)

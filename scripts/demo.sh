@@ -1,0 +1,9 @@
+#!/bin/sh
+# demo.sh: the README's "run" command: install what is missing, build, run the demo over
+# examples/ (check the inventory, print the libvirt XML of a VM with a failover pair and the
+# host's libvirt networks, show a rule violation with its message).
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/install-deps.sh
+sh scripts/build.sh build >/dev/null
+exec sh examples/demo.sh "$PWD/build/cli/sriovfo" "$PWD/examples"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# install-deps.sh: installs the Debian 12 packages sriov-failover needs to build and test.
+#
+# Only missing packages are installed; as root (or through sudo when not root). Run by
+# scripts/demo.sh and scripts/test.sh, so the README's two commands work on a fresh machine.
+set -eu
+
+PACKAGES="
+autoconf automake libtool pkg-config make gcc g++ gawk
+libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
+libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml2-utils
+valgrind clang-format
+"
+
+# libvirt's qemu driver, when privileged (root), resolves its default user and group
+# "libvirt-qemu" even when qemu.conf names another; Debian creates them in the postinst of
+# libvirt-daemon-system, which would also pull in systemd, dnsmasq and iptables. The tests only
+# use the in-process driver (qemu:///embed), so create the two system accounts the same way.
+ensure_libvirt_qemu_account() {
+    getent group libvirt-qemu >/dev/null 2>&1 || $SUDO groupadd --system libvirt-qemu
+    getent passwd libvirt-qemu >/dev/null 2>&1 ||
+        $SUDO useradd --system --gid libvirt-qemu --no-create-home \
+            --home-dir /var/lib/libvirt --shell /usr/sbin/nologin libvirt-qemu
+}
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO=sudo
+else
+    SUDO=false
+fi
+
+missing=
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing="$missing $p"
+    fi
+done
+if [ -n "$missing" ]; then
+    if [ "$SUDO" = false ]; then
+        echo "install-deps: not root and no sudo; install these Debian packages:$missing" >&2
+        exit 1
+    fi
+    echo "install-deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -q --no-install-recommends $missing
+fi
+if [ "$(id -u)" -eq 0 ] || [ "$SUDO" = sudo ]; then
+    ensure_libvirt_qemu_account
+fi

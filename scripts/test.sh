@@ -1,0 +1,31 @@
+#!/bin/sh
+# test.sh: the README's "test" command: every test.
+#
+#  1. make check          unit tests (cmocka/TAP), golden files, libvirt RNG schemas, libvirt's
+#                         embedded qemu driver, CLI tests, symbol/header/layer checks
+#  2. make check-valgrind the same under valgrind (memcheck, definite leaks)
+#  3. ASan + UBSan        the same in a second build tree built with sanitizers
+#  4. make distcheck      the release tarball builds and passes from a clean tree
+set -eu
+cd "$(dirname "$0")/.."
+top=$PWD
+sh scripts/install-deps.sh
+
+echo "== build"
+sh scripts/build.sh build
+echo "== make check"
+make -C build -j"$(nproc)" check
+
+echo "== make check-valgrind"
+make -C build check-valgrind
+
+echo "== ASan/UBSan: make check"
+rm -rf build-asan
+sh scripts/build.sh build-asan --enable-sanitizers
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    make -C build-asan -j"$(nproc)" check
+
+echo "== make distcheck"
+make -C build distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+
+echo "test.sh: every test passed"

@@ -1,0 +1,303 @@
+#!/bin/sh
+# test-cli.sh: TAP tests of the sriovfo command (cli/sriovfo.c)
+#
+# Every case runs sriovfo once and asserts both its exit status (0 no error,
+# 1 a rule is violated, 2 bad usage or unreadable input) and what it printed.
+# Environment (set by make check):
+#   SFO_CLI            the built cli/sriovfo (a libtool wrapper script)
+#   SFO_CLI_RUNNER     optional command prefix for every sriovfo run, e.g.
+#                      "libtool --mode=execute valgrind --error-exitcode=99 ..."
+#   abs_top_srcdir     source tree (examples/, tests/data/cli/)
+#   abs_top_builddir   build tree (config.h for the version)
+# Needs /usr/bin/python3 (or python3 on PATH) to read the --json output.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+abs_top_srcdir=${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+abs_top_builddir=${abs_top_builddir:-$abs_top_srcdir}
+SFO_CLI=${SFO_CLI:-$abs_top_builddir/cli/sriovfo}
+SFO_CLI_RUNNER=${SFO_CLI_RUNNER:-}
+
+if [ ! -x "$SFO_CLI" ]; then
+    echo "1..0 # SKIP $SFO_CLI is not built"
+    exit 0
+fi
+if [ -x /usr/bin/python3 ]; then
+    PYTHON=/usr/bin/python3
+elif command -v python3 > /dev/null 2>&1; then
+    PYTHON=python3
+else
+    echo "Bail out! python3 is needed to read sriovfo --json output"
+    exit 99
+fi
+
+examples=$abs_top_srcdir/examples
+data=$abs_top_srcdir/tests/data/cli
+inventory=$examples/inventory.json
+
+# ids from examples/inventory.json
+web1=95edeee5-777a-4224-b25c-eebddcdf333f
+host1=da7aad9e-74dc-4e2c-b5b2-0b2861d6cd01
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sfo-cli-test.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/stdout
+err=$tmp/stderr
+
+# SFO_CLI_RUNNER is split into words on purpose; never glob them
+set -f
+
+n=0
+failures=0
+rc=0
+
+# run ARGS...: run sriovfo; its exit status in $rc, its output in $out and $err
+run() {
+    # shellcheck disable=SC2086
+    $SFO_CLI_RUNNER "$SFO_CLI" "$@" > "$out" 2> "$err"
+    rc=$?
+    last_args=$*
+}
+
+diag_file() {
+    if [ -s "$2" ]; then
+        echo "# $1:"
+        sed -e 's/^/#   /' "$2" | head -n 40
+    fi
+}
+
+# expect DESCRIPTION STATUS CONDITION: one TAP line; passes when the last run
+# exited with STATUS and the shell CONDITION (evaluated) holds
+expect() {
+    n=$((n + 1))
+    if [ "$rc" -ne "$2" ]; then
+        why="exit status $rc, expected $2"
+    elif ! eval "$3"; then
+        why="output check failed: $3"
+    else
+        echo "ok $n - $1"
+        return 0
+    fi
+    failures=$((failures + 1))
+    echo "not ok $n - $1"
+    echo "# sriovfo $last_args"
+    echo "# $why"
+    diag_file stdout "$out"
+    diag_file stderr "$err"
+    diag_file python "$tmp/python.err"
+    rm -f "$tmp/python.err"
+    return 1
+}
+
+# the sorted keys of the human output ("error KEY: ..." / "warning KEY: ...")
+human_keys() {
+    sed -n -e 's/^\(error\|warning\) \([A-Z0-9_]*\): .*/\1 \2/p' "$out" | LC_ALL=C sort
+}
+
+# the sorted "severity key" pairs of --json output; fails when it is not JSON
+json_keys() {
+    "$PYTHON" -c '
+import json, sys
+doc = json.load(sys.stdin)
+pairs = []
+for v in doc["violations"]:
+    assert isinstance(v["message"], str) and v["message"]
+    pairs.append(v["severity"] + " " + v["key"])
+print("\n".join(sorted(pairs)))
+' < "$out" 2> "$tmp/python.err"
+}
+
+# the usage on stdout names every command
+lists_commands() {
+    for c in check validate domxml netxml check-domxml; do
+        grep -q "^  $c " "$out" || return 1
+    done
+}
+
+# no line of stdout reports an error
+no_error_lines() {
+    ! grep -q '^error ' "$out"
+}
+
+# ------------------------------------------------------------------------
+# usage
+# ------------------------------------------------------------------------
+run --help
+expect "--help prints the usage with every command on stdout" 0 \
+    'grep -q "^Usage: sriovfo COMMAND" "$out" && lists_commands && [ ! -s "$err" ]'
+
+version=
+if [ -f "$abs_top_builddir/config.h" ]; then
+    version=$(sed -n -e 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$abs_top_builddir/config.h")
+fi
+run --version
+expect "--version prints 'sriovfo VERSION'" 0 \
+    'if [ -n "$version" ]; then [ "$(cat "$out")" = "sriovfo $version" ];
+     else grep -Eqx "sriovfo [0-9]+\.[0-9]+\.[0-9]+.*" "$out"; fi'
+
+run
+expect "no arguments: usage on stderr, exit 2" 2 \
+    'grep -q "^Usage: sriovfo COMMAND" "$err" && [ ! -s "$out" ]'
+
+run frobnicate "$inventory"
+expect "unknown command: exit 2, names the command" 2 \
+    'grep -q "unknown command '"'frobnicate'"'" "$err" && [ ! -s "$out" ]'
+
+run --no-such-option check "$inventory"
+expect "unknown option: exit 2" 2 'grep -q "no-such-option" "$err" && [ ! -s "$out" ]'
+
+run check
+expect "check without an inventory: exit 2 with its usage" 2 \
+    'grep -q "usage: sriovfo check INVENTORY" "$err"'
+
+run validate "$inventory" frob-vm "$data/validate/run-vm.json"
+expect "unknown action: exit 2, names the action" 2 \
+    'grep -q "unknown action '"'frob-vm'"'" "$err" && [ ! -s "$out" ]'
+
+run check --domain "$inventory"
+expect "--domain with a command other than domxml: exit 2" 2 \
+    'grep -q -- "--domain only applies to '"'domxml'"'" "$err" && [ ! -s "$out" ]'
+
+# ------------------------------------------------------------------------
+# unreadable inventories
+# ------------------------------------------------------------------------
+missing=$tmp/no-such-inventory.json
+run check "$missing"
+expect "missing inventory: exit 2, names the file" 2 \
+    'grep -qF "$missing" "$err" && grep -q "(FILE_UNREADABLE)" "$err"'
+
+run check "$data/malformed.json"
+expect "malformed JSON: exit 2, names file:line:column and INVENTORY_SYNTAX_ERROR" 2 \
+    'grep -qF "$data/malformed.json:4:5: invalid JSON" "$err" &&
+     grep -q "(INVENTORY_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
+
+run check "$data/wrong-type.json"
+expect "wrong type: exit 2, names the JSON path and INVENTORY_WRONG_TYPE" 2 \
+    'grep -qF "networks[1].mtu: expected an integer, found a string" "$err" &&
+     grep -q "(INVENTORY_WRONG_TYPE)$" "$err"'
+
+# ------------------------------------------------------------------------
+# check
+# ------------------------------------------------------------------------
+run check "$inventory"
+expect "check examples/inventory.json: exit 0, no error lines" 0 \
+    'no_error_lines && grep -qx "0 error(s), 0 warning(s)" "$err"'
+
+run check "$data/warnings.json"
+expect "check with only warnings: exit 0, the warning line" 0 \
+    'no_error_lines && [ "$(human_keys)" = "warning WARNING_FAILOVER_NETWORK_MTU_MISMATCH" ] &&
+     grep -qx "0 error(s), 1 warning(s)" "$err"'
+
+violation_keys="error ACTION_TYPE_FAILED_FAILOVER_IS_SUPPORTED_ONLY_FOR_MIGRATABLE_PASSTROUGH
+error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_CANNOT_POINT_TO_SELF
+error ACTION_TYPE_FAILED_VM_INTERFACE_TYPE_NOT_MATCH_PROFILE
+error NETWORK_MAC_ADDRESS_IN_USE
+warning WARNING_FAILOVER_NETWORK_MTU_MISMATCH"
+
+self_key=ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_CANNOT_POINT_TO_SELF
+run check "$data/violations.json"
+expect "check with violations: exit 1, exactly the expected keys" 1 \
+    '[ "$(human_keys)" = "$violation_keys" ] && grep -qx "4 error(s), 1 warning(s)" "$err" &&
+     grep -q "^error $self_key: .*'"'prof-self'"'" "$out"'
+
+run check --json "$data/violations.json"
+expect "check --json with violations: exit 1, JSON with the same keys" 1 \
+    'keys=$(json_keys) && [ "$keys" = "$violation_keys" ]'
+
+run --json check "$inventory"
+expect "check --json (option first) of examples/inventory.json: exit 0, no violations" 0 \
+    '[ "$("$PYTHON" -c "import json,sys; print(len(json.load(sys.stdin)[\"violations\"]))" \
+        < "$out" 2> "$tmp/python.err")" = 0 ]'
+
+# ------------------------------------------------------------------------
+# validate
+# ------------------------------------------------------------------------
+run validate "$inventory" add-vnic-profile "$examples/broken-profile.json"
+expect "validate examples/broken-profile.json: exit 1, failover not valid" 1 \
+    '[ "$(human_keys)" = "error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID" ]'
+
+run validate --json "$inventory" add-vnic-profile "$examples/broken-profile.json"
+expect "validate --json of the broken profile: exit 1, JSON with its key" 1 \
+    '[ "$(json_keys)" = "error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID" ]'
+
+for action in add-vnic-profile update-vnic-profile remove-vnic-profile add-nic update-nic \
+              plug-nic run-vm migrate-vm; do
+    run validate "$inventory" "$action" "$data/validate/$action.json"
+    expect "validate $action of a valid object: exit 0, no violations" 0 \
+        '[ ! -s "$out" ] && grep -qx "0 error(s), 0 warning(s)" "$err"'
+done
+
+# the same actions must reach their own rules, not a shared no-op
+run validate "$inventory" remove-vnic-profile "$data/validate/remove-failover-target.json"
+expect "validate remove-vnic-profile of a failover target: exit 1" 1 \
+    '[ "$(human_keys)" = "error ACTION_TYPE_FAILED_REMOVE_OF_FAILOVER_PROFILE_IS_NOT_SUPPORTED" ]'
+
+run validate "$inventory" migrate-vm "$data/validate/migrate-unknown-host.json"
+expect "validate migrate-vm to an unknown host: exit 1" 1 \
+    '[ "$(human_keys)" = "error ACTION_TYPE_FAILED_HOST_NOT_EXIST" ]'
+
+run validate "$inventory" run-vm "$data/validate/migrate-vm.json"
+expect "validate run-vm of an object without an id: exit 2, INVENTORY_MISSING_FIELD" 2 \
+    'grep -q "(INVENTORY_MISSING_FIELD)$" "$err" && [ ! -s "$out" ]'
+
+run validate "$inventory" add-nic "$tmp/no-such-object.json"
+expect "validate with a missing object file: exit 2, names the file" 2 \
+    'grep -qF "cannot read $tmp/no-such-object.json" "$err"'
+
+# ------------------------------------------------------------------------
+# domxml, netxml
+# ------------------------------------------------------------------------
+run domxml "$inventory" "$web1"
+expect "domxml of web1: exit 0, <devices> with a transient/persistent teaming pair" 0 \
+    'head -n 1 "$out" | grep -q "^<devices>" &&
+     grep -Eq "<teaming type=[\"'"'"']transient[\"'"'"'] persistent=" "$out" &&
+     grep -Eq "<teaming type=[\"'"'"']persistent[\"'"'"']/>" "$out" && [ ! -s "$err" ]'
+
+run domxml "$inventory" "$web1" --domain
+expect "domxml --domain: exit 0, a complete <domain>" 0 \
+    'grep -q "<domain" "$out" && grep -q "</domain>" "$out" &&
+     grep -Eq "<teaming type=[\"'"'"']transient[\"'"'"']" "$out"'
+
+run domxml "$inventory" no-such-vm
+expect "domxml of an unknown VM: exit 2, VM_NOT_FOUND" 2 \
+    'grep -q "no-such-vm" "$err" && grep -q "(VM_NOT_FOUND)$" "$err" && [ ! -s "$out" ]'
+
+run netxml "$inventory" "$host1"
+expect "netxml of host1: exit 0, <networks> holding <network> definitions" 0 \
+    'grep -q "^<networks>" "$out" && grep -q "<network>" "$out" &&
+     grep -q "<name>transient-net</name>" "$out" && [ ! -s "$err" ]'
+
+run netxml "$inventory" no-such-host
+expect "netxml of an unknown host: exit 2, HOST_NOT_FOUND" 2 \
+    'grep -q "(HOST_NOT_FOUND)$" "$err" && [ ! -s "$out" ]'
+
+# ------------------------------------------------------------------------
+# check-domxml
+# ------------------------------------------------------------------------
+run check-domxml "$data/domain-good.xml"
+expect "check-domxml of a good domain: exit 0, no violations" 0 \
+    '[ ! -s "$out" ] && grep -qx "0 error(s), 0 warning(s)" "$err"'
+
+run check-domxml "$data/domain-bad.xml"
+expect "check-domxml of a dangling persistent reference: exit 1 with its key" 1 \
+    '[ "$(human_keys)" = "error ACTION_TYPE_FAILED_TEAMING_PERSISTENT_NOT_FOUND" ] &&
+     grep -q "ua-missing" "$out"'
+
+run check-domxml --json "$data/domain-bad.xml"
+expect "check-domxml --json: exit 1, JSON with the key" 1 \
+    '[ "$(json_keys)" = "error ACTION_TYPE_FAILED_TEAMING_PERSISTENT_NOT_FOUND" ]'
+
+run check-domxml "$data/domain-malformed.xml"
+expect "check-domxml of malformed XML: exit 2, DOMXML_SYNTAX_ERROR with line and column" 2 \
+    'grep -qF "$data/domain-malformed.xml" "$err" && grep -Eq "line [0-9]+, column [0-9]+" "$err" &&
+     grep -q "(DOMXML_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
+
+# the domxml output must pass its own check
+run domxml "$inventory" "$web1" --domain
+cp "$out" "$tmp/web1.xml"
+run check-domxml "$tmp/web1.xml"
+expect "check-domxml accepts what domxml --domain wrote" 0 \
+    'grep -qx "0 error(s), 0 warning(s)" "$err"'
+
+echo "1..$n"
+[ "$failures" -eq 0 ]
