@@ -93,7 +93,7 @@ result() {
     fi
 }
 
-echo "1..10"
+echo "1..11"
 
 # 1-5: includes point down
 for layer in util model rules domxml plan; do
@@ -156,5 +156,16 @@ for f in $(sources core/include); do
     code "$f" | grep -E '#[[:space:]]*include[[:space:]]*"' | grep -v '"sriovfo/' >> "$tmpdir/bad"
 done
 result "public headers include only system and other public headers" "$tmpdir/bad"
+
+# 11: every violation key the code uses is in the catalogue, and every catalogue key is used
+# (an unknown key would render as the bare key instead of a message)
+key_re='"(ACTION_TYPE_FAILED|WARNING|NETWORK|VM_INTERFACE)_[A-Z0-9_]+"'
+for f in $(sources core); do
+    grep -oE "$key_re" "$f"
+done | tr -d '"' | sort -u > "$tmpdir/used"
+grep -oE '^[A-Z0-9_]+=' ui-strings/AppErrors.properties | tr -d '=' | sort -u > "$tmpdir/catalogue"
+comm -23 "$tmpdir/used" "$tmpdir/catalogue" | sed 's/^/not in ui-strings\/AppErrors.properties: /' > "$tmpdir/bad"
+comm -13 "$tmpdir/used" "$tmpdir/catalogue" | sed 's/^/in the catalogue but used nowhere in core\/: /' >> "$tmpdir/bad"
+result "violation keys of core/ and the catalogue agree" "$tmpdir/bad"
 
 exit $failed
