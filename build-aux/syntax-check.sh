@@ -93,7 +93,7 @@ result() {
     fi
 }
 
-echo "1..11"
+echo "1..12"
 
 # 1-5: includes point down
 for layer in util model rules domxml plan; do
@@ -167,5 +167,17 @@ grep -oE '^[A-Z0-9_]+=' ui-strings/AppErrors.properties | tr -d '=' | sort -u > 
 comm -23 "$tmpdir/used" "$tmpdir/catalogue" | sed 's/^/not in ui-strings\/AppErrors.properties: /' > "$tmpdir/bad"
 comm -13 "$tmpdir/used" "$tmpdir/catalogue" | sed 's/^/in the catalogue but used nowhere in core\/: /' >> "$tmpdir/bad"
 result "violation keys of core/ and the catalogue agree" "$tmpdir/bad"
+
+# 12: the C is formatted as .clang-format says (docs/coding-style.md)
+: > "$tmpdir/bad"
+if command -v "${CLANG_FORMAT:-clang-format}" >/dev/null 2>&1; then
+    for f in $(sources core cli tests fuzz bench); do
+        "${CLANG_FORMAT:-clang-format}" --dry-run "$f" 2>&1 | grep 'warning:' | head -n 3 >> "$tmpdir/bad"
+    done
+    result "C sources are formatted by .clang-format (fix: make clang-format)" "$tmpdir/bad"
+else
+    n=$((n + 1))
+    echo "ok $n - C formatting # SKIP clang-format not installed"
+fi
 
 exit $failed

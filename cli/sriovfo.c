@@ -64,8 +64,7 @@ sfo_cli_fail(const char *what)
     return EXIT_USAGE;
 }
 
-static int G_GNUC_PRINTF(1, 2)
-sfo_cli_usage_error(const char *fmt, ...)
+static int G_GNUC_PRINTF(1, 2) sfo_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
 
@@ -94,8 +93,8 @@ sfo_cli_print_violations(const sfo_violations *violations, const sfo_cli_options
     } else {
         for (i = 0; i < n; i++) {
             printf("%s %s: %s\n",
-                   sfo_violations_severity(violations, i) == SFO_SEVERITY_WARNING ?
-                   "warning" : "error",
+                   sfo_violations_severity(violations, i) == SFO_SEVERITY_WARNING ? "warning"
+                                                                                  : "error",
                    sfo_violations_key(violations, i), sfo_violations_message(violations, i));
         }
         fprintf(stderr, "%zu error(s), %zu warning(s)\n", errors, n - errors);
@@ -165,8 +164,8 @@ typedef int (*sfo_cli_xml_formatter)(const sfo_inventory *inventory, const char 
                                      unsigned int flags, char **ret_xml);
 
 static int
-sfo_cli_print_xml(char **args, const char *command, const char *usage,
-                  sfo_cli_xml_formatter format, unsigned int flags)
+sfo_cli_print_xml(char **args, const char *command, const char *usage, sfo_cli_xml_formatter format,
+                  unsigned int flags)
 {
     sfo_inventory *inv = NULL;
     char *xml = NULL;

@@ -72,9 +72,8 @@ sfo_json_parse(const char *text, const char *origin, json_object **ret_obj)
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
         sfo_json_offset_to_line(text, end, &line, &column);
-        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR,
-                         "%s:%d:%d: invalid JSON: %s", origin, line, column,
-                         json_tokener_error_desc(jerr));
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR, "%s:%d:%d: invalid JSON: %s",
+                         origin, line, column, json_tokener_error_desc(jerr));
         return SFO_EINVALID;
     }
     *ret_obj = obj;
@@ -111,9 +110,8 @@ sfo_json_type_name(json_object *obj)
 static int
 sfo_json_wrong_type(const char *path, const char *field, const char *expected, json_object *val)
 {
-    sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
-                     "%s.%s: expected %s, found %s", path, field, expected,
-                     sfo_json_type_name(val));
+    sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE, "%s.%s: expected %s, found %s",
+                     path, field, expected, sfo_json_type_name(val));
     return SFO_EINVALID;
 }
 
@@ -174,8 +172,8 @@ sfo_json_get_string(json_object *obj, const char *path, const char *field, gbool
         return SFO_EINVALID;
     }
     if (required && json_object_get_string_len(val) == 0) {
-        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
-                         "%s.%s: must not be empty", path, field);
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE, "%s.%s: must not be empty",
+                         path, field);
         return SFO_EINVALID;
     }
     *ret_str = g_strdup(json_object_get_string(val));
@@ -197,8 +195,8 @@ sfo_json_get_bool(json_object *obj, const char *path, const char *field, gboolea
 }
 
 static int
-sfo_json_get_int(json_object *obj, const char *path, const char *field, gboolean required,
-                 int min, int max, int *ret_int)
+sfo_json_get_int(json_object *obj, const char *path, const char *field, gboolean required, int min,
+                 int max, int *ret_int)
 {
     json_object *val;
     int64_t n;
@@ -211,8 +209,7 @@ sfo_json_get_int(json_object *obj, const char *path, const char *field, gboolean
     n = json_object_get_int64(val);
     if (n < min || n > max) {
         sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
-                         "%s.%s: %lld is out of range %d..%d", path, field, (long long)n, min,
-                         max);
+                         "%s.%s: %lld is out of range %d..%d", path, field, (long long)n, min, max);
         return SFO_EINVALID;
     }
     *ret_int = (int)n;
@@ -253,9 +250,10 @@ static int
 sfo_json_check_id(const char *path, const char *field, const char *id)
 {
     if (!sfo_id_is_valid(id)) {
-        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
-                         "%s.%s: id '%s' may only hold letters, digits, '_' and '-' "
-                         "(it becomes a libvirt alias)", path, field, id);
+        sfo_error_report(
+            SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+            "%s.%s: id '%s' may only hold letters, digits, '_' and '-' (it becomes a libvirt alias)",
+            path, field, id);
         return SFO_EINVALID;
     }
     return 0;
@@ -286,8 +284,7 @@ sfo_json_get_ref(json_object *obj, const char *path, const char *field, gboolean
 
 /* A list of links: "field": [{"id": ...}, ...] */
 static int
-sfo_json_get_ref_list(json_object *obj, const char *path, const char *field,
-                      GPtrArray **ret_ids)
+sfo_json_get_ref_list(json_object *obj, const char *path, const char *field, GPtrArray **ret_ids)
 {
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
     json_object *arr = NULL;
@@ -430,7 +427,7 @@ sfo_network_from_json(json_object *obj, const char *path, sfo_network **ret_net)
     *ret_net = net;
     return 0;
 
- error:
+error:
     sfo_network_free(net);
     return SFO_EINVALID;
 }
@@ -487,7 +484,8 @@ sfo_vm_from_json(json_object *obj, const char *path, sfo_vm **ret_vm)
         (rc = sfo_json_get_object(obj, path, "bios", FALSE, &bios)) < 0 ||
         (rc > 0 && sfo_json_get_enum(bios, biospath, "type", sfo_bios_type_from_string,
                                      "cluster_default, i440fx_sea_bios, q35_sea_bios, "
-                                     "q35_ovmf, q35_secure_boot", &bios_type) < 0) ||
+                                     "q35_ovmf, q35_secure_boot",
+                                     &bios_type) < 0) ||
         sfo_json_get_enum(obj, path, "status", sfo_vm_status_from_string,
                           "down, up, powering_up, paused, migrating, suspended", &status) < 0 ||
         sfo_json_get_ref(obj, path, "host", FALSE, &vm->host_id) < 0) {
@@ -528,9 +526,10 @@ sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic)
         (rc > 0 && sfo_json_get_string(vf, vfpath, "address", TRUE, &nic->vf_address) < 0))
         return SFO_EINVALID;
     if (!(nic->mac = sfo_mac_normalize(mac))) {
-        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
-                         "%s.address: '%s' is not a MAC address (six hex octets, "
-                         "e.g. 56:6f:1a:2b:00:01)", macpath, mac);
+        sfo_error_report(
+            SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+            "%s.address: '%s' is not a MAC address (six hex octets, e.g. 56:6f:1a:2b:00:01)",
+            macpath, mac);
         return SFO_EINVALID;
     }
     if (nic->vf_address && !sfo_pci_address_parse(nic->vf_address, NULL)) {
@@ -588,8 +587,7 @@ sfo_pf_from_json(json_object *obj, const char *path, GPtrArray *pfs)
         g_ptr_array_add(pf->vfs, vf);
         if (!json_object_is_type(item, json_type_object)) {
             sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
-                             "%s: expected an object, found %s", vfpath,
-                             sfo_json_type_name(item));
+                             "%s: expected an object, found %s", vfpath, sfo_json_type_name(item));
             return SFO_EINVALID;
         }
         if (sfo_pci_address_from_json(item, vfpath, &vf->address) < 0 ||
@@ -621,7 +619,7 @@ sfo_host_from_json(json_object *obj, const char *path, sfo_host **ret_host)
     *ret_host = host;
     return 0;
 
- error:
+error:
     sfo_host_free(host);
     return SFO_EINVALID;
 }
@@ -772,8 +770,7 @@ sfo_inventory_from_json(json_object *root, sfo_inventory **ret_inventory)
                          sfo_json_type_name(root));
         return SFO_EINVALID;
     }
-    if (sfo_json_read_collection(root, "data_centers",
-                                 (sfo_object_reader)sfo_data_center_from_json,
+    if (sfo_json_read_collection(root, "data_centers", (sfo_object_reader)sfo_data_center_from_json,
                                  inv->data_centers) < 0 ||
         sfo_json_read_collection(root, "clusters", (sfo_object_reader)sfo_cluster_from_json,
                                  inv->clusters) < 0 ||
@@ -782,12 +779,11 @@ sfo_inventory_from_json(json_object *root, sfo_inventory **ret_inventory)
         sfo_json_read_collection(root, "vnic_profiles",
                                  (sfo_object_reader)sfo_vnic_profile_from_json,
                                  inv->vnic_profiles) < 0 ||
-        sfo_json_read_collection(root, "vms", (sfo_object_reader)sfo_vm_from_json,
-                                 inv->vms) < 0 ||
-        sfo_json_read_collection(root, "nics", (sfo_object_reader)sfo_nic_from_json,
-                                 inv->nics) < 0 ||
-        sfo_json_read_collection(root, "hosts", (sfo_object_reader)sfo_host_from_json,
-                                 inv->hosts) < 0 ||
+        sfo_json_read_collection(root, "vms", (sfo_object_reader)sfo_vm_from_json, inv->vms) < 0 ||
+        sfo_json_read_collection(root, "nics", (sfo_object_reader)sfo_nic_from_json, inv->nics) <
+            0 ||
+        sfo_json_read_collection(root, "hosts", (sfo_object_reader)sfo_host_from_json, inv->hosts) <
+            0 ||
         sfo_inventory_link(inv) < 0)
         return SFO_EINVALID;
     *ret_inventory = g_steal_pointer(&inv);
@@ -946,9 +942,10 @@ sfo_vnic_profile_to_json(const sfo_vnic_profile *p)
     json_object *obj = sfo_json_new_identity(p->id, p->name);
 
     sfo_json_add_ref(obj, "network", p->network_id);
-    json_object_object_add(obj, "pass_through",
-                           sfo_json_new_with("mode", json_object_new_string(
-                                                 p->pass_through ? "enabled" : "disabled")));
+    json_object_object_add(
+        obj, "pass_through",
+        sfo_json_new_with("mode",
+                          json_object_new_string(p->pass_through ? "enabled" : "disabled")));
     json_object_object_add(obj, "migratable", json_object_new_boolean(p->migratable));
     sfo_json_add_ref(obj, "failover", p->failover_id);
     json_object_object_add(obj, "port_mirroring", json_object_new_boolean(p->port_mirroring));
@@ -963,12 +960,13 @@ sfo_vm_to_json(const sfo_vm *vm)
     json_object *obj = sfo_json_new_identity(vm->id, vm->name);
 
     sfo_json_add_ref(obj, "cluster", vm->cluster_id);
-    json_object_object_add(obj, "os", sfo_json_new_with("type",
-                                                        json_object_new_string(vm->os_type)));
+    json_object_object_add(obj, "os",
+                           sfo_json_new_with("type", json_object_new_string(vm->os_type)));
     if (vm->bios_type != SFO_BIOS_TYPE_UNSET)
-        json_object_object_add(obj, "bios",
-                               sfo_json_new_with("type", json_object_new_string(
-                                                     sfo_bios_type_to_string(vm->bios_type))));
+        json_object_object_add(
+            obj, "bios",
+            sfo_json_new_with("type",
+                              json_object_new_string(sfo_bios_type_to_string(vm->bios_type))));
     sfo_json_add_string(obj, "status", sfo_vm_status_to_string(vm->status));
     sfo_json_add_ref(obj, "host", vm->host_id);
     return obj;
@@ -982,12 +980,12 @@ sfo_nic_to_json(const sfo_nic *nic)
     sfo_json_add_ref(obj, "vm", nic->vm_id);
     sfo_json_add_ref(obj, "vnic_profile", nic->vnic_profile_id);
     sfo_json_add_string(obj, "interface", sfo_nic_interface_to_string(nic->interface));
-    json_object_object_add(obj, "mac", sfo_json_new_with("address",
-                                                         json_object_new_string(nic->mac)));
+    json_object_object_add(obj, "mac",
+                           sfo_json_new_with("address", json_object_new_string(nic->mac)));
     json_object_object_add(obj, "plugged", json_object_new_boolean(nic->plugged));
     if (nic->vf_address)
-        json_object_object_add(obj, "vf", sfo_json_new_with("address", json_object_new_string(
-                                                                nic->vf_address)));
+        json_object_object_add(
+            obj, "vf", sfo_json_new_with("address", json_object_new_string(nic->vf_address)));
     return obj;
 }
 
@@ -1064,10 +1062,10 @@ sfo_inventory_format(const sfo_inventory *inventory, unsigned int flags, char **
                             (sfo_object_writer)sfo_vnic_profile_to_json);
     sfo_json_add_collection(root, "vms", inventory->vms, (sfo_object_writer)sfo_vm_to_json);
     sfo_json_add_collection(root, "nics", inventory->nics, (sfo_object_writer)sfo_nic_to_json);
-    sfo_json_add_collection(root, "hosts", inventory->hosts,
-                            (sfo_object_writer)sfo_host_to_json);
-    *ret_json = g_strdup_printf("%s\n", json_object_to_json_string_ext(
-                                    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+    sfo_json_add_collection(root, "hosts", inventory->hosts, (sfo_object_writer)sfo_host_to_json);
+    *ret_json = g_strdup_printf(
+        "%s\n",
+        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
     return 0;
 }

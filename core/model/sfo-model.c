@@ -9,18 +9,16 @@
 
 #include "sfo-model.h"
 
-SFO_ENUM_IMPL(sfo_bios_type, SFO_BIOS_TYPE_LAST,
-              "cluster_default", "i440fx_sea_bios", "q35_sea_bios", "q35_ovmf",
-              "q35_secure_boot");
+SFO_ENUM_IMPL(sfo_bios_type, SFO_BIOS_TYPE_LAST, "cluster_default", "i440fx_sea_bios",
+              "q35_sea_bios", "q35_ovmf", "q35_secure_boot");
 
-SFO_ENUM_IMPL(sfo_nic_interface, SFO_NIC_INTERFACE_LAST,
-              "virtio", "pci_passthrough", "e1000", "e1000e", "rtl8139", "spapr_vlan");
+SFO_ENUM_IMPL(sfo_nic_interface, SFO_NIC_INTERFACE_LAST, "virtio", "pci_passthrough", "e1000",
+              "e1000e", "rtl8139", "spapr_vlan");
 
-SFO_ENUM_IMPL(sfo_network_link, SFO_NETWORK_LINK_LAST,
-              "", "bridge", "macvtap", "hostdev");
+SFO_ENUM_IMPL(sfo_network_link, SFO_NETWORK_LINK_LAST, "", "bridge", "macvtap", "hostdev");
 
-SFO_ENUM_IMPL(sfo_vm_status, SFO_VM_STATUS_LAST,
-              "down", "up", "powering_up", "paused", "migrating", "suspended");
+SFO_ENUM_IMPL(sfo_vm_status, SFO_VM_STATUS_LAST, "down", "up", "powering_up", "paused", "migrating",
+              "suspended");
 
 enum {
     SFO_COLL_DATA_CENTERS,
@@ -299,8 +297,8 @@ GPtrArray *
 sfo_inventory_nics_of_vm(const sfo_inventory *inv, const char *vm_id)
 {
     GPtrArray *nics = g_ptr_array_new();
-    const GPtrArray *indexed = inv->nics_by_vm && vm_id ?
-        g_hash_table_lookup(inv->nics_by_vm, vm_id) : NULL;
+    const GPtrArray *indexed =
+        inv->nics_by_vm && vm_id ? g_hash_table_lookup(inv->nics_by_vm, vm_id) : NULL;
     guint i;
 
     for (i = 0; indexed && i < indexed->len; i++)
@@ -340,8 +338,7 @@ sfo_index_add(GHashTable *index, const char *key, gpointer obj)
 static GHashTable *
 sfo_index_new(void)
 {
-    return g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                 (GDestroyNotify)g_ptr_array_unref);
+    return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -375,9 +372,9 @@ int
 sfo_inventory_index(sfo_inventory *inv)
 {
     GPtrArray *colls[] = { inv->data_centers, inv->clusters, inv->networks, inv->vnic_profiles,
-                           inv->vms, inv->nics, inv->hosts };
-    static const char *const names[] = { "data_centers", "clusters", "networks",
-                                         "vnic_profiles", "vms", "nics", "hosts" };
+                           inv->vms,          inv->nics,     inv->hosts };
+    static const char *const names[] = { "data_centers", "clusters", "networks", "vnic_profiles",
+                                         "vms",          "nics",     "hosts" };
     guint i;
 
     G_STATIC_ASSERT(G_N_ELEMENTS(colls) == G_N_ELEMENTS(inv->by_id));

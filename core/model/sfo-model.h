@@ -41,7 +41,7 @@ SFO_ENUM_DECL(sfo_nic_interface); /* "virtio", "pci_passthrough", "e1000", ... *
 
 /* How a network reaches a VM on a host */
 typedef enum {
-    SFO_NETWORK_LINK_BRIDGE = 0,   /* a Linux bridge (VDSM: named after the network) */
+    SFO_NETWORK_LINK_BRIDGE = 0,      /* a Linux bridge (VDSM: named after the network) */
     SFO_NETWORK_LINK_LIBVIRT_BRIDGE,  /* libvirt <network> over an existing bridge */
     SFO_NETWORK_LINK_LIBVIRT_MACVTAP, /* libvirt <network>: macvtap, bridge mode, on the PF */
     SFO_NETWORK_LINK_LIBVIRT_HOSTDEV, /* libvirt <network>: forward mode='hostdev' VF pool */
@@ -79,21 +79,21 @@ typedef struct {
     char *id;
     char *name;
     char *data_center_id;
-    int vlan_id;                 /* -1: untagged */
-    int mtu;                     /* 0: not set (host default) */
-    char *external_provider_id;  /* NULL unless a provider (e.g. OVN) backs it */
+    int vlan_id;                /* -1: untagged */
+    int mtu;                    /* 0: not set (host default) */
+    char *external_provider_id; /* NULL unless a provider (e.g. OVN) backs it */
     sfo_network_link link;
-    char *bridge;                /* Linux bridge name; defaults to the network name */
-    char *libvirt_network;       /* libvirt network name when link is LIBVIRT_* */
+    char *bridge;          /* Linux bridge name; defaults to the network name */
+    char *libvirt_network; /* libvirt network name when link is LIBVIRT_* */
 } sfo_network;
 
 typedef struct {
     char *id;
     char *name;
-    char *network_id;            /* NULL: profile without network (not allowed by the loader) */
-    gboolean pass_through;       /* pass_through.mode == "enabled" */
+    char *network_id;      /* NULL: profile without network (not allowed by the loader) */
+    gboolean pass_through; /* pass_through.mode == "enabled" */
     gboolean migratable;
-    char *failover_id;           /* failover{id}, NULL when none */
+    char *failover_id; /* failover{id}, NULL when none */
     gboolean port_mirroring;
     char *qos_id;
     char *network_filter_id;
@@ -103,58 +103,58 @@ typedef struct {
     char *id;
     char *name;
     char *cluster_id;
-    char *os_type;               /* os{type}, oVirt names: "rhel_8x64", "windows_2019x64", ... */
-    sfo_bios_type bios_type;     /* UNSET: take the cluster's */
+    char *os_type;           /* os{type}, oVirt names: "rhel_8x64", "windows_2019x64", ... */
+    sfo_bios_type bios_type; /* UNSET: take the cluster's */
     sfo_vm_status status;
-    char *host_id;               /* host{id}: where it runs, NULL when down */
+    char *host_id; /* host{id}: where it runs, NULL when down */
 } sfo_vm;
 
 typedef struct {
     char *id;
     char *name;
     char *vm_id;
-    char *vnic_profile_id;       /* NULL: no network ("empty" profile) */
+    char *vnic_profile_id; /* NULL: no network ("empty" profile) */
     sfo_nic_interface interface;
-    char *mac;                   /* normalised: lower case "52:54:00:11:22:33" */
+    char *mac; /* normalised: lower case "52:54:00:11:22:33" */
     gboolean plugged;
-    char *vf_address;            /* vf{address}: "0000:3b:02.3", the VF a host assigned */
+    char *vf_address; /* vf{address}: "0000:3b:02.3", the VF a host assigned */
 } sfo_nic;
 
 typedef struct {
-    char *address;               /* PCI address, "0000:3b:02.3" */
-    char *nic_id;                /* NIC using the VF, NULL when free */
+    char *address; /* PCI address, "0000:3b:02.3" */
+    char *nic_id;  /* NIC using the VF, NULL when free */
 } sfo_vf;
 
 typedef struct {
-    char *name;                  /* host netdev of the PF, e.g. "ens4f0" */
-    char *address;               /* PCI address of the PF */
-    GPtrArray *network_ids;      /* char *, networks this PF's VFs (or macvtap) serve */
-    GPtrArray *vfs;              /* sfo_vf * */
+    char *name;             /* host netdev of the PF, e.g. "ens4f0" */
+    char *address;          /* PCI address of the PF */
+    GPtrArray *network_ids; /* char *, networks this PF's VFs (or macvtap) serve */
+    GPtrArray *vfs;         /* sfo_vf * */
 } sfo_pf;
 
 typedef struct {
     char *id;
     char *name;
     char *cluster_id;
-    GPtrArray *network_ids;      /* char *, networks attached to the host */
-    GPtrArray *pfs;              /* sfo_pf * */
+    GPtrArray *network_ids; /* char *, networks attached to the host */
+    GPtrArray *pfs;         /* sfo_pf * */
 } sfo_host;
 
 struct sfo_inventory {
-    GPtrArray *data_centers;     /* sfo_data_center * */
-    GPtrArray *clusters;         /* sfo_cluster * */
-    GPtrArray *networks;         /* sfo_network * */
-    GPtrArray *vnic_profiles;    /* sfo_vnic_profile * */
-    GPtrArray *vms;              /* sfo_vm * */
-    GPtrArray *nics;             /* sfo_nic * */
-    GPtrArray *hosts;            /* sfo_host * */
+    GPtrArray *data_centers;  /* sfo_data_center * */
+    GPtrArray *clusters;      /* sfo_cluster * */
+    GPtrArray *networks;      /* sfo_network * */
+    GPtrArray *vnic_profiles; /* sfo_vnic_profile * */
+    GPtrArray *vms;           /* sfo_vm * */
+    GPtrArray *nics;          /* sfo_nic * */
+    GPtrArray *hosts;         /* sfo_host * */
     /* id -> object, one table per collection (borrowed values) */
     GHashTable *by_id[7];
     /* reverse indexes, built by sfo_inventory_index(): key -> GPtrArray of borrowed objects */
-    GHashTable *nics_by_vm;            /* vm id -> sfo_nic * */
-    GHashTable *nics_by_mac;           /* mac -> sfo_nic * */
-    GHashTable *nics_by_profile;       /* vnic profile id -> sfo_nic * */
-    GHashTable *profiles_by_failover;  /* failover profile id -> sfo_vnic_profile * */
+    GHashTable *nics_by_vm;           /* vm id -> sfo_nic * */
+    GHashTable *nics_by_mac;          /* mac -> sfo_nic * */
+    GHashTable *nics_by_profile;      /* vnic profile id -> sfo_nic * */
+    GHashTable *profiles_by_failover; /* failover profile id -> sfo_vnic_profile * */
 };
 
 /*
@@ -215,8 +215,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_nic, sfo_nic_free)
  * @path names the object in error messages (e.g. "vnic_profiles[3]").
  * Return 0 and the object, or SFO_EINVALID with the last error set.
  */
-int sfo_vnic_profile_from_json(json_object *obj, const char *path,
-                               sfo_vnic_profile **ret_profile);
+int sfo_vnic_profile_from_json(json_object *obj, const char *path, sfo_vnic_profile **ret_profile);
 int sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic);
 
 /* Parses a JSON text; errors name line and column (INVENTORY_SYNTAX_ERROR). */

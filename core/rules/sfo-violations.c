@@ -161,8 +161,7 @@ sfo_violations_subject_id(const sfo_violations *violations, size_t index)
 }
 
 int
-sfo_violations_format_json(const sfo_violations *violations, unsigned int flags,
-                           char **ret_json)
+sfo_violations_format_json(const sfo_violations *violations, unsigned int flags, char **ret_json)
 {
     g_autoptr(json_object) root = NULL;
     json_object *list;
@@ -182,9 +181,9 @@ sfo_violations_format_json(const sfo_violations *violations, unsigned int flags,
         guint a;
 
         json_object_object_add(item, "key", json_object_new_string(v->key));
-        json_object_object_add(item, "severity",
-                               json_object_new_string(v->severity == SFO_SEVERITY_WARNING ?
-                                                      "warning" : "error"));
+        json_object_object_add(
+            item, "severity",
+            json_object_new_string(v->severity == SFO_SEVERITY_WARNING ? "warning" : "error"));
         json_object_object_add(item, "message", json_object_new_string(v->message));
         if (v->subject_type) {
             json_object *subject = json_object_new_object();
@@ -201,6 +200,6 @@ sfo_violations_format_json(const sfo_violations *violations, unsigned int flags,
         json_object_array_add(list, item);
     }
     *ret_json = g_strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
     return 0;
 }

@@ -19,7 +19,7 @@ typedef struct {
     sfo_severity severity;
     char *subject_type; /* "vnic_profile", "nic", "vm", "interface" (domain XML), ... */
     char *subject_id;
-    GPtrArray *args;    /* char *: name, value, name, value, ... */
+    GPtrArray *args; /* char *: name, value, name, value, ... */
     char *message;
 } sfo_violation;
 

@@ -30,8 +30,7 @@ sfo_error_state_free(gpointer data)
 static GPrivate sfo_error_key = G_PRIVATE_INIT(sfo_error_state_free);
 
 void
-sfo_error_report_full(const char *file, int line, int code, const char *key,
-                      const char *fmt, ...)
+sfo_error_report_full(const char *file, int line, int code, const char *key, const char *fmt, ...)
 {
     sfo_error_state *st = g_new0(sfo_error_state, 1);
     va_list ap;

@@ -30,8 +30,8 @@
  * sfo_error_report_full:
  * Sets the last error of this thread. Use through sfo_error_report().
  */
-void sfo_error_report_full(const char *file, int line, int code, const char *key,
-                           const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+void sfo_error_report_full(const char *file, int line, int code, const char *key, const char *fmt,
+                           ...) G_GNUC_PRINTF(5, 6);
 
 #define sfo_error_report(code, key, ...) \
     sfo_error_report_full(__FILE__, __LINE__, (code), (key), __VA_ARGS__)
@@ -40,8 +40,8 @@ void sfo_error_report_full(const char *file, int line, int code, const char *key
 #define sfo_return_val_if_fail(expr, val) \
     do { \
         if (G_UNLIKELY(!(expr))) { \
-            sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT, \
-                             "invalid argument: %s", #expr); \
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT, "invalid argument: %s", \
+                             #expr); \
             return (val); \
         } \
     } while (0)

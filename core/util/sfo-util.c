@@ -36,7 +36,7 @@ sfo_mac_normalize(const char *mac)
         goto invalid;
     return g_string_free(out, FALSE);
 
- invalid:
+invalid:
     g_string_free(out, TRUE);
     return NULL;
 }
@@ -76,9 +76,8 @@ sfo_pci_address_parse(const char *str, sfo_pci_address *ret_addr)
     } else if (colons != 1) {
         return FALSE;
     }
-    if (!sfo_parse_hex(&p, 2, &addr.bus) || *p++ != ':' ||
-        !sfo_parse_hex(&p, 2, &addr.slot) || *p++ != '.' ||
-        !sfo_parse_hex(&p, 1, &addr.function) || *p != '\0')
+    if (!sfo_parse_hex(&p, 2, &addr.bus) || *p++ != ':' || !sfo_parse_hex(&p, 2, &addr.slot) ||
+        *p++ != '.' || !sfo_parse_hex(&p, 1, &addr.function) || *p != '\0')
         return FALSE;
     if (addr.slot > 0x1f || addr.function > 7)
         return FALSE;

@@ -142,7 +142,8 @@ typedef struct {
 } sfo_model_bad_case;
 
 #define DC "\"data_centers\":[{\"id\":\"dc1\",\"name\":\"d\"}]"
-#define CL "\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\",\"data_center\":{\"id\":\"dc1\"}," \
+#define CL \
+    "\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\",\"data_center\":{\"id\":\"dc1\"}," \
     "\"version\":{\"major\":4,\"minor\":7}}]"
 #define NET "\"networks\":[{\"id\":\"n1\",\"name\":\"n\",\"data_center\":{\"id\":\"dc1\"}}]"
 #define VM "\"vms\":[{\"id\":\"vm1\",\"name\":\"v\",\"cluster\":{\"id\":\"cl1\"}}]"
@@ -166,45 +167,60 @@ static const sfo_model_bad_case sfo_model_bad_cases[] = {
       "INVENTORY_INVALID_VALUE",
       "<string>: data_centers[0].id: id 'a.b' may only hold letters, digits, '_' and '-' "
       "(it becomes a libvirt alias)" },
-    { "wrong bool", "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
-      "\"network\":{\"id\":\"n1\"},\"migratable\":\"yes\"}]}", "INVENTORY_WRONG_TYPE",
+    { "wrong bool",
+      "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
+      "\"network\":{\"id\":\"n1\"},\"migratable\":\"yes\"}]}",
+      "INVENTORY_WRONG_TYPE",
       "<string>: vnic_profiles[0].migratable: expected a boolean, found a string" },
-    { "pass_through mode", "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
-      "\"network\":{\"id\":\"n1\"},\"pass_through\":{\"mode\":\"on\"}}]}", "INVENTORY_INVALID_VALUE",
+    { "pass_through mode",
+      "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
+      "\"network\":{\"id\":\"n1\"},\"pass_through\":{\"mode\":\"on\"}}]}",
+      "INVENTORY_INVALID_VALUE",
       "<string>: vnic_profiles[0].pass_through.mode: unknown value 'on' "
       "(expected one of: enabled, disabled)" },
-    { "ref not object", "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
-      "\"data_center\":\"dc1\"}]}", "INVENTORY_WRONG_TYPE",
+    { "ref not object",
+      "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
+      "\"data_center\":\"dc1\"}]}",
+      "INVENTORY_WRONG_TYPE",
       "<string>: networks[0].data_center: expected an object, found a string" },
-    { "vlan out of range", "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
-      "\"data_center\":{\"id\":\"dc1\"},\"vlan\":{\"id\":4095}}]}", "INVENTORY_INVALID_VALUE",
-      "<string>: networks[0].vlan.id: 4095 is out of range 0..4094" },
-    { "libvirt network type", "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
+    { "vlan out of range",
+      "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
+      "\"data_center\":{\"id\":\"dc1\"},\"vlan\":{\"id\":4095}}]}",
+      "INVENTORY_INVALID_VALUE", "<string>: networks[0].vlan.id: 4095 is out of range 0..4094" },
+    { "libvirt network type",
+      "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
       "\"data_center\":{\"id\":\"dc1\"},\"libvirt_network\":{\"name\":\"x\"}}]}",
       "INVENTORY_MISSING_FIELD",
       "<string>: networks[0].libvirt_network: required field 'type' (bridge, macvtap or hostdev) "
       "is missing" },
-    { "bad mac", "{" DC "," CL "," VM ",\"nics\":[{\"id\":\"n\",\"name\":\"n\","
+    { "bad mac",
+      "{" DC "," CL "," VM ",\"nics\":[{\"id\":\"n\",\"name\":\"n\","
       "\"vm\":{\"id\":\"vm1\"},\"mac\":{\"address\":\"56:6f:1a:2b:00\"}}]}",
       "INVENTORY_INVALID_VALUE",
       "<string>: nics[0].mac.address: '56:6f:1a:2b:00' is not a MAC address (six hex octets, "
       "e.g. 56:6f:1a:2b:00:01)" },
-    { "bad interface", "{" DC "," CL "," VM ",\"nics\":[{\"id\":\"n\",\"name\":\"n\","
+    { "bad interface",
+      "{" DC "," CL "," VM ",\"nics\":[{\"id\":\"n\",\"name\":\"n\","
       "\"vm\":{\"id\":\"vm1\"},\"interface\":\"vfio\",\"mac\":{\"address\":\"56:6f:1a:2b:00:01\"}}]}",
       "INVENTORY_INVALID_VALUE",
       "<string>: nics[0].interface: unknown value 'vfio' (expected one of: virtio, "
       "pci_passthrough, e1000, e1000e, rtl8139, spapr_vlan)" },
-    { "bad vf address", "{" DC "," CL "," VM ",\"nics\":[{\"id\":\"n\",\"name\":\"n\","
+    { "bad vf address",
+      "{" DC "," CL "," VM ",\"nics\":[{\"id\":\"n\",\"name\":\"n\","
       "\"vm\":{\"id\":\"vm1\"},\"mac\":{\"address\":\"56:6f:1a:2b:00:01\"},"
-      "\"vf\":{\"address\":\"3b:02\"}}]}", "INVENTORY_INVALID_VALUE",
+      "\"vf\":{\"address\":\"3b:02\"}}]}",
+      "INVENTORY_INVALID_VALUE",
       "<string>: nics[0].vf.address: '3b:02' is not a PCI address (e.g. 0000:3b:02.3)" },
-    { "bad status", "{" DC "," CL ",\"vms\":[{\"id\":\"vm1\",\"name\":\"v\","
-      "\"cluster\":{\"id\":\"cl1\"},\"status\":\"running\"}]}", "INVENTORY_INVALID_VALUE",
+    { "bad status",
+      "{" DC "," CL ",\"vms\":[{\"id\":\"vm1\",\"name\":\"v\","
+      "\"cluster\":{\"id\":\"cl1\"},\"status\":\"running\"}]}",
+      "INVENTORY_INVALID_VALUE",
       "<string>: vms[0].status: unknown value 'running' (expected one of: down, up, "
       "powering_up, paused, migrating, suspended)" },
-    { "cluster version missing", "{" DC ",\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\","
-      "\"data_center\":{\"id\":\"dc1\"}}]}", "INVENTORY_MISSING_FIELD",
-      "<string>: clusters[0]: required field 'version' is missing" },
+    { "cluster version missing",
+      "{" DC ",\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\","
+      "\"data_center\":{\"id\":\"dc1\"}}]}",
+      "INVENTORY_MISSING_FIELD", "<string>: clusters[0]: required field 'version' is missing" },
     { "control character", "{\"data_centers\": [{\"id\": \"dc1\", \"name\": \"a\\u0007b\"}]}",
       "INVENTORY_INVALID_VALUE",
       "<string>: data_centers[0].name: must be UTF-8 text without control characters" },
@@ -216,17 +232,24 @@ static const sfo_model_bad_case sfo_model_bad_cases[] = {
       "<string>: data_centers[0].name: must be UTF-8 text without control characters" },
     { "null document", "null", "INVENTORY_WRONG_TYPE",
       "<string>: $: expected an object with the inventory's arrays, found null" },
-    { "duplicate id", "{\"data_centers\":[{\"id\":\"dc1\",\"name\":\"a\"},"
-      "{\"id\":\"dc1\",\"name\":\"b\"}]}", "INVENTORY_DUPLICATE_ID",
+    { "duplicate id",
+      "{\"data_centers\":[{\"id\":\"dc1\",\"name\":\"a\"},"
+      "{\"id\":\"dc1\",\"name\":\"b\"}]}",
+      "INVENTORY_DUPLICATE_ID",
       "<string>: data_centers[1].id: id 'dc1' is used twice in data_centers" },
-    { "unknown reference", "{" DC "," CL ",\"vms\":[{\"id\":\"vm1\",\"name\":\"v\","
-      "\"cluster\":{\"id\":\"cl9\"}}]}", "INVENTORY_UNKNOWN_REFERENCE",
+    { "unknown reference",
+      "{" DC "," CL ",\"vms\":[{\"id\":\"vm1\",\"name\":\"v\","
+      "\"cluster\":{\"id\":\"cl9\"}}]}",
+      "INVENTORY_UNKNOWN_REFERENCE",
       "<string>: vms[0].cluster.id: no cluster with id 'cl9' in the inventory" },
-    { "unknown network in cluster", "{" DC ",\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\","
+    { "unknown network in cluster",
+      "{" DC ",\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\","
       "\"data_center\":{\"id\":\"dc1\"},\"version\":{\"major\":4,\"minor\":7},"
-      "\"networks\":[{\"id\":\"nope\"}]}]}", "INVENTORY_UNKNOWN_REFERENCE",
+      "\"networks\":[{\"id\":\"nope\"}]}]}",
+      "INVENTORY_UNKNOWN_REFERENCE",
       "<string>: clusters[0].networks[0].id: no network with id 'nope' in the inventory" },
-    { "unknown nic on vf", "{" DC "," CL ",\"hosts\":[{\"id\":\"h\",\"name\":\"h\","
+    { "unknown nic on vf",
+      "{" DC "," CL ",\"hosts\":[{\"id\":\"h\",\"name\":\"h\","
       "\"cluster\":{\"id\":\"cl1\"},\"sriov_pfs\":[{\"name\":\"ens4f0\",\"address\":\"0000:3b:00.0\","
       "\"vfs\":[{\"address\":\"0000:3b:02.0\",\"nic\":{\"id\":\"ghost\"}}]}]}]}",
       "INVENTORY_UNKNOWN_REFERENCE",
@@ -247,8 +270,8 @@ test_model__bad_input_names_path_and_key(void **state)
         if (rc != SFO_EINVALID || inv != NULL)
             fail_msg("case '%s': expected SFO_EINVALID, got %d", c->name, rc);
         if (strcmp(err->key, c->key) != 0 || strcmp(err->message, c->message) != 0)
-            fail_msg("case '%s': got %s '%s', expected %s '%s'", c->name, err->key,
-                     err->message, c->key, c->message);
+            fail_msg("case '%s': got %s '%s', expected %s '%s'", c->name, err->key, err->message,
+                     c->key, c->message);
     }
 }
 

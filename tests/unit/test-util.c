@@ -33,7 +33,8 @@ test_util__catalogue_keeps_ovirt_texts(void **state)
 {
     /* byte for byte from oVirt's AppErrors.properties, misspelled key included */
     assert_string_equal(
-        sfo_messages_lookup("ACTION_TYPE_FAILED_FAILOVER_IS_SUPPORTED_ONLY_FOR_MIGRATABLE_PASSTROUGH"),
+        sfo_messages_lookup(
+            "ACTION_TYPE_FAILED_FAILOVER_IS_SUPPORTED_ONLY_FOR_MIGRATABLE_PASSTROUGH"),
         "Cannot ${action} ${type}. Failover vNIC profile is supported only for migratable "
         "passthrough vNIC profiles.");
     /* property escapes decoded: \: becomes :, \n a line break */
@@ -46,8 +47,15 @@ test_util__catalogue_keeps_ovirt_texts(void **state)
 static void
 test_util__render_fills_variables_on_one_line(void **state)
 {
-    const char *args[] = { "action", "edit", "type", "VM network interface profile 'p1'",
-                           "entities", "VM", "ENTITIES_USING_VNIC_PROFILE", "vm1", NULL };
+    const char *args[] = { "action",
+                           "edit",
+                           "type",
+                           "VM network interface profile 'p1'",
+                           "entities",
+                           "VM",
+                           "ENTITIES_USING_VNIC_PROFILE",
+                           "vm1",
+                           NULL };
     g_autofree char *msg = sfo_messages_render("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE", args);
 
     assert_string_equal(msg, "Cannot edit VM network interface profile 'p1'. This VM network "
@@ -60,8 +68,8 @@ static void
 test_util__render_keeps_unfilled_variables(void **state)
 {
     const char *args[] = { "action", "add", NULL };
-    g_autofree char *msg =
-        sfo_messages_render("ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_CANNOT_POINT_TO_SELF", args);
+    g_autofree char *msg = sfo_messages_render(
+        "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_CANNOT_POINT_TO_SELF", args);
     g_autofree char *unknown = sfo_messages_render("NO_SUCH_KEY", NULL);
 
     assert_string_equal(msg, "Cannot add ${type}. Failover vNIC profile cannot point to itself.");
@@ -80,8 +88,13 @@ test_util__mac_normalize(void **state)
 {
     g_autofree char *a = sfo_mac_normalize("52:54:00:AB:cd:EF");
     g_autofree char *b = sfo_mac_normalize("52-54-00-ab-cd-ef");
-    const char *bad[] = { "", "52:54:00:ab:cd", "52:54:00:ab:cd:ef:01", "52:54:00:ab:cd:eg",
-                          "5254.00ab.cdef", "52:54:00:ab:cd:e", "52::54:00:ab:cd:ef" };
+    const char *bad[] = { "",
+                          "52:54:00:ab:cd",
+                          "52:54:00:ab:cd:ef:01",
+                          "52:54:00:ab:cd:eg",
+                          "5254.00ab.cdef",
+                          "52:54:00:ab:cd:e",
+                          "52::54:00:ab:cd:ef" };
     size_t i;
 
     assert_string_equal(a, "52:54:00:ab:cd:ef");
@@ -99,8 +112,14 @@ static void
 test_util__pci_address_parse(void **state)
 {
     sfo_pci_address addr;
-    const char *bad[] = { "", "3b:02", "0000:3b:02:3", "0000:3b:20.0", "0000:3b:02.8",
-                          "00000:3b:02.3", "0000:3b:02.3x", "zz:02.3" };
+    const char *bad[] = { "",
+                          "3b:02",
+                          "0000:3b:02:3",
+                          "0000:3b:20.0",
+                          "0000:3b:02.8",
+                          "00000:3b:02.3",
+                          "0000:3b:02.3x",
+                          "zz:02.3" };
     size_t i;
 
     assert_true(sfo_pci_address_parse("0000:3b:02.3", &addr));

@@ -87,8 +87,7 @@ int sfo_inventory_load_file(const char *path, unsigned int flags, sfo_inventory 
  * sfo_inventory_load_string:
  * As sfo_inventory_load_file() on a NUL-terminated JSON text. Since: 0.1.0
  */
-int sfo_inventory_load_string(const char *json, unsigned int flags,
-                              sfo_inventory **ret_inventory);
+int sfo_inventory_load_string(const char *json, unsigned int flags, sfo_inventory **ret_inventory);
 
 /**
  * sfo_inventory_format:
@@ -206,8 +205,7 @@ int sfo_rules_validate(const sfo_inventory *inventory, int action, const char *o
  * interface types. Returns: 0 with the violations; SFO_EINVALID when @xml
  * is not well-formed. Since: 0.1.0
  */
-int sfo_rules_check_domxml(const char *xml, unsigned int flags,
-                           sfo_violations **ret_violations);
+int sfo_rules_check_domxml(const char *xml, unsigned int flags, sfo_violations **ret_violations);
 
 /* ------------------------------------------------------------------------ */
 /* libvirt XML                                                              */
