@@ -55,3 +55,38 @@ def test_violation_fields():
     assert v.subject_id in v.message
     assert "\n" not in v.message
     assert str(v) == "error %s: %s" % (v.key, v.message)
+
+
+PATCH_CASES = sorted(p for p in glob.glob(conftest.data_path("domxml-patch", "*.xml"))
+                     if not p.endswith(".out.xml"))
+
+
+@pytest.mark.parametrize("path", PATCH_CASES, ids=os.path.basename)
+def test_patch_teaming_macs_is_the_golden_output(path):
+    """The C unit test (test-domxml-patch) proves the edits byte for byte; here the
+    bindings must hand back the same bytes: str in, str out, nothing re-encoded."""
+    with open(path, "rb") as f:
+        data = f.read()
+    golden = path[:-len(".xml")] + ".out.xml"
+    expected = data
+    if os.path.exists(golden):
+        with open(golden, "rb") as f:
+            expected = f.read()
+    text, fixes = sriovfo.patch_teaming_macs(data.decode("utf-8"))
+    assert text.encode("utf-8") == expected
+    assert all(v.key == "WARNING_TEAMING_MAC_COPIED" and not v.is_error for v in fixes)
+    assert (len(fixes) > 0) == (expected != data)
+    assert fixes.ok
+
+
+def test_patch_teaming_macs_reports_each_fix():
+    text, fixes = sriovfo.patch_teaming_macs(conftest.read_data("domxml-patch", "two-pairs.xml"))
+    assert [v.subject for v in fixes] == [("interface", "ua-vf-a"), ("interface", "ua-vf-b")]
+    assert "56:6f:1a:2b:0a:0a" in fixes[0].message and "ua-fo-a" in fixes[0].message
+    assert sriovfo.check_domxml(text) == []
+
+
+def test_patch_teaming_macs_malformed():
+    with pytest.raises(sriovfo.InvalidInput) as info:
+        sriovfo.patch_teaming_macs("<devices><interface>")
+    assert info.value.key == "DOMXML_SYNTAX_ERROR"

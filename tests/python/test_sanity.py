@@ -49,6 +49,10 @@ COUNTERPARTS = {
     "sfo_action_to_string": ("action_to_string", lambda e: sriovfo.action_to_string(0)),
     "sfo_domxml_format_host_networks": ("Inventory.netxml", lambda e: e.netinv.netxml("h1")),
     "sfo_domxml_format_vm": ("Inventory.domxml", lambda e: e.inv.domxml("vm1")),
+    "sfo_domxml_patch_teaming_macs": (
+        "patch_teaming_macs",
+        lambda e: sriovfo.patch_teaming_macs(e.domxml),
+    ),
     "sfo_inventory_format": ("Inventory.to_json", lambda e: e.inv.to_json()),
     "sfo_inventory_load_file": ("Inventory.load", lambda e: sriovfo.Inventory.load(e.inventory_path)),
     "sfo_inventory_load_string": (

@@ -51,6 +51,7 @@ __all__ = [
     "action_from_string",
     "action_to_string",
     "check_domxml",
+    "patch_teaming_macs",
 ]
 
 ERROR = "error"
@@ -256,6 +257,15 @@ def check_domxml(xml):
     or one <interface>/<hostdev>: Violations. Raises InvalidInput when @xml is not
     well-formed."""
     return Violations(_c.sfo_rules_check_domxml(_text(xml, "domain XML"), 0))
+
+
+def patch_teaming_macs(xml):
+    """Sets the MAC of each transient teaming <interface> of @xml to the MAC of the persistent
+    interface it names, where the two differ (the guest pairs them by MAC), changing no other
+    byte. Returns (the new XML, Violations with one WARNING_TEAMING_MAC_COPIED per change).
+    Raises InvalidInput when @xml is not well-formed."""
+    text, fixes = _c.sfo_domxml_patch_teaming_macs(_text(xml, "domain XML"), 0)
+    return text, Violations(fixes)
 
 
 def action_from_string(name):
