@@ -12,7 +12,8 @@
 #   SANITIZER_CFLAGS  configure's sanitizer flags: with AddressSanitizer, the
 #                     (uninstrumented) interpreter loads the ASan runtime first
 #                     through LD_PRELOAD, so the module and libsriovfo can run
-#                     under it
+#                     under it (and so do the hooks the tests start), with
+#                     build-aux/lsan.supp
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -28,10 +29,11 @@ case ${SANITIZER_CFLAGS:-} in
         exit 99
     fi
     LD_PRELOAD=$asan${LD_PRELOAD:+:$LD_PRELOAD}
-    # CPython does not free everything at exit; leaks are valgrind's job here.
-    ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+    # Python objects are malloc blocks too, so LeakSanitizer follows pointers
+    # through them; lsan.supp says what it suppresses and why.
+    LSAN_OPTIONS=suppressions=$here/../../build-aux/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
     PYTHONMALLOC=malloc
-    export LD_PRELOAD ASAN_OPTIONS PYTHONMALLOC
+    export LD_PRELOAD LSAN_OPTIONS PYTHONMALLOC
     ;;
 esac
 if [ -n "${SFO_PY_RUNNER:-}" ]; then
