@@ -45,10 +45,9 @@ sfo_swig_raise(int code, const char *function)
     if (err)
         exc = PyObject_CallFunction(factory, "iss", code, err->key, err->message);
     else
-        exc = PyObject_CallFunction(factory, "isN", code, NULL,
-                                    PyUnicode_FromFormat("%s failed with code %d and no error "
-                                                         "message",
-                                                         function, code));
+        exc = PyObject_CallFunction(
+            factory, "isN", code, NULL,
+            PyUnicode_FromFormat("%s failed with code %d and no error message", function, code));
     if (!exc)
         return;
     PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
