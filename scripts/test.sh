@@ -3,7 +3,8 @@
 #
 #  1. make check          unit tests (cmocka/TAP), golden files, libvirt RNG schemas, libvirt's
 #                         embedded qemu driver, CLI tests, symbol/header/layer checks
-#  2. make check-valgrind the same under valgrind (memcheck, definite leaks)
+#  2. make check-valgrind the same under valgrind (memcheck, definite leaks; the Python
+#                         tests and the hooks they run with PYTHONMALLOC=malloc)
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
 #  4. make distcheck      the release tarball builds and passes from a clean tree
 set -eu

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -105,8 +106,92 @@ sfo_xml_child_prop(const xmlNode *parent, const char *child, const char *attr)
     return sfo_xml_prop(sfo_xml_child(parent, child), attr);
 }
 
+/*
+ * Where the start tag of @node ends in @xml: recorded by
+ * sfo_domain_on_start_element() in the node's _private, checked to be the
+ * '>' or the '/' of "/>". 0 when unknown.
+ */
+static gsize
+sfo_domain_tag_end(const char *xml, gsize len, const xmlNode *node)
+{
+    gsize off = GPOINTER_TO_SIZE(node->_private);
+
+    if (off == 0 || off > len)
+        return 0;
+    off--;
+    if (xml[off] == '>' || (xml[off] == '/' && xml[off + 1] == '>'))
+        return off;
+    return 0;
+}
+
+static gboolean
+sfo_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Finds the value of attribute @name in the start tag of @xml that ends at
+ * @tag_end. libxml2 has already found the tag well-formed, so it reads
+ * '<' Name (S Name S? '=' S? Quote Value Quote)* S? and starts at the last
+ * '<' before @tag_end (no attribute value contains a '<'). This walks that
+ * one tag; it does not parse XML. Returns TRUE with the offset and length of
+ * the value between its quotes.
+ */
+static gboolean
+sfo_domain_attr_span(const char *xml, gsize tag_end, const char *name, gsize *ret_start,
+                     gsize *ret_len)
+{
+    const char *end = xml + tag_end;
+    const char *p = end;
+    size_t namelen = strlen(name);
+
+    while (p > xml && *p != '<')
+        p--;
+    if (*p != '<')
+        return FALSE;
+    for (p++; p < end && !sfo_xml_space(*p); p++)
+        ; /* the element name */
+    while (p < end) {
+        const char *attr;
+        const char *value;
+        size_t attrlen;
+        char quote;
+
+        while (p < end && sfo_xml_space(*p))
+            p++;
+        if (p == end)
+            break;
+        attr = p;
+        while (p < end && *p != '=' && !sfo_xml_space(*p))
+            p++;
+        attrlen = (size_t)(p - attr);
+        while (p < end && sfo_xml_space(*p))
+            p++;
+        if (p == end || *p != '=')
+            return FALSE;
+        for (p++; p < end && sfo_xml_space(*p); p++)
+            ;
+        if (p == end || (*p != '"' && *p != '\''))
+            return FALSE;
+        quote = *p++;
+        value = p;
+        while (p < end && *p != quote)
+            p++;
+        if (p == end)
+            return FALSE;
+        if (attrlen == namelen && memcmp(attr, name, namelen) == 0) {
+            *ret_start = (gsize)(value - xml);
+            *ret_len = (gsize)(p - value);
+            return TRUE;
+        }
+        p++;
+    }
+    return FALSE;
+}
+
 static sfo_domain_device *
-sfo_domain_device_read(xmlNode *node, unsigned int position)
+sfo_domain_device_read(const char *xml, gsize len, xmlNode *node, unsigned int position)
 {
     sfo_domain_device *dev = g_new0(sfo_domain_device, 1);
     xmlNode *teaming = sfo_xml_child(node, "teaming");
@@ -114,6 +199,7 @@ sfo_domain_device_read(xmlNode *node, unsigned int position)
     xmlNode *source = sfo_xml_child(node, "source");
     g_autofree char *mac = sfo_xml_child_prop(node, "mac", "address");
     g_autofree char *teaming_type = NULL;
+    xmlNode *macnode;
 
     dev->element = g_strdup((const char *)node->name);
     dev->type = sfo_xml_prop(node, "type");
@@ -149,6 +235,16 @@ sfo_domain_device_read(xmlNode *node, unsigned int position)
     }
     dev->line = xmlGetLineNo(node);
     dev->position = position;
+    dev->tag_end = sfo_domain_tag_end(xml, len, node);
+    macnode = sfo_xml_child(node, "mac");
+    dev->has_mac = macnode != NULL;
+    if (macnode) {
+        gsize mac_end = sfo_domain_tag_end(xml, len, macnode);
+
+        if (mac_end &&
+            !sfo_domain_attr_span(xml, mac_end, "address", &dev->mac_value, &dev->mac_value_len))
+            dev->mac_value = dev->mac_value_len = 0;
+    }
     return dev;
 }
 
@@ -167,14 +263,39 @@ sfo_domain_node_wanted(xmlNode *node)
 }
 
 static void
-sfo_domain_read_devices(sfo_domain *domain, xmlNode *devices)
+sfo_domain_read_devices(sfo_domain *domain, const char *xml, gsize len, xmlNode *devices)
 {
     xmlNode *cur;
 
     for (cur = devices ? devices->children : NULL; cur; cur = cur->next) {
         if (sfo_domain_node_wanted(cur))
-            g_ptr_array_add(domain->devices, sfo_domain_device_read(cur, domain->devices->len + 1));
+            g_ptr_array_add(domain->devices,
+                            sfo_domain_device_read(xml, len, cur, domain->devices->len + 1));
     }
+}
+
+/*
+ * libxml2's own handler builds the element; then the parser stands on the
+ * '>' (or "/>") ending its start tag, and xmlByteConsumed() is that byte's
+ * offset in the input. It is kept, plus one, in the new node's _private
+ * (application data libxml2 leaves alone) for sfo_domain_tag_end().
+ */
+static void
+sfo_domain_on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                            const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                            int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    xmlParserCtxt *ctxt = ctx;
+    xmlNode *parent = ctxt->node;
+    long consumed;
+
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                          nb_defaulted, attributes);
+    if (!ctxt->node || ctxt->node == parent)
+        return;
+    consumed = xmlByteConsumed(ctxt);
+    if (consumed >= 0)
+        ctxt->node->_private = GSIZE_TO_POINTER((gsize)consumed + 1);
 }
 
 /* The first error of a parse: later ones are consequences of it. */
@@ -207,9 +328,12 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
     g_autoptr(sfo_domain) domain = NULL;
     sfo_domain_parse_error first = { 0 };
     xmlNode *root;
+    gsize len;
 
     sfo_return_val_if_fail(xml != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_domain != NULL, SFO_EINVALID);
+    len = strlen(xml);
+    sfo_return_val_if_fail(len <= G_MAXINT, SFO_EINVALID);
 
     ctxt = xmlNewParserCtxt();
     if (!ctxt) {
@@ -219,8 +343,9 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
     }
     ctxt->_private = &first;
     ctxt->sax->serror = sfo_domain_on_error;
+    ctxt->sax->startElementNs = sfo_domain_on_start_element;
     /* No network, no entity substitution, no DTD loading, no stderr noise. */
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)strlen(xml), "domain.xml", NULL,
+    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc || !ctxt->wellFormed) {
         g_autofree char *what = first.message;
@@ -253,14 +378,14 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
             xmlFree(text);
         }
         domain->machine = sfo_xml_child_prop(sfo_xml_child(root, "os"), "type", "machine");
-        sfo_domain_read_devices(domain, sfo_xml_child(root, "devices"));
+        sfo_domain_read_devices(domain, xml, len, sfo_xml_child(root, "devices"));
     } else if (sfo_xml_is(root, "devices")) {
         domain->complete = TRUE;
-        sfo_domain_read_devices(domain, root);
+        sfo_domain_read_devices(domain, xml, len, root);
     } else if (sfo_xml_is(root, "hotplug")) {
-        sfo_domain_read_devices(domain, sfo_xml_child(root, "devices"));
+        sfo_domain_read_devices(domain, xml, len, sfo_xml_child(root, "devices"));
     } else if (sfo_domain_node_wanted(root)) {
-        g_ptr_array_add(domain->devices, sfo_domain_device_read(root, 1));
+        g_ptr_array_add(domain->devices, sfo_domain_device_read(xml, len, root, 1));
     } else {
         sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_SYNTAX_ERROR,
                          "unexpected root <%s> at line %ld, column 1 of the domain XML",

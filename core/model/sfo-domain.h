@@ -46,6 +46,14 @@ typedef struct {
     char *source_bridge;   /* <source bridge=…> */
     long line;             /* line of the element in the input (xmlGetLineNo) */
     unsigned int position; /* 1-based position among the devices read */
+    /*
+     * Byte offsets into the parsed text, for edits that keep every other byte
+     * (sfo_domxml_patch_teaming_macs()); 0 when unknown.
+     */
+    gsize tag_end;       /* the '>' (or the '/' of "/>") ending the device's start tag */
+    gboolean has_mac;    /* the device has a <mac> element (with or without address) */
+    gsize mac_value;     /* first byte of the <mac address=…> value, inside the quotes */
+    gsize mac_value_len; /* its length in bytes, as written (before entity expansion) */
 } sfo_domain_device;
 
 typedef struct {
@@ -57,7 +65,9 @@ typedef struct {
 } sfo_domain;
 
 /*
- * Parses @xml (NUL-terminated). Returns 0 and the domain view, or
+ * Parses @xml (NUL-terminated), also recording where in @xml each device's
+ * start tag ends and its <mac address=…> value is (the offsets above).
+ * Returns 0 and the domain view, or
  * SFO_EINVALID with DOMXML_SYNTAX_ERROR naming line and column when @xml is
  * not well-formed, has a DOCTYPE, or has an unexpected root element.
  */

@@ -242,6 +242,35 @@ int sfo_domxml_format_vm(const sfo_inventory *inventory, const char *vm_id, unsi
 int sfo_domxml_format_host_networks(const sfo_inventory *inventory, const char *host_id,
                                     unsigned int flags, char **ret_xml);
 
+/* ------------------------------------------------------------------------ */
+/* Fixing a domain XML in place (the VDSM hooks, docs/vdsm-hook.md)         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_domxml_patch_teaming_macs:
+ * @xml: a libvirt domain XML, <devices>, <hotplug> or single device, as for
+ *       sfo_rules_check_domxml()
+ * @flags: must be 0
+ * @ret_xml: @xml with the MAC of each transient teaming <interface> set to
+ *           the MAC of the persistent interface it names, where that one is
+ *           in @xml with a valid MAC and the two differ: the value of the
+ *           transient's <mac address=…> is replaced, or, when it has no <mac>,
+ *           a <mac address=…/> is inserted as its first child. Every other
+ *           byte is @xml's own (the XML is never re-serialised). Free with
+ *           sfo_free().
+ * @ret_fixes: one WARNING_TEAMING_MAC_COPIED entry per changed interface
+ *             (subject: the interface), possibly none; free with
+ *             sfo_violations_free()
+ *
+ * A plain <hostdev> has no MAC to set and is left alone, as is a transient
+ * whose persistent interface is not in @xml (a snippet). Other problems of a
+ * pair are not fixed: check the result with sfo_rules_check_domxml().
+ * Returns: the number of interfaces changed, or SFO_EINVALID when @xml is not
+ * well-formed. Since: 0.1.0
+ */
+int sfo_domxml_patch_teaming_macs(const char *xml, unsigned int flags, char **ret_xml,
+                                  sfo_violations **ret_fixes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,291 @@
+"""sriovfo: SR-IOV live migration with a virtio failover (Python bindings of libsriovfo).
+
+    import sriovfo
+
+    with sriovfo.Inventory.load("inventory.json") as inv:
+        for v in inv.check():
+            print(v.severity, v.key, v.message)
+        xml = inv.domxml(vm_id, domain=True)
+
+    violations = sriovfo.check_domxml(domain_xml)
+    violations.raise_for_errors()           # sriovfo.RuleViolation if a pair cannot work
+
+Failures raise subclasses of sriovfo.Error (.key, .message, .violations): InvalidInput (also
+a ValueError), NotFound (also a KeyError), IOFailure (also an OSError); see sriovfo.errors,
+which is generated from the C library's error table, and docs/python.md. Rule violations are
+data: lists of Violation objects, not exceptions.
+
+Every object is freed when its last reference goes (CPython frees it at once); an Inventory
+is also a context manager that frees its C inventory on exit.
+"""
+
+import os as _os
+
+# The build tree keeps the generated files (errors.py, the extension module) apart from these
+# hand-written ones: look for the rest of the package in every sriovfo/ on sys.path, as
+# pkgutil.extend_path() does (without its import cost, which a VDSM hook pays on every run).
+# An installed package has everything in one directory and skips this.
+if not _os.path.exists(_os.path.join(_os.path.dirname(__file__), "errors.py")):
+    import sys as _sys
+
+    for _entry in _sys.path:
+        _dir = _os.path.join(_entry or _os.curdir, __name__)
+        if _os.path.isdir(_dir) and _dir not in __path__:
+            __path__.append(_dir)
+
+from . import _sriovfo as _c  # noqa: E402
+from .errors import Error, InvalidInput, IOFailure, NotFound, RuleViolation  # noqa: E402
+
+__all__ = [
+    "ACTIONS",
+    "ERROR",
+    "WARNING",
+    "Error",
+    "IOFailure",
+    "InvalidInput",
+    "Inventory",
+    "NotFound",
+    "RuleViolation",
+    "Violation",
+    "Violations",
+    "action_from_string",
+    "action_to_string",
+    "check_domxml",
+    "patch_teaming_macs",
+]
+
+ERROR = "error"
+WARNING = "warning"
+_SEVERITIES = {_c.SFO_SEVERITY_ERROR: ERROR, _c.SFO_SEVERITY_WARNING: WARNING}
+
+
+def _text(value, what):
+    """@value as a str for a C string argument: str, or bytes in UTF-8."""
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            value = bytes(value).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InvalidInput("%s is not UTF-8: %s" % (what, e), "INVALID_ARGUMENT") from None
+    elif not isinstance(value, str):
+        raise TypeError("%s must be str or bytes, not %s" % (what, type(value).__name__))
+    if "\0" in value:
+        raise InvalidInput("%s contains a NUL character" % what, "INVALID_ARGUMENT")
+    return value
+
+
+class Violation:
+    """One broken rule: .key (e.g. "ACTION_TYPE_FAILED_TEAMING_PERSISTENT_NOT_FOUND"),
+    .severity (sriovfo.ERROR or sriovfo.WARNING), .message (one line of English),
+    .subject_type and .subject_id (the object it is about; .subject is the pair)."""
+
+    __slots__ = ("key", "severity", "message", "subject_type", "subject_id")
+
+    def __init__(self, key, severity, message, subject_type, subject_id):
+        self.key = key
+        self.severity = severity
+        self.message = message
+        self.subject_type = subject_type
+        self.subject_id = subject_id
+
+    @property
+    def subject(self):
+        return (self.subject_type, self.subject_id)
+
+    @property
+    def is_error(self):
+        return self.severity == ERROR
+
+    def __eq__(self, other):
+        if not isinstance(other, Violation):
+            return NotImplemented
+        return all(getattr(self, a) == getattr(other, a) for a in self.__slots__)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "Violation(%r, %r, subject=%r)" % (self.key, self.severity, self.subject)
+
+    def __str__(self):
+        return "%s %s: %s" % (self.severity, self.key, self.message)
+
+
+class Violations(list):
+    """The violations of one check, in the library's order: a list of Violation.
+
+    .errors and .warnings split it by severity; .ok is True when there is no error;
+    raise_for_errors() raises RuleViolation when there is one; to_json() is the library's
+    JSON form (with each violation's message arguments)."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle):
+        c = _c
+        n = c.sfo_violations_count(handle)
+        super().__init__(
+            Violation(
+                c.sfo_violations_key(handle, i),
+                _SEVERITIES.get(c.sfo_violations_severity(handle, i), ERROR),
+                c.sfo_violations_message(handle, i),
+                c.sfo_violations_subject_type(handle, i),
+                c.sfo_violations_subject_id(handle, i),
+            )
+            for i in range(n)
+        )
+        self._handle = handle
+
+    @property
+    def error_count(self):
+        return _c.sfo_violations_error_count(self._handle)
+
+    @property
+    def errors(self):
+        return [v for v in self if v.severity == ERROR]
+
+    @property
+    def warnings(self):
+        return [v for v in self if v.severity == WARNING]
+
+    @property
+    def ok(self):
+        return self.error_count == 0
+
+    def raise_for_errors(self):
+        """Raises RuleViolation (key and message of the first error, .violations all of
+        them) when at least one violation is an error."""
+        errors = self.errors
+        if errors:
+            more = " (and %d more)" % (len(errors) - 1) if len(errors) > 1 else ""
+            raise RuleViolation(errors[0].message + more, errors[0].key, self)
+
+    def to_json(self):
+        return _c.sfo_violations_format_json(self._handle, 0)
+
+    def __repr__(self):
+        return "Violations(%s)" % list.__repr__(self)
+
+
+def _object_json(obj):
+    if isinstance(obj, (str, bytes, bytearray)):
+        return _text(obj, "object")
+    import json
+
+    return json.dumps(obj)
+
+
+class Inventory:
+    """An inventory (docs/inventory-format.md): data centers, clusters, networks, vNIC
+    profiles, VMs with their NICs, hosts with their VFs. Create one with Inventory.load(path)
+    or Inventory.from_string(json_text); use it as a context manager, or close() it, to free
+    it before its last reference goes."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("use Inventory.load(path) or Inventory.from_string(text)")
+
+    @classmethod
+    def _wrap(cls, handle):
+        self = object.__new__(cls)
+        self._h = handle
+        return self
+
+    @classmethod
+    def load(cls, path):
+        """Loads an inventory JSON file. Raises IOFailure (unreadable) or InvalidInput
+        (not an inventory: syntax, types, missing fields, ids, references)."""
+        return cls._wrap(_c.sfo_inventory_load_file(_text(_os.fsdecode(path), "path"), 0))
+
+    @classmethod
+    def from_string(cls, text):
+        """Loads an inventory from its JSON text (str or UTF-8 bytes)."""
+        return cls._wrap(_c.sfo_inventory_load_string(_text(text, "inventory JSON"), 0))
+
+    @property
+    def _handle(self):
+        if self._h is None:
+            raise InvalidInput("the inventory is closed", "INVALID_ARGUMENT")
+        return self._h
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def close(self):
+        """Frees the C inventory; the object is unusable afterwards. Idempotent."""
+        self._h = None
+
+    def __enter__(self):
+        self._handle
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def to_json(self):
+        """The inventory as JSON text, in the format it was loaded from."""
+        return _c.sfo_inventory_format(self._handle, 0)
+
+    def check(self):
+        """Every state rule over the whole inventory: Violations (possibly empty)."""
+        return Violations(_c.sfo_rules_check(self._handle, 0))
+
+    def validate(self, action, obj):
+        """May @action (a name from ACTIONS, e.g. "add-vnic-profile", or its number) be
+        applied to @obj (the new or changed object: a dict, or its JSON text)? Violations.
+        Raises InvalidInput for an unknown action or a malformed object."""
+        if isinstance(action, str):
+            action = action_from_string(action)
+        return Violations(_c.sfo_rules_validate(self._handle, action, _object_json(obj), 0))
+
+    def domxml(self, vm_id, domain=False):
+        """libvirt <interface> XML of the plugged NICs of VM @vm_id in a <devices> element, or
+        a complete minimal domain with domain=True. Raises NotFound for an unknown VM."""
+        flags = _c.SFO_DOMXML_DOMAIN if domain else 0
+        return _c.sfo_domxml_format_vm(self._handle, _text(vm_id, "vm_id"), flags)
+
+    def netxml(self, host_id):
+        """The libvirt <network> definitions host @host_id needs, in a <networks> element.
+        Raises NotFound for an unknown host."""
+        return _c.sfo_domxml_format_host_networks(self._handle, _text(host_id, "host_id"), 0)
+
+    def __repr__(self):
+        return "<sriovfo.Inventory%s>" % (" closed" if self._h is None else "")
+
+
+def check_domxml(xml):
+    """Checks the <teaming> pairs of a libvirt domain XML, a <devices> or <hotplug> element,
+    or one <interface>/<hostdev>: Violations. Raises InvalidInput when @xml is not
+    well-formed."""
+    return Violations(_c.sfo_rules_check_domxml(_text(xml, "domain XML"), 0))
+
+
+def patch_teaming_macs(xml):
+    """Sets the MAC of each transient teaming <interface> of @xml to the MAC of the persistent
+    interface it names, where the two differ (the guest pairs them by MAC), changing no other
+    byte. Returns (the new XML, Violations with one WARNING_TEAMING_MAC_COPIED per change).
+    Raises InvalidInput when @xml is not well-formed."""
+    text, fixes = _c.sfo_domxml_patch_teaming_macs(_text(xml, "domain XML"), 0)
+    return text, Violations(fixes)
+
+
+def action_from_string(name):
+    """The number of action @name ("add-vnic-profile", ...); InvalidInput if unknown."""
+    return _c.sfo_action_from_string(_text(name, "action"))
+
+
+def action_to_string(action):
+    """The name of action number @action, or None."""
+    return _c.sfo_action_to_string(action)
+
+
+def _actions():
+    names = []
+    while True:
+        name = _c.sfo_action_to_string(len(names))
+        if name is None:
+            return tuple(names)
+        names.append(name)
+
+
+ACTIONS = _actions()
+"""Every action name sfo_action_from_string() knows, in the library's order."""

@@ -1,0 +1,53 @@
+#!/bin/sh
+# run-pytest.sh FILE: runs the pytest file FILE for make check (plain exit status)
+#
+# Uses the Python configure chose ($PYTHON) with the build tree's package first
+# on PYTHONPATH (both set by make check). pytest's exit status passes through,
+# except 5 ("no tests were collected"): a test file that collects nothing is
+# broken, so that is a failure here, not a pass.
+# Environment:
+#   SFO_PY_RUNNER     command prefix for the interpreter, e.g. valgrind (make
+#                     check-valgrind); Python then allocates with malloc
+#                     (PYTHONMALLOC=malloc) so memcheck sees every block
+#   SANITIZER_CFLAGS  configure's sanitizer flags: with AddressSanitizer, the
+#                     (uninstrumented) interpreter loads the ASan runtime first
+#                     through LD_PRELOAD, so the module and libsriovfo can run
+#                     under it (and so do the hooks the tests start), with
+#                     build-aux/lsan.supp
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+file=$1
+here=$(cd "$(dirname "$0")" && pwd)
+: "${PYTHON:=python3}"
+
+case ${SANITIZER_CFLAGS:-} in
+*-fsanitize=*address*)
+    asan=$(${CC:-cc} -print-file-name=libasan.so)
+    if [ ! -f "$asan" ]; then
+        echo "run-pytest: AddressSanitizer runtime not found ($asan)"
+        exit 99
+    fi
+    LD_PRELOAD=$asan${LD_PRELOAD:+:$LD_PRELOAD}
+    # Python objects are malloc blocks too, so LeakSanitizer follows pointers
+    # through them; lsan.supp says what it suppresses and why.
+    LSAN_OPTIONS=suppressions=$here/../../build-aux/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+    PYTHONMALLOC=malloc
+    export LD_PRELOAD LSAN_OPTIONS PYTHONMALLOC
+    ;;
+esac
+if [ -n "${SFO_PY_RUNNER:-}" ]; then
+    PYTHONMALLOC=malloc
+    export PYTHONMALLOC
+fi
+
+# shellcheck disable=SC2086
+${SFO_PY_RUNNER:-} "$PYTHON" -m pytest -c "$here/pytest.ini" --rootdir="$here" "$file"
+rc=$?
+case $rc in
+5)
+    echo "run-pytest: no tests collected from $file"
+    exit 1
+    ;;
+esac
+exit $rc

@@ -1,0 +1,208 @@
+"""test_sanity.py: every function libsriovfo exports has a Python counterpart.
+
+After libvirt-python's sanitytest.py. The exported functions are read from
+core/libsriovfo.sym (what check-symfile.sh compares with the built library). Each one is
+either in COUNTERPARTS, with the Python API that stands for it and a call that must reach
+it, or in HIDDEN with the reason it needs none. A function added to the C API fails
+test_every_export_is_mapped until it gets a line here (and usually a method in
+bindings/python/sriovfo/__init__.py); the low-level module sriovfo._sriovfo wraps it
+by itself (sriovfo.i includes the whole header), which test_module_wraps_exports checks.
+"""
+
+import os
+import re
+
+import pytest
+
+import conftest
+import sriovfo
+from sriovfo import _sriovfo
+
+SYMFILE = os.path.join(conftest.TOP_SRCDIR, "core", "libsriovfo.sym")
+HEADER = os.path.join(conftest.TOP_SRCDIR, "core", "include", "sriovfo", "sriovfo.h")
+
+
+def exported_functions():
+    with open(SYMFILE, encoding="utf-8") as f:
+        text = re.sub(r"#[^\n]*", "", f.read())
+    names = []
+    for block in re.findall(r"global:(.*?)(?:local:|\})", text, re.S):
+        names += re.findall(r"(\w+)\s*;", block)
+    return names
+
+
+class Env:
+    """What the sample calls need: an inventory with a VM, a host and violations."""
+
+    def __init__(self):
+        self.inventory_path = conftest.data_path("domxml", "pair-vlan-mtu.json")
+        self.inventory_text = conftest.read_data("domxml", "pair-vlan-mtu.json")
+        self.inv = sriovfo.Inventory.from_string(self.inventory_text)
+        self.netinv = sriovfo.Inventory.load(conftest.data_path("netxml", "host-networks.json"))
+        self.domxml = conftest.read_data("domxml-check", "persistent-shared.xml")
+        self.violations = sriovfo.check_domxml(self.domxml)
+
+
+# C function -> (Python counterpart, a call that must reach the C function)
+COUNTERPARTS = {
+    "sfo_action_from_string": ("action_from_string", lambda e: sriovfo.action_from_string("run-vm")),
+    "sfo_action_to_string": ("action_to_string", lambda e: sriovfo.action_to_string(0)),
+    "sfo_domxml_format_host_networks": ("Inventory.netxml", lambda e: e.netinv.netxml("h1")),
+    "sfo_domxml_format_vm": ("Inventory.domxml", lambda e: e.inv.domxml("vm1")),
+    "sfo_domxml_patch_teaming_macs": (
+        "patch_teaming_macs",
+        lambda e: sriovfo.patch_teaming_macs(e.domxml),
+    ),
+    "sfo_inventory_format": ("Inventory.to_json", lambda e: e.inv.to_json()),
+    "sfo_inventory_load_file": ("Inventory.load", lambda e: sriovfo.Inventory.load(e.inventory_path)),
+    "sfo_inventory_load_string": (
+        "Inventory.from_string",
+        lambda e: sriovfo.Inventory.from_string(e.inventory_text),
+    ),
+    "sfo_rules_check": ("Inventory.check", lambda e: e.inv.check()),
+    "sfo_rules_check_domxml": ("check_domxml", lambda e: sriovfo.check_domxml(e.domxml)),
+    "sfo_rules_validate": (
+        "Inventory.validate",
+        lambda e: e.inv.validate("run-vm", {"id": "vm1"}),
+    ),
+    "sfo_violations_count": ("Violations", lambda e: sriovfo.check_domxml(e.domxml)),
+    "sfo_violations_error_count": ("Violations.error_count", lambda e: e.violations.error_count),
+    "sfo_violations_format_json": ("Violations.to_json", lambda e: e.violations.to_json()),
+    "sfo_violations_key": ("Violation.key", lambda e: sriovfo.check_domxml(e.domxml)),
+    "sfo_violations_message": ("Violation.message", lambda e: sriovfo.check_domxml(e.domxml)),
+    "sfo_violations_severity": ("Violation.severity", lambda e: sriovfo.check_domxml(e.domxml)),
+    "sfo_violations_subject_id": ("Violation.subject_id", lambda e: sriovfo.check_domxml(e.domxml)),
+    "sfo_violations_subject_type": (
+        "Violation.subject_type",
+        lambda e: sriovfo.check_domxml(e.domxml),
+    ),
+}
+
+# C functions Python callers never need, and why
+HIDDEN = {
+    "sfo_error_clear": "each wrapper clears the last error before its call (sriovfo_errors.i)",
+    "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python.i)",
+    "sfo_free": "output strings are copied into str and freed by the wrappers",
+    "sfo_inventory_free": "the destructor of the sfo_inventory type: Python frees it",
+    "sfo_violations_free": "the destructor of the sfo_violations type: Python frees it",
+}
+
+# public Python API that stands for no single C function
+PYTHON_ONLY = {
+    "ACTIONS",  # built with sfo_action_to_string()
+    "ERROR",
+    "WARNING",
+    "Error",
+    "IOFailure",
+    "InvalidInput",
+    "NotFound",
+    "RuleViolation",
+    "Inventory",
+    "Violation",
+    "Inventory.close",
+    "Inventory.closed",
+    "Violation.subject",
+    "Violation.is_error",
+    "Violations.errors",
+    "Violations.warnings",
+    "Violations.ok",
+    "Violations.raise_for_errors",
+}
+
+
+def resolve(dotted):
+    obj = sriovfo
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def public_api():
+    """Every public name of the package: module names in __all__, and the public attributes
+    the classes among them define."""
+    names = set()
+    for name in sriovfo.__all__:
+        names.add(name)
+        obj = getattr(sriovfo, name)
+        if isinstance(obj, type) and obj.__module__ == "sriovfo":
+            for attr in vars(obj):
+                if not attr.startswith("_"):
+                    names.add("%s.%s" % (name, attr))
+    return names
+
+
+def test_every_export_is_mapped():
+    exports = exported_functions()
+    assert exports, "no symbols read from %s" % SYMFILE
+    unmapped = [f for f in exports if f not in COUNTERPARTS and f not in HIDDEN]
+    assert not unmapped, "exported C functions without a Python counterpart: %s" % unmapped
+    both = set(COUNTERPARTS) & set(HIDDEN)
+    assert not both, "both mapped and hidden: %s" % sorted(both)
+    stale = (set(COUNTERPARTS) | set(HIDDEN)) - set(exports)
+    assert not stale, "listed here but not exported (stale entries): %s" % sorted(stale)
+
+
+@pytest.mark.parametrize("cname", sorted(COUNTERPARTS))
+def test_counterpart_exists(cname):
+    pyname = COUNTERPARTS[cname][0]
+    try:
+        resolve(pyname)
+    except AttributeError:
+        pytest.fail("%s: Python counterpart sriovfo.%s does not exist" % (cname, pyname))
+
+
+class Recorder:
+    """Stands in for sriovfo._sriovfo and records which C functions are called."""
+
+    def __init__(self, module):
+        self.module = module
+        self.calls = []
+
+    def __getattr__(self, name):
+        value = getattr(self.module, name)
+        if name.startswith("sfo_") and callable(value) and not isinstance(value, type):
+            def record(*args, **kwargs):
+                self.calls.append(name)
+                return value(*args, **kwargs)
+
+            return record
+        return value
+
+
+@pytest.mark.parametrize("cname", sorted(COUNTERPARTS))
+def test_counterpart_calls_the_c_function(cname, monkeypatch):
+    env = Env()
+    recorder = Recorder(_sriovfo)
+    monkeypatch.setattr(sriovfo, "_c", recorder)
+    COUNTERPARTS[cname][1](env)
+    assert cname in recorder.calls, "sriovfo.%s does not call %s (called: %s)" % (
+        COUNTERPARTS[cname][0], cname, recorder.calls)
+
+
+def test_module_wraps_exports():
+    """The SWIG module has every exported function but the hidden ones, and nothing else."""
+    exports = set(exported_functions())
+    wrapped = {n for n in dir(_sriovfo) if n.startswith("sfo_") and callable(getattr(_sriovfo, n))
+               and not isinstance(getattr(_sriovfo, n), type)}
+    assert exports - set(HIDDEN) - wrapped == set()
+    assert wrapped & set(HIDDEN) == set(), "hidden functions are exposed"
+    assert wrapped - exports == set(), "wrapped but not exported"
+
+
+def test_every_opaque_type_has_a_destructor():
+    """Each opaque type of sriovfo.h is a type of the module, and its free function is one
+    of the HIDDEN destructors (SFO_OPAQUE in sriovfo.i)."""
+    with open(HEADER, encoding="utf-8") as f:
+        types = re.findall(r"^typedef struct (sfo_\w+) \1;", f.read(), re.M)
+    assert "sfo_inventory" in types
+    for t in types:
+        assert isinstance(getattr(_sriovfo, t, None), type), "%s is not wrapped as a type" % t
+        assert HIDDEN.get(t + "_free", "").startswith("the destructor"), t
+
+
+def test_public_python_api_is_accounted_for():
+    mapped = {v[0] for v in COUNTERPARTS.values()}
+    unknown = public_api() - mapped - PYTHON_ONLY
+    assert not unknown, "public Python API in neither COUNTERPARTS nor PYTHON_ONLY: %s" % unknown
+    missing = PYTHON_ONLY - public_api()
+    assert not missing, "PYTHON_ONLY names that do not exist: %s" % missing
