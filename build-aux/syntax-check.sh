@@ -159,7 +159,7 @@ result "public headers include only system and other public headers" "$tmpdir/ba
 
 # 11: every violation key the code uses is in the catalogue, and every catalogue key is used
 # (an unknown key would render as the bare key instead of a message)
-key_re='"(ACTION_TYPE_FAILED|WARNING|NETWORK|VM_INTERFACE)_[A-Z0-9_]+"'
+key_re='"(ACTION_TYPE_FAILED|WARNING|NETWORK|VM_INTERFACE|VM_MIGRATION|CANNOT)_[A-Z0-9_]+"'
 for f in $(sources core); do
     grep -oE "$key_re" "$f"
 done | tr -d '"' | sort -u > "$tmpdir/used"

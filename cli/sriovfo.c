@@ -27,6 +27,7 @@ enum {
 typedef struct {
     gboolean json;
     gboolean domain;
+    gboolean emulated;
 } sfo_cli_options;
 
 static const char sfo_cli_usage[] =
@@ -42,10 +43,16 @@ static const char sfo_cli_usage[] =
     "                                      (--domain: a complete minimal Q35 domain)\n"
     "  netxml INVENTORY HOST_ID            libvirt <network> definitions a host needs\n"
     "  check-domxml FILE                   check the <teaming> pairs of a libvirt domain XML\n"
+    "  plan INVENTORY plug|unplug NIC_ID   the steps of a hot plug or unplug, with their undo\n"
+    "  plan INVENTORY migrate VM_ID HOST_ID\n"
+    "                                      the steps of a live migration (also migrate-offline);\n"
+    "                                      save|restore|snapshot VM_ID, run VM_ID [HOST_ID]\n"
     "\n"
     "Options:\n"
     "  --json      print {\"violations\":[...]} instead of 'error KEY: message' lines\n"
     "  --domain    with domxml: print a complete domain\n"
+    "  --emulated  with plan: user-mode networking, and an emulated e1000e standing in for\n"
+    "              each VF (tests and demos on hosts without SR-IOV)\n"
     "  --help      show this help\n"
     "  --version   print the version\n"
     "\n"
@@ -221,6 +228,70 @@ sfo_cli_check_domxml(char **args, const sfo_cli_options *opts)
     return rc;
 }
 
+/* plan/apply ARGS: INVENTORY ACTION ID [HOST_ID], checked against the action */
+static int
+sfo_cli_plan_args(char **args, const char *command, int *ret_action)
+{
+    guint n = g_strv_length(args);
+    int action;
+
+    if (n < 3)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY ACTION ID [HOST_ID]", command);
+    if ((action = sfo_plan_action_from_string(args[1])) < 0)
+        return sfo_cli_usage_error("unknown action '%s'", args[1]);
+    if ((action == SFO_PLAN_MIGRATE || action == SFO_PLAN_MIGRATE_OFFLINE) && n != 4)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s VM_ID HOST_ID", command,
+                                   args[1]);
+    if (action == SFO_PLAN_RUN && n > 4)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY run VM_ID [HOST_ID]", command);
+    if (action != SFO_PLAN_MIGRATE && action != SFO_PLAN_MIGRATE_OFFLINE &&
+        action != SFO_PLAN_RUN && n != 3)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s %s", command, args[1],
+                                   action <= SFO_PLAN_UNPLUG ? "NIC_ID" : "VM_ID");
+    *ret_action = action;
+    return EXIT_OK;
+}
+
+/* Loads the inventory and builds the plan of ARGS; EXIT_OK or the exit status */
+static int
+sfo_cli_build_plan(char **args, const char *command, const sfo_cli_options *opts,
+                   sfo_plan **ret_plan)
+{
+    sfo_inventory *inv = NULL;
+    int action = 0;
+    int rc;
+
+    if ((rc = sfo_cli_plan_args(args, command, &action)) != EXIT_OK)
+        return rc;
+    if ((rc = sfo_cli_load(args[0], &inv)) != EXIT_OK)
+        return rc;
+    if (sfo_plan_build(inv, action, args[2], args[3], opts->emulated ? SFO_PLAN_EMULATED : 0,
+                       ret_plan) < 0)
+        rc = sfo_cli_fail("planning");
+    sfo_inventory_free(inv);
+    return rc;
+}
+
+static int
+sfo_cli_plan(char **args, const sfo_cli_options *opts)
+{
+    sfo_plan *plan = NULL;
+    char *json = NULL;
+    int rc;
+
+    if ((rc = sfo_cli_build_plan(args, "plan", opts, &plan)) != EXIT_OK)
+        return rc;
+    if (sfo_plan_format_json(plan, 0, &json) < 0) {
+        rc = sfo_cli_fail("formatting the plan");
+    } else {
+        fputs(json, stdout);
+        rc = sfo_plan_is_refused(plan) ? EXIT_VIOLATED : EXIT_OK;
+    }
+    sfo_free(json);
+    sfo_plan_free(plan);
+    return rc;
+}
+
 typedef struct {
     const char *name;
     int (*run)(char **args, const sfo_cli_options *opts);
@@ -232,6 +303,7 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "domxml", sfo_cli_domxml },
     { "netxml", sfo_cli_netxml },
     { "check-domxml", sfo_cli_check_domxml },
+    { "plan", sfo_cli_plan },
 };
 
 int
@@ -243,6 +315,7 @@ main(int argc, char **argv)
     GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "print JSON", NULL },
         { "domain", 0, 0, G_OPTION_ARG_NONE, &opts.domain, "domxml: a complete domain", NULL },
+        { "emulated", 0, 0, G_OPTION_ARG_NONE, &opts.emulated, "plan: emulated VFs", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
         { NULL }
@@ -271,6 +344,8 @@ main(int argc, char **argv)
     }
     if (opts.domain && strcmp(args[0], "domxml") != 0)
         return sfo_cli_usage_error("--domain only applies to '%s'", "domxml");
+    if (opts.emulated && strcmp(args[0], "plan") != 0 && strcmp(args[0], "apply") != 0)
+        return sfo_cli_usage_error("--emulated only applies to '%s' and '%s'", "plan", "apply");
     for (i = 0; i < G_N_ELEMENTS(sfo_cli_commands); i++) {
         if (strcmp(args[0], sfo_cli_commands[i].name) == 0)
             return sfo_cli_commands[i].run(args + 1, &opts);

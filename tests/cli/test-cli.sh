@@ -109,7 +109,7 @@ print("\n".join(sorted(pairs)))
 
 # the usage on stdout names every command
 lists_commands() {
-    for c in check validate domxml netxml check-domxml; do
+    for c in check validate domxml netxml check-domxml plan; do
         grep -q "^  $c " "$out" || return 1
     done
 }
@@ -298,6 +298,41 @@ cp "$out" "$tmp/web1.xml"
 run check-domxml "$tmp/web1.xml"
 expect "check-domxml accepts what domxml --domain wrote" 0 \
     'grep -qx "0 error(s), 0 warning(s)" "$err"'
+
+# ------------------------------------------------------------------------
+# plan (golden files of tests/unit/test-plan.c: the command prints them as they are)
+# ------------------------------------------------------------------------
+plans=$abs_top_srcdir/tests/data/plan
+run plan "$plans/inventory.json" plug nic1
+expect "plan plug: exit 0, the plan of tests/data/plan/plug-failover.out.json" 0 \
+    'cmp -s "$out" "$plans/plug-failover.out.json" && [ ! -s "$err" ]'
+
+run plan "$plans/inventory.json" migrate vm1 h2
+expect "plan migrate: exit 0, the plan of migrate.out.json" 0 \
+    'cmp -s "$out" "$plans/migrate.out.json"'
+
+run plan --emulated "$plans/inventory.json" unplug nic1
+expect "plan --emulated unplug: exit 0, the plan of unplug-emulated.out.json" 0 \
+    'cmp -s "$out" "$plans/unplug-emulated.out.json"'
+
+run plan "$plans/inventory.json" migrate vm1 h1
+expect "plan of a refused migration: exit 1, the violations in the JSON" 1 \
+    'cmp -s "$out" "$plans/migrate-same-host.out.json" &&
+     json_keys | grep -qx "error ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST"'
+
+run plan "$plans/inventory.json" migrate vm1
+expect "plan migrate without a host: usage error, exit 2" 2 \
+    'grep -q "usage: sriovfo plan INVENTORY migrate VM_ID HOST_ID" "$err" && [ ! -s "$out" ]'
+
+run plan "$plans/inventory.json" teleport vm1
+expect "plan with an unknown action: exit 2" 2 'grep -q "unknown action .teleport." "$err"'
+
+run plan "$plans/inventory.json" plug nic99
+expect "plan of an unknown NIC: exit 2 with NIC_NOT_FOUND" 2 \
+    'grep -q "(NIC_NOT_FOUND)$" "$err" && [ ! -s "$out" ]'
+
+run check --emulated "$inventory"
+expect "--emulated outside plan and apply: exit 2" 2 'grep -q "only applies to" "$err"'
 
 echo "1..$n"
 [ "$failures" -eq 0 ]

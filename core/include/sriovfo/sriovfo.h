@@ -242,6 +242,111 @@ int sfo_domxml_format_vm(const sfo_inventory *inventory, const char *vm_id, unsi
 int sfo_domxml_format_host_networks(const sfo_inventory *inventory, const char *host_id,
                                     unsigned int flags, char **ret_xml);
 
+/* ------------------------------------------------------------------------ */
+/* Plan: the ordered steps of a hot plug, unplug or migration, each with    */
+/* the steps that undo it (docs/sequencer.md)                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sfo_plan sfo_plan;
+
+/**
+ * sfo_plan_action:
+ * @SFO_PLAN_PLUG: hot plug a NIC: its virtio standby first, then the VF
+ * @SFO_PLAN_UNPLUG: hot unplug a NIC: the VF first, wait until it is gone,
+ *                   then the standby
+ * @SFO_PLAN_MIGRATE: live migration: reserve VFs on the destination, unplug
+ *                    only the VFs, migrate, plug the VFs on the destination
+ * @SFO_PLAN_MIGRATE_OFFLINE: the same with the guest paused while it moves
+ * @SFO_PLAN_SAVE: unplug the VFs, then save the memory and stop (suspend)
+ * @SFO_PLAN_RESTORE: start from the saved memory, then plug the VFs back
+ * @SFO_PLAN_SNAPSHOT: unplug the VFs, snapshot with memory, plug them back
+ * @SFO_PLAN_RUN: start the VM with its interfaces (sfo_domxml_format_vm())
+ * Since: 0.1.0
+ */
+typedef enum {
+    SFO_PLAN_PLUG = 0,
+    SFO_PLAN_UNPLUG,
+    SFO_PLAN_MIGRATE,
+    SFO_PLAN_MIGRATE_OFFLINE,
+    SFO_PLAN_SAVE,
+    SFO_PLAN_RESTORE,
+    SFO_PLAN_SNAPSHOT,
+    SFO_PLAN_RUN,
+#ifdef SFO_ENUM_SENTINELS
+    SFO_PLAN_ACTION_LAST
+#endif
+} sfo_plan_action;
+
+/**
+ * sfo_plan_action_from_string:
+ * "plug", "unplug", "migrate", "migrate-offline", "save", "restore",
+ * "snapshot", "run".
+ * Returns: the action, or SFO_EINVALID for an unknown name. Since: 0.1.0
+ */
+int sfo_plan_action_from_string(const char *name);
+
+/** sfo_plan_action_to_string: the name of @action, or NULL. Since: 0.1.0 */
+const char *sfo_plan_action_to_string(int action);
+
+/**
+ * sfo_plan_flags:
+ * @SFO_PLAN_EMULATED: for tests and demos on hosts without SR-IOV: every
+ *   interface uses libvirt user-mode networking (no host bridge, tap or
+ *   VF), and each VF is stood in for by an emulated e1000e with the VF's
+ *   MAC and alias (without <teaming>). Since: 0.1.0
+ */
+typedef enum {
+    SFO_PLAN_EMULATED = 1 << 0,
+} sfo_plan_flags;
+
+/**
+ * sfo_plan_build:
+ * @inventory: where the VM runs, its NICs, the hosts' free VFs
+ * @action: an sfo_plan_action
+ * @subject_id: the NIC (plug, unplug) or the VM (every other action)
+ * @host_id: the destination (migrate, migrate-offline, required); the host
+ *           to run on (run; NULL: the VM's); ignored otherwise
+ * @flags: 0 or SFO_PLAN_EMULATED
+ * @ret_plan: the plan; free with sfo_plan_free()
+ *
+ * Pure: reads the inventory only. Preconditions that fail (the rules of
+ * the action, a free VF of the right network, a running VM, another host)
+ * are violations of the plan, which then has no steps
+ * (sfo_plan_is_refused()). A VM that runs on no host of the inventory needs
+ * no libvirt step: plug and unplug plans are then empty.
+ * Returns: 0; SFO_ENOTFOUND (NIC_NOT_FOUND, VM_NOT_FOUND, HOST_NOT_FOUND)
+ * for an unknown id; SFO_EINVALID. Since: 0.1.0
+ */
+int sfo_plan_build(const sfo_inventory *inventory, int action, const char *subject_id,
+                   const char *host_id, unsigned int flags, sfo_plan **ret_plan);
+
+/** sfo_plan_step_count: the number of steps (0 when refused). Since: 0.1.0 */
+size_t sfo_plan_step_count(const sfo_plan *plan);
+
+/** sfo_plan_undo_count: the number of undo steps. Since: 0.1.0 */
+size_t sfo_plan_undo_count(const sfo_plan *plan);
+
+/**
+ * sfo_plan_violations:
+ * Returns: the violated preconditions, borrowed from @plan. Since: 0.1.0
+ */
+const sfo_violations *sfo_plan_violations(const sfo_plan *plan);
+
+/** sfo_plan_is_refused: 1 when a violation is an error (no steps), else 0. Since: 0.1.0 */
+int sfo_plan_is_refused(const sfo_plan *plan);
+
+/**
+ * sfo_plan_format_json:
+ * @ret_json: {"action":…,"vm":…,"steps":[…],"undo":[…],"violations":[…]},
+ *            indented; each step names its op, host, role, alias and XML;
+ *            free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_plan_format_json(const sfo_plan *plan, unsigned int flags, char **ret_json);
+
+/** sfo_plan_free: accepts NULL. Since: 0.1.0 */
+void sfo_plan_free(sfo_plan *plan);
+
 #ifdef __cplusplus
 }
 #endif
