@@ -29,7 +29,6 @@ SFO_ENUM_IMPL(sfo_exec_status_name, SFO_EXEC_UNDO_FAILED + 1, "completed", "refu
 struct sfo_exec {
     char *uri[SFO_PLAN_ROLE_LAST]; /* by role; NULL: not known (yet) */
     virConnectPtr conn[SFO_PLAN_ROLE_LAST];
-    int callbacks[SFO_PLAN_ROLE_LAST][2]; /* DEVICE_REMOVED, DEVICE_REMOVAL_FAILED; -1: none */
     char *migration_uri;
     unsigned int timeout_ms;
     sfo_journal *journal;
@@ -128,23 +127,144 @@ sfo_exec_on_device(sfo_exec *exec, virDomainPtr dom, const char *alias, gboolean
     g_mutex_unlock(&exec->lock);
 }
 
-static void
-sfo_exec_on_removed(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *alias,
-                    void *opaque)
+/*
+ * Device events go through one registration per connection, whatever the
+ * number of sfo_exec objects on it: libvirt refuses a second registration
+ * of the same function on one connection ("event callback already
+ * tracked"), and embedded connections are shared (sfo_exec_open_uri()).
+ */
+typedef struct {
+    virConnectPtr conn;
+    int ids[2];       /* DEVICE_REMOVED, DEVICE_REMOVAL_FAILED */
+    GPtrArray *execs; /* sfo_exec * listening on conn */
+} sfo_exec_listener;
+
+static GMutex sfo_exec_listeners_lock;
+static GPtrArray *sfo_exec_listeners; /* sfo_exec_listener * */
+
+static sfo_exec_listener *
+sfo_exec_listener_find(virConnectPtr conn)
 {
-    sfo_exec_on_device(opaque, dom, alias, TRUE);
+    guint i;
+
+    for (i = 0; sfo_exec_listeners && i < sfo_exec_listeners->len; i++) {
+        sfo_exec_listener *l = sfo_exec_listeners->pdata[i];
+
+        if (l->conn == conn)
+            return l;
+    }
+    return NULL;
 }
 
 static void
-sfo_exec_on_removal_failed(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *alias,
-                           void *opaque)
+sfo_exec_dispatch(virConnectPtr conn, virDomainPtr dom, const char *alias, gboolean removed)
 {
-    sfo_exec_on_device(opaque, dom, alias, FALSE);
+    sfo_exec_listener *l;
+    guint i;
+
+    g_mutex_lock(&sfo_exec_listeners_lock);
+    if ((l = sfo_exec_listener_find(conn))) {
+        for (i = 0; i < l->execs->len; i++)
+            sfo_exec_on_device(l->execs->pdata[i], dom, alias, removed);
+    }
+    g_mutex_unlock(&sfo_exec_listeners_lock);
+}
+
+static void
+sfo_exec_on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias,
+                    void *opaque G_GNUC_UNUSED)
+{
+    sfo_exec_dispatch(conn, dom, alias, TRUE);
+}
+
+static void
+sfo_exec_on_removal_failed(virConnectPtr conn, virDomainPtr dom, const char *alias,
+                           void *opaque G_GNUC_UNUSED)
+{
+    sfo_exec_dispatch(conn, dom, alias, FALSE);
+}
+
+static void
+sfo_exec_listen(sfo_exec *exec, virConnectPtr conn)
+{
+    sfo_exec_listener *l;
+
+    g_mutex_lock(&sfo_exec_listeners_lock);
+    if (!sfo_exec_listeners)
+        sfo_exec_listeners = g_ptr_array_new();
+    if (!(l = sfo_exec_listener_find(conn))) {
+        l = g_new0(sfo_exec_listener, 1);
+        l->conn = conn;
+        l->execs = g_ptr_array_new();
+        l->ids[0] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_removed),
+                                                     NULL, NULL);
+        l->ids[1] = virConnectDomainEventRegisterAny(
+            conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+            VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_removal_failed), NULL, NULL);
+        g_ptr_array_add(sfo_exec_listeners, l);
+    }
+    g_ptr_array_add(l->execs, exec);
+    g_mutex_unlock(&sfo_exec_listeners_lock);
+}
+
+static void
+sfo_exec_unlisten(sfo_exec *exec, virConnectPtr conn)
+{
+    sfo_exec_listener *l;
+    sfo_exec_listener *gone = NULL;
+    int k;
+
+    g_mutex_lock(&sfo_exec_listeners_lock);
+    if ((l = sfo_exec_listener_find(conn))) {
+        g_ptr_array_remove(l->execs, exec);
+        if (l->execs->len == 0) {
+            g_ptr_array_remove(sfo_exec_listeners, l);
+            gone = l;
+        }
+    }
+    g_mutex_unlock(&sfo_exec_listeners_lock);
+    if (!gone)
+        return;
+    /* outside the lock: a callback running now may be waiting for it */
+    for (k = 0; k < 2; k++) {
+        if (gone->ids[k] >= 0)
+            virConnectDomainEventDeregisterAny(conn, gone->ids[k]);
+    }
+    g_ptr_array_unref(gone->execs);
+    g_free(gone);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Connections                                                              */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * libvirt 9 registers the qemu driver again on every open of an embedded
+ * URI (qemu:///embed?root=...) and refuses the 17th or so ("Too many
+ * drivers"): each embedded URI is opened once per process and shared.
+ */
+static virConnectPtr
+sfo_exec_open_uri(const char *uri)
+{
+    static GMutex lock;
+    static GHashTable *embedded; /* URI -> virConnectPtr, one reference each, kept */
+    virConnectPtr conn;
+
+    if (!g_str_has_prefix(uri, "qemu:///embed"))
+        return virConnectOpen(uri);
+    g_mutex_lock(&lock);
+    if (!embedded)
+        embedded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if ((conn = g_hash_table_lookup(embedded, uri)) && virConnectRef(conn) < 0)
+        conn = NULL;
+    if (!conn && (conn = virConnectOpen(uri))) {
+        virConnectRef(conn);
+        g_hash_table_insert(embedded, g_strdup(uri), conn);
+    }
+    g_mutex_unlock(&lock);
+    return conn;
+}
 
 static int
 sfo_exec_connect(sfo_exec *exec, sfo_plan_role role)
@@ -165,7 +285,7 @@ sfo_exec_connect(sfo_exec *exec, sfo_plan_role role)
         sfo_error_report(SFO_EINVALID, SFO_KEY_HOST_CONNECTION_FAILED, "%s", msg);
         return SFO_EINVALID;
     }
-    if (!(conn = virConnectOpen(uri))) {
+    if (!(conn = sfo_exec_open_uri(uri))) {
         const char *args[] = { "Uri", uri, "Reason", virGetLastErrorMessage(), NULL };
         g_autofree char *msg = sfo_messages_render(SFO_KEY_HOST_CONNECTION_FAILED, args);
 
@@ -175,12 +295,7 @@ sfo_exec_connect(sfo_exec *exec, sfo_plan_role role)
     virConnSetErrorFunc(conn, NULL, sfo_exec_quiet);
     if (virConnectSetKeepAlive(conn, 5, 3) < 0)
         virResetLastError(); /* local drivers have no keepalive */
-    exec->callbacks[role][0] = virConnectDomainEventRegisterAny(
-        conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
-        VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_removed), exec, NULL);
-    exec->callbacks[role][1] = virConnectDomainEventRegisterAny(
-        conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
-        VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_removal_failed), exec, NULL);
+    sfo_exec_listen(exec, conn);
     exec->conn[role] = conn;
     return 0;
 }
@@ -205,16 +320,10 @@ sfo_exec_forget_domain(sfo_exec *exec, sfo_plan_role role)
 static void
 sfo_exec_disconnect(sfo_exec *exec, sfo_plan_role role)
 {
-    int k;
-
     sfo_exec_forget_domain(exec, role);
     if (!exec->conn[role])
         return;
-    for (k = 0; k < 2; k++) {
-        if (exec->callbacks[role][k] >= 0)
-            virConnectDomainEventDeregisterAny(exec->conn[role], exec->callbacks[role][k]);
-        exec->callbacks[role][k] = -1;
-    }
+    sfo_exec_unlisten(exec, exec->conn[role]);
     virConnectClose(exec->conn[role]);
     exec->conn[role] = NULL;
 }
@@ -223,7 +332,6 @@ int
 sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, sfo_exec **ret_exec)
 {
     g_autoptr(sfo_exec) exec = NULL;
-    int role;
     int rc;
 
     sfo_return_val_if_fail(ret_exec != NULL, SFO_EINVALID);
@@ -234,8 +342,6 @@ sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, 
     exec->uri[SFO_PLAN_ROLE_SOURCE] = g_strdup(uri);
     exec->uri[SFO_PLAN_ROLE_DESTINATION] = g_strdup(destination_uri);
     exec->timeout_ms = SFO_EXEC_DEFAULT_TIMEOUT_MS;
-    for (role = 0; role < SFO_PLAN_ROLE_LAST; role++)
-        exec->callbacks[role][0] = exec->callbacks[role][1] = -1;
     g_mutex_init(&exec->lock);
     g_cond_init(&exec->cond);
     exec->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -619,7 +725,10 @@ sfo_exec_wait_removed(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_r
                g_cond_wait_until(&exec->cond, &exec->lock,
                                  MIN(deadline, now + SFO_EXEC_POLL_MS * G_TIME_SPAN_MILLISECOND)))
             ;
+        if (exec->events != seen)
+            r->woken++;
         g_mutex_unlock(&exec->lock);
+        r->waited_us += g_get_monotonic_time() - now;
     }
 }
 

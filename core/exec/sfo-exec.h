@@ -47,6 +47,8 @@ typedef struct {
     gboolean untouched; /* failed before it could change anything: nothing to undo */
     gint64 duration_us;
     gint64 libvirt_us; /* of which inside libvirt calls */
+    gint64 waited_us;  /* of which waiting for the guest (wait-removed) */
+    guint woken;       /* wait-removed: times a device event (not the poll) woke it */
     char *error_key;
     char *error_message;
 } sfo_exec_step_result;

@@ -205,6 +205,17 @@ test_guest__plug_then_unplug(void **state G_GNUC_UNUSED)
     g_string_truncate(seen, 0);
     unplug = sfo_guest_apply(SFO_PLAN_UNPLUG, "n-guest", NULL, NULL, sfo_guest_watch, seen);
     sfo_guest_expect(unplug, SFO_EXEC_COMPLETED, NULL);
+    /*
+     * each wait ended on libvirt's DEVICE_REMOVED, not on the re-read it
+     * falls back to (this exec shares the embedded connection with the
+     * test's own, and both must hear the event)
+     */
+    assert_int_equal(((sfo_exec_step_result *)unplug->steps->pdata[1])->step->op,
+                     SFO_PLAN_OP_WAIT_REMOVED);
+    assert_true(((sfo_exec_step_result *)unplug->steps->pdata[1])->woken > 0 ||
+                ((sfo_exec_step_result *)unplug->steps->pdata[1])->waited_us == 0);
+    assert_true(((sfo_exec_step_result *)unplug->steps->pdata[3])->woken > 0 ||
+                ((sfo_exec_step_result *)unplug->steps->pdata[3])->waited_us == 0);
     /* the detach is asynchronous: the VF may still be there right after step 0 */
     if (strcmp(seen->str, "0:SV;1:S-;2:S-;3:--;") != 0 &&
         strcmp(seen->str, "0:S-;1:S-;2:S-;3:--;") != 0)
