@@ -87,6 +87,7 @@ sfo_exec_step_result_to_json(const sfo_exec_step_result *r)
                            json_object_new_string(sfo_exec_outcome_to_string(r->outcome)));
     json_object_object_add(obj, "duration_ms", sfo_exec_json_ms(r->duration_us));
     json_object_object_add(obj, "libvirt_ms", sfo_exec_json_ms(r->libvirt_us));
+    json_object_object_add(obj, "probe_ms", sfo_exec_json_ms(r->probe_us));
     if (r->error_key) {
         json_object *err = json_object_new_object();
 

@@ -494,7 +494,7 @@ sfo_exec_domain(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result 
         dom = virDomainLookupByUUIDString(conn, step->vm_id);
     if (!dom && step->domain)
         dom = virDomainLookupByName(conn, step->domain);
-    r->libvirt_us += g_get_monotonic_time() - t;
+    r->probe_us += g_get_monotonic_time() - t;
     if (!dom) {
         virResetLastError();
         sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
@@ -527,10 +527,10 @@ sfo_exec_domain_info_get(virDomainPtr dom, sfo_exec_step_result *r, sfo_exec_dom
         info->active = active;
         info->persistent = persistent;
         info->state = state;
-        r->libvirt_us += g_get_monotonic_time() - t;
+        r->probe_us += g_get_monotonic_time() - t;
         return 0;
     }
-    r->libvirt_us += g_get_monotonic_time() - t;
+    r->probe_us += g_get_monotonic_time() - t;
     return -1;
 }
 
@@ -555,11 +555,17 @@ sfo_exec_has_interface(virDomainPtr dom, gboolean inactive, const char *alias, c
 {
     gint64 t = g_get_monotonic_time();
     g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autofree char *needle = g_strdup_printf("<alias name='%s'/>", alias);
     g_autoptr(sfo_domain) parsed = NULL;
     guint i;
 
-    r->libvirt_us += g_get_monotonic_time() - t;
-    if (!xml || sfo_domain_parse(xml, &parsed) < 0)
+    r->probe_us += g_get_monotonic_time() - t;
+    if (!xml)
+        return -1;
+    /* libvirt writes aliases so, and user aliases need no escaping: absent means absent */
+    if (!strstr(xml, needle))
+        return 0;
+    if (sfo_domain_parse(xml, &parsed) < 0)
         return -1;
     for (i = 0; i < parsed->devices->len; i++) {
         const sfo_domain_device *dev = parsed->devices->pdata[i];

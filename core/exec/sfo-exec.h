@@ -46,7 +46,8 @@ typedef struct {
     sfo_exec_outcome outcome;
     gboolean untouched; /* failed before it could change anything: nothing to undo */
     gint64 duration_us;
-    gint64 libvirt_us; /* of which inside libvirt calls */
+    gint64 libvirt_us; /* of which inside the libvirt call that does the step's work */
+    gint64 probe_us;   /* of which inside libvirt calls that read the domain's state */
     gint64 waited_us;  /* of which waiting for the guest (wait-removed) */
     guint woken;       /* wait-removed: times a device event (not the poll) woke it */
     char *error_key;
