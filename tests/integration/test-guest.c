@@ -18,7 +18,12 @@
  */
 #include <config.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <libvirt/virterror.h>
 
@@ -139,8 +144,8 @@ sfo_test_group_teardown(void **state G_GNUC_UNUSED)
     } while (0)
 
 static sfo_exec_result *
-sfo_guest_apply(int action, const char *subject, const char *host, const char *dest_uri,
-                sfo_exec_step_hook hook, void *opaque)
+sfo_guest_apply_to(int action, const char *subject, const char *host, const char *dest_uri,
+                   const char *migration_uri, sfo_exec_step_hook hook, void *opaque)
 {
     g_autoptr(sfo_plan) plan = NULL;
     g_autoptr(sfo_exec) exec = NULL;
@@ -152,11 +157,19 @@ sfo_guest_apply(int action, const char *subject, const char *host, const char *d
     assert_int_equal(sfo_exec_open(sfo_virt.uri, dest_uri, 0, &exec), 0);
     assert_int_equal(sfo_exec_set_unplug_timeout(exec, SFO_GUEST_REACT_SECONDS * 1000), 0);
     assert_int_equal(sfo_exec_set_journal(exec, journal), 0);
+    assert_int_equal(sfo_exec_set_migration_uri(exec, migration_uri), 0);
     if (hook)
         sfo_exec_set_step_hook(exec, hook, opaque);
     if (sfo_exec_run(exec, plan, 0, &result) < 0)
         fail_msg("run: %s", sfo_error_last()->message);
     return result;
+}
+
+static sfo_exec_result *
+sfo_guest_apply(int action, const char *subject, const char *host, const char *dest_uri,
+                sfo_exec_step_hook hook, void *opaque)
+{
+    return sfo_guest_apply_to(action, subject, host, dest_uri, NULL, hook, opaque);
 }
 
 static void
@@ -348,6 +361,156 @@ test_guest__save_and_restore(void **state G_GNUC_UNUSED)
     sfo_guest_wait_state("pair");
 }
 
+/* ------------------------------------------------------------------------ */
+/* A second libvirt host: tests/integration/second-host.sh                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    char *dir;
+    char *uri;
+    GPid pid;
+} sfo_second_host;
+
+/* Why a second host cannot run here, or NULL */
+static const char *
+sfo_second_host_missing(void)
+{
+    if (geteuid() != 0)
+        return "a second libvirt host needs root (a private mount namespace)";
+    if (!g_file_test("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE))
+        return "no /usr/sbin/libvirtd";
+    if (!g_find_program_in_path("unshare"))
+        return "no unshare";
+    return NULL;
+}
+
+static void
+sfo_second_host_start(sfo_second_host *host)
+{
+    g_autofree char *script = g_build_filename(
+        g_getenv("abs_top_srcdir") ? g_getenv("abs_top_srcdir") : SFO_ABS_TOP_SRCDIR, "tests",
+        "integration", "second-host.sh", NULL);
+    g_autofree char *log = NULL;
+    g_autofree char *sock = NULL;
+    g_autoptr(GError) err = NULL;
+    char *argv[] = { (char *)"/bin/sh", script, NULL, NULL };
+    gint64 deadline;
+    int fd;
+
+    host->dir = sfo_test_virt_path(&sfo_virt, "second-host");
+    argv[2] = host->dir;
+    log = g_build_filename(sfo_virt.root, "second-host.log", NULL);
+    sock = g_build_filename(host->dir, "sock", "libvirt-sock", NULL);
+    host->uri = g_strdup_printf("qemu+unix:///system?socket=%s", sock);
+    if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+        fail_msg("cannot create %s", log);
+    if (!g_spawn_async_with_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &host->pid,
+                                -1, fd, fd, &err))
+        fail_msg("cannot start the second host: %s", err->message);
+    close(fd);
+    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
+        g_usleep(100 * 1000);
+    if (!g_file_test(sock, G_FILE_TEST_EXISTS))
+        fail_msg("the second host's libvirtd did not start (see %s)", log);
+}
+
+/* Destroys what runs on the second host (QEMU outlives libvirtd), then stops its libvirtd */
+static void
+sfo_second_host_stop(sfo_second_host *host)
+{
+    virConnectPtr conn = host->uri ? virConnectOpen(host->uri) : NULL;
+    virDomainPtr *doms = NULL;
+    int n;
+    int i;
+
+    if (conn && (n = virConnectListAllDomains(conn, &doms, 0)) >= 0) {
+        for (i = 0; i < n; i++) {
+            virDomainDestroy(doms[i]);
+            virDomainUndefine(doms[i]);
+            virDomainFree(doms[i]);
+        }
+        free(doms);
+    }
+    if (conn)
+        virConnectClose(conn);
+    if (host->pid > 0) {
+        kill(host->pid, SIGTERM);
+        waitpid(host->pid, NULL, 0);
+        g_spawn_close_pid(host->pid);
+    }
+    g_free(host->dir);
+    g_free(host->uri);
+}
+
+/*
+ * a migration that succeeds, to a second libvirt host on this machine (a
+ * libvirtd in a private mount namespace with a host UUID of its own,
+ * second-host.sh; the migration data goes over loopback): the VF is
+ * unplugged on the source, the guest moves with its standby, the VF (the
+ * destination's) is plugged on the destination, and the guest pairs it
+ * there. Runs last: the guest leaves the source.
+ */
+static void
+test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
+{
+    sfo_second_host host = { 0 };
+    g_autoptr(sfo_exec_result) result = NULL;
+    virConnectPtr dest = NULL;
+    virDomainPtr moved = NULL;
+    const char *missing = sfo_second_host_missing();
+    guint i;
+
+    SFO_NEED_GUEST();
+    if (missing) {
+        printf("# %s\n", missing);
+        skip();
+    }
+    if (!sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC)) {
+        g_autoptr(sfo_exec_result) plug =
+            sfo_guest_apply(SFO_PLAN_PLUG, "n-guest", NULL, NULL, NULL, NULL);
+
+        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
+    }
+    sfo_guest_wait_state("pair");
+    sfo_second_host_start(&host);
+
+    result = sfo_guest_apply_to(SFO_PLAN_MIGRATE, "vm-guest", "h2", host.uri, "tcp://127.0.0.1",
+                                NULL, NULL);
+    if (sfo_exec_result_status(result) != SFO_EXEC_COMPLETED) {
+        g_autofree char *text = NULL;
+
+        sfo_exec_result_format_text(result, 0, &text);
+        sfo_second_host_stop(&host);
+        fail_msg("the migration did not complete:\n%s", text);
+    }
+    /* reserve, detach, wait, migrate, attach on the destination, release: all done */
+    assert_int_equal(result->steps->len, 6);
+    for (i = 0; i < result->steps->len; i++)
+        assert_int_equal(((sfo_exec_step_result *)result->steps->pdata[i])->outcome,
+                         SFO_EXEC_OUTCOME_DONE);
+    assert_int_equal(((sfo_exec_step_result *)result->steps->pdata[4])->step->role,
+                     SFO_PLAN_ROLE_DESTINATION);
+    /* the guest left the source (its definition too) and runs on the destination with both */
+    assert_int_equal(virDomainIsActive(sfo_dom), -1);
+    virResetLastError();
+    dest = virConnectOpen(host.uri);
+    assert_non_null(dest);
+    moved = virDomainLookupByName(dest, SFO_GUEST_NAME);
+    assert_non_null(moved);
+    assert_int_equal(virDomainIsActive(moved), 1);
+    assert_true(sfo_test_virt_has(moved, FALSE, "ua-n-guest", SFO_GUEST_MAC));
+    assert_true(sfo_test_virt_has(moved, FALSE, "ua-p-fo", SFO_GUEST_MAC));
+    assert_true(sfo_test_virt_has(moved, TRUE, "ua-n-guest", SFO_GUEST_MAC));
+    /* its domain in the result is the destination's */
+    assert_int_equal(result->domains->len, 2);
+    assert_string_equal(result->domains->pdata[0], host.uri);
+    sfo_guest_wait_state("pair");
+    virDomainFree(moved);
+    virConnectClose(dest);
+    sfo_second_host_stop(&host);
+}
+
 int
 main(void)
 {
@@ -356,6 +519,7 @@ main(void)
         cmocka_unit_test(test_guest__attach_fails_halfway),
         cmocka_unit_test(test_guest__failed_migration_replugs_on_source),
         cmocka_unit_test(test_guest__save_and_restore),
+        cmocka_unit_test(test_guest__migration_to_second_host),
     };
 
     return cmocka_run_group_tests_name("guest", tests, sfo_test_group_setup,
