@@ -375,11 +375,13 @@ typedef struct {
 static const char *
 sfo_second_host_missing(void)
 {
+    g_autofree char *unshare = g_find_program_in_path("unshare");
+
     if (geteuid() != 0)
         return "a second libvirt host needs root (a private mount namespace)";
     if (!g_file_test("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE))
         return "no /usr/sbin/libvirtd";
-    if (!g_find_program_in_path("unshare"))
+    if (!unshare)
         return "no unshare";
     return NULL;
 }

@@ -209,11 +209,10 @@ static void
 test_exec__unplug_timeout(void **state G_GNUC_UNUSED)
 {
     g_autofree char *journal = NULL;
-    g_autofree char *vf = sfo_test_nic_xml("n-timeout", SFO_DOMXML_PART_NIC);
-    g_autofree char *standby = sfo_test_nic_xml("n-timeout", SFO_DOMXML_PART_STANDBY);
-    g_autofree char *devices = g_strconcat(standby, vf, NULL);
-    g_autofree char *dxml =
-        sfo_test_virt_domain_xml("exec-timeout", 128, devices, NULL, NULL, NULL);
+    g_autofree char *vf = NULL;
+    g_autofree char *standby = NULL;
+    g_autofree char *devices = NULL;
+    g_autofree char *dxml = NULL;
     g_autofree char *live_before = NULL;
     g_autofree char *config_before = NULL;
     g_autofree char *live_after = NULL;
@@ -410,9 +409,8 @@ static void
 test_exec__reconcile_rolls_forward(void **state G_GNUC_UNUSED)
 {
     g_autofree char *journal_path = NULL;
-    g_autofree char *standby = sfo_test_nic_xml("n-forward", SFO_DOMXML_PART_STANDBY);
-    g_autofree char *dxml =
-        sfo_test_virt_domain_xml("exec-forward", 128, standby, NULL, NULL, NULL);
+    g_autofree char *standby = NULL;
+    g_autofree char *dxml = NULL;
     g_autofree char *id = NULL;
     g_autoptr(sfo_plan) plan = NULL;
     g_autoptr(sfo_exec) exec = NULL;
