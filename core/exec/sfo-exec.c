@@ -424,7 +424,7 @@ sfo_exec_set_step_hook(sfo_exec *exec, sfo_exec_step_hook hook, void *opaque)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Step helpers                                                             */
+/* Shared by the steps                                                      */
 /* ------------------------------------------------------------------------ */
 
 /* Marks @r failed with catalogue key @key; the varargs are name, value pairs ending with NULL */
