@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -20,13 +21,20 @@
 
 enum {
     EXIT_OK = 0,
-    EXIT_VIOLATED = 1,
+    EXIT_VIOLATED = 1, /* apply: refused, or failed and undone */
     EXIT_USAGE = 2,
+    EXIT_UNFINISHED = 3, /* apply, reconcile: undo failed or the sequence is incomplete */
 };
 
 typedef struct {
     gboolean json;
     gboolean domain;
+    gboolean emulated;
+    char *connect;
+    char *dest_connect;
+    char *migrate_uri;
+    char *journal;
+    double timeout;
 } sfo_cli_options;
 
 static const char sfo_cli_usage[] =
@@ -42,15 +50,35 @@ static const char sfo_cli_usage[] =
     "                                      (--domain: a complete minimal Q35 domain)\n"
     "  netxml INVENTORY HOST_ID            libvirt <network> definitions a host needs\n"
     "  check-domxml FILE                   check the <teaming> pairs of a libvirt domain XML\n"
+    "  plan INVENTORY plug|unplug NIC_ID   the steps of a hot plug or unplug, with their undo\n"
+    "  plan INVENTORY migrate VM_ID HOST_ID\n"
+    "                                      the steps of a live migration (also migrate-offline);\n"
+    "                                      save|restore|snapshot VM_ID, run VM_ID [HOST_ID]\n"
+    "  apply --connect URI INVENTORY ACTION ID [HOST_ID]\n"
+    "                                      run the plan against libvirt, undo it on failure\n"
+    "  reconcile [--connect URI]           finish or undo the sequences of the journal that a\n"
+    "                                      crash (or a failed undo) left open\n"
     "\n"
     "Options:\n"
     "  --json      print {\"violations\":[...]} instead of 'error KEY: message' lines\n"
     "  --domain    with domxml: print a complete domain\n"
+    "  --emulated  with plan, apply: user-mode networking, and an emulated e1000e standing in\n"
+    "              for each VF (tests and demos on hosts without SR-IOV)\n"
+    "  --connect URI       apply, reconcile: libvirt URI of the host the VM runs on\n"
+    "  --dest-connect URI  apply migrate: libvirt URI of the destination, as the source's\n"
+    "                      libvirt reaches it (peer-to-peer migration)\n"
+    "  --migrate-uri URI   apply migrate: where the migration data goes (tcp://HOST[:PORT])\n"
+    "  --journal FILE      apply, reconcile: the journal (default: $XDG_STATE_HOME/sriovfo/\n"
+    "                      journal.jsonl)\n"
+    "  --timeout SECONDS   apply, reconcile: how long to wait for a guest to release an\n"
+    "                      interface (default 30)\n"
     "  --help      show this help\n"
     "  --version   print the version\n"
     "\n"
     "Exit status: 0 no error (warnings allowed), 1 a rule is violated, 2 bad usage or\n"
-    "unreadable input.\n";
+    "unreadable input. apply: 0 completed, 1 refused or failed and undone, 3 the undo failed\n"
+    "or the sequence stopped after its point of no return (reconcile can finish it).\n"
+    "reconcile: 0 every open sequence was finished or undone, 3 one is still open.\n";
 
 static int
 sfo_cli_fail(const char *what)
@@ -221,10 +249,203 @@ sfo_cli_check_domxml(char **args, const sfo_cli_options *opts)
     return rc;
 }
 
+/* plan/apply ARGS: INVENTORY ACTION ID [HOST_ID], checked against the action */
+static int
+sfo_cli_plan_args(char **args, const char *command, int *ret_action)
+{
+    guint n = g_strv_length(args);
+    int action;
+
+    if (n < 3)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY ACTION ID [HOST_ID]", command);
+    if ((action = sfo_plan_action_from_string(args[1])) < 0)
+        return sfo_cli_usage_error("unknown action '%s'", args[1]);
+    if ((action == SFO_PLAN_MIGRATE || action == SFO_PLAN_MIGRATE_OFFLINE) && n != 4)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s VM_ID HOST_ID", command,
+                                   args[1]);
+    if (action == SFO_PLAN_RUN && n > 4)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY run VM_ID [HOST_ID]", command);
+    if (action != SFO_PLAN_MIGRATE && action != SFO_PLAN_MIGRATE_OFFLINE &&
+        action != SFO_PLAN_RUN && n != 3)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s %s", command, args[1],
+                                   action <= SFO_PLAN_UNPLUG ? "NIC_ID" : "VM_ID");
+    *ret_action = action;
+    return EXIT_OK;
+}
+
+/* Loads the inventory and builds the plan of ARGS; EXIT_OK or the exit status */
+static int
+sfo_cli_build_plan(char **args, const char *command, const sfo_cli_options *opts,
+                   sfo_plan **ret_plan)
+{
+    sfo_inventory *inv = NULL;
+    int action = 0;
+    int rc;
+
+    if ((rc = sfo_cli_plan_args(args, command, &action)) != EXIT_OK)
+        return rc;
+    if ((rc = sfo_cli_load(args[0], &inv)) != EXIT_OK)
+        return rc;
+    if (sfo_plan_build(inv, action, args[2], args[3], opts->emulated ? SFO_PLAN_EMULATED : 0,
+                       ret_plan) < 0)
+        rc = sfo_cli_fail("planning");
+    sfo_inventory_free(inv);
+    return rc;
+}
+
+static int
+sfo_cli_plan(char **args, const sfo_cli_options *opts)
+{
+    sfo_plan *plan = NULL;
+    char *json = NULL;
+    int rc;
+
+    if ((rc = sfo_cli_build_plan(args, "plan", opts, &plan)) != EXIT_OK)
+        return rc;
+    if (sfo_plan_format_json(plan, 0, &json) < 0) {
+        rc = sfo_cli_fail("formatting the plan");
+    } else {
+        fputs(json, stdout);
+        rc = sfo_plan_is_refused(plan) ? EXIT_VIOLATED : EXIT_OK;
+    }
+    sfo_free(json);
+    sfo_plan_free(plan);
+    return rc;
+}
+
+/* The journal: --journal, else $XDG_STATE_HOME/sriovfo/journal.jsonl */
+static char *
+sfo_cli_journal_path(const sfo_cli_options *opts)
+{
+    if (opts->journal)
+        return g_strdup(opts->journal);
+#if GLIB_CHECK_VERSION(2, 72, 0)
+    return g_build_filename(g_get_user_state_dir(), "sriovfo", "journal.jsonl", NULL);
+#else
+    return g_build_filename(g_get_user_data_dir(), "sriovfo", "journal.jsonl", NULL);
+#endif
+}
+
+/* Opens the connections and the journal; EXIT_OK or the exit status */
+static int
+sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, sfo_exec **ret_exec)
+{
+    g_autofree char *journal = sfo_cli_journal_path(opts);
+    sfo_exec *exec = NULL;
+
+    if (sfo_exec_open(connect, opts->dest_connect, 0, &exec) < 0)
+        return sfo_cli_fail("connecting");
+    if ((opts->timeout > 0 &&
+         sfo_exec_set_unplug_timeout(exec, (unsigned int)(opts->timeout * 1000)) < 0) ||
+        sfo_exec_set_migration_uri(exec, opts->migrate_uri) < 0 ||
+        sfo_exec_set_journal(exec, journal) < 0) {
+        sfo_exec_free(exec);
+        return sfo_cli_fail("opening the journal");
+    }
+    *ret_exec = exec;
+    return EXIT_OK;
+}
+
+/*
+ * Prints @result (text or JSON) and maps its status to the exit status. For
+ * reconcile, a sequence undone is a sequence closed: exit 0.
+ */
+static int
+sfo_cli_print_result(const sfo_exec_result *result, gboolean reconcile, const sfo_cli_options *opts)
+{
+    char *out = NULL;
+    int rc;
+
+    if ((opts->json ? sfo_exec_result_format_json(result, 0, &out)
+                    : sfo_exec_result_format_text(result, 0, &out)) < 0)
+        return sfo_cli_fail("formatting the result");
+    fputs(out, stdout);
+    sfo_free(out);
+    switch (sfo_exec_result_status(result)) {
+    case SFO_EXEC_COMPLETED:
+        rc = EXIT_OK;
+        break;
+    case SFO_EXEC_REFUSED:
+    case SFO_EXEC_UNDONE:
+        rc = reconcile ? EXIT_OK : EXIT_VIOLATED;
+        break;
+    case SFO_EXEC_INCOMPLETE:
+    case SFO_EXEC_UNDO_FAILED:
+    default:
+        rc = EXIT_UNFINISHED;
+        break;
+    }
+    return rc;
+}
+
+static int
+sfo_cli_apply(char **args, const sfo_cli_options *opts)
+{
+    sfo_plan *plan = NULL;
+    sfo_exec *exec = NULL;
+    sfo_exec_result *result = NULL;
+    int rc;
+
+    if (!opts->connect)
+        return sfo_cli_usage_error("%s", "apply needs --connect URI");
+    if ((rc = sfo_cli_build_plan(args, "apply", opts, &plan)) != EXIT_OK)
+        return rc;
+    if ((rc = sfo_cli_exec_open(opts, opts->connect, &exec)) == EXIT_OK) {
+        if (sfo_exec_run(exec, plan, 0, &result) < 0)
+            rc = sfo_cli_fail("applying the plan");
+        else
+            rc = sfo_cli_print_result(result, FALSE, opts);
+    }
+    sfo_exec_result_free(result);
+    sfo_exec_free(exec);
+    sfo_plan_free(plan);
+    return rc;
+}
+
+static int
+sfo_cli_reconcile(char **args, const sfo_cli_options *opts)
+{
+    sfo_exec *exec = NULL;
+    sfo_exec_result *result = NULL;
+    int rc;
+
+    if (g_strv_length(args) != 0)
+        return sfo_cli_usage_error("%s",
+                                   "usage: sriovfo reconcile [--connect URI] [--journal FILE]");
+    /* without --connect, the URIs the journal recorded */
+    if ((rc = sfo_cli_exec_open(opts, opts->connect, &exec)) != EXIT_OK)
+        return rc;
+    if (sfo_exec_reconcile(exec, 0, &result) < 0)
+        rc = sfo_cli_fail("reconciling");
+    else
+        rc = sfo_cli_print_result(result, TRUE, opts);
+    sfo_exec_result_free(result);
+    sfo_exec_free(exec);
+    return rc;
+}
+
 typedef struct {
     const char *name;
     int (*run)(char **args, const sfo_cli_options *opts);
+    gboolean uses_libvirt; /* opens libvirt connections: see sfo_cli_exit_under_libvirt() */
 } sfo_cli_command;
+
+/*
+ * libvirt's embedded qemu driver (qemu:///embed) starts threads of its own when
+ * it is opened (one per running domain reconnects to its QEMU and probes the
+ * host CPU) and never joins them: a short command can be done before they are.
+ * Returning from main() would then run the process's exit handlers (C++ and
+ * libnuma destructors among them) under those threads, which crashes now and
+ * then. Everything of ours is freed and written by now: flush and leave without
+ * the exit handlers.
+ */
+static G_NORETURN void
+sfo_cli_exit_under_libvirt(int rc)
+{
+    fflush(stdout);
+    fflush(stderr);
+    _exit(rc);
+}
 
 static const sfo_cli_command sfo_cli_commands[] = {
     { "check", sfo_cli_check },
@@ -232,6 +453,9 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "domxml", sfo_cli_domxml },
     { "netxml", sfo_cli_netxml },
     { "check-domxml", sfo_cli_check_domxml },
+    { "plan", sfo_cli_plan },
+    { "apply", sfo_cli_apply, TRUE },
+    { "reconcile", sfo_cli_reconcile, TRUE },
 };
 
 int
@@ -243,6 +467,12 @@ main(int argc, char **argv)
     GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "print JSON", NULL },
         { "domain", 0, 0, G_OPTION_ARG_NONE, &opts.domain, "domxml: a complete domain", NULL },
+        { "emulated", 0, 0, G_OPTION_ARG_NONE, &opts.emulated, "plan: emulated VFs", NULL },
+        { "connect", 0, 0, G_OPTION_ARG_STRING, &opts.connect, "libvirt URI", NULL },
+        { "dest-connect", 0, 0, G_OPTION_ARG_STRING, &opts.dest_connect, "destination URI", NULL },
+        { "migrate-uri", 0, 0, G_OPTION_ARG_STRING, &opts.migrate_uri, "migration URI", NULL },
+        { "journal", 0, 0, G_OPTION_ARG_FILENAME, &opts.journal, "journal file", NULL },
+        { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opts.timeout, "unplug timeout (s)", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
         { NULL }
@@ -271,9 +501,20 @@ main(int argc, char **argv)
     }
     if (opts.domain && strcmp(args[0], "domxml") != 0)
         return sfo_cli_usage_error("--domain only applies to '%s'", "domxml");
+    if (opts.emulated && strcmp(args[0], "plan") != 0 && strcmp(args[0], "apply") != 0)
+        return sfo_cli_usage_error("--emulated only applies to '%s' and '%s'", "plan", "apply");
     for (i = 0; i < G_N_ELEMENTS(sfo_cli_commands); i++) {
-        if (strcmp(args[0], sfo_cli_commands[i].name) == 0)
-            return sfo_cli_commands[i].run(args + 1, &opts);
+        if (strcmp(args[0], sfo_cli_commands[i].name) == 0) {
+            int rc = sfo_cli_commands[i].run(args + 1, &opts);
+
+            g_free(opts.connect);
+            g_free(opts.dest_connect);
+            g_free(opts.migrate_uri);
+            g_free(opts.journal);
+            if (sfo_cli_commands[i].uses_libvirt)
+                sfo_cli_exit_under_libvirt(rc);
+            return rc;
+        }
     }
     return sfo_cli_usage_error("unknown command '%s'", args[0]);
 }

@@ -11,6 +11,7 @@ libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml2-utils
 valgrind clang-format
 swig python3-dev python3-pytest
+busybox-static cpio
 "
 
 # libvirt's qemu driver, when privileged (root), resolves its default user and group

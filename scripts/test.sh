@@ -3,6 +3,8 @@
 #
 #  1. make check          unit tests (cmocka/TAP), golden files, libvirt RNG schemas, libvirt's
 #                         embedded qemu driver, CLI tests, symbol/header/layer checks
+#     make check-integration  plans run against a booted guest (tests/guest: Debian's kernel,
+#                         fetched with apt-get download, and a busybox initramfs)
 #  2. make check-valgrind the same under valgrind (memcheck, definite leaks; the Python
 #                         tests and the hooks they run with PYTHONMALLOC=malloc)
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
@@ -16,6 +18,8 @@ echo "== build"
 sh scripts/build.sh build
 echo "== make check"
 make -C build -j"$(nproc)" check
+echo "== make check-integration"
+make -C build check-integration
 
 echo "== make check-valgrind"
 make -C build check-valgrind

@@ -44,6 +44,9 @@ typedef struct TYPE {
 
 SFO_OPAQUE(sfo_inventory, sfo_inventory_free)
 SFO_OPAQUE(sfo_violations, sfo_violations_free)
+SFO_OPAQUE(sfo_plan, sfo_plan_free)
+SFO_OPAQUE(sfo_exec, sfo_exec_free)
+SFO_OPAQUE(sfo_exec_result, sfo_exec_result_free)
 
 /* every char ** in sriovfo.h is a ret_* output string */
 %apply char **SFO_OUT_STRING { char ** };

@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include <assert.h>
 #include <string.h>
 
 #include <libxml/xmlsave.h>
@@ -137,7 +138,7 @@ sfo_domxml_add_tap_interface(xmlNode *devices, const sfo_network *net, const cha
 /* The VF side: hostdev interface (plain bridge link) or a hostdev-pool network. */
 static int
 sfo_domxml_add_vf(xmlNode *devices, const sfo_nic *nic, const sfo_network *net,
-                  const sfo_vnic_profile *failover)
+                  const sfo_vnic_profile *failover, const char *vf_address)
 {
     xmlNode *iface = sfo_xml_add(devices, "interface", NULL);
 
@@ -151,13 +152,13 @@ sfo_domxml_add_vf(xmlNode *devices, const sfo_nic *nic, const sfo_network *net,
         sfo_xml_set(iface, "managed", "no");
         sfo_xml_add_with(iface, "mac", "address", nic->mac);
         sfo_xml_add_with(iface, "driver", "name", "vfio");
-        if (nic->vf_address) {
+        if (vf_address) {
             xmlNode *source = sfo_xml_add(iface, "source", NULL);
 
-            if (!sfo_domxml_add_pci_address(source, nic->vf_address)) {
+            if (!sfo_domxml_add_pci_address(source, vf_address)) {
                 sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
                                  "NIC %s has VF address '%s', which is not a PCI address", nic->id,
-                                 nic->vf_address);
+                                 vf_address);
                 return SFO_EINVALID;
             }
         }
@@ -212,8 +213,109 @@ sfo_domxml_add_plain(xmlNode *devices, const sfo_nic *nic, const sfo_network *ne
     sfo_xml_add_alias(iface, nic->id);
 }
 
-static gint
-sfo_domxml_nic_cmp(gconstpointer a, gconstpointer b)
+/*
+ * The stand-in of SFO_DOMXML_EMULATED: libvirt user-mode networking, the
+ * same MAC and alias; @model "e1000e" for a VF (an emulated PCIe NIC, no
+ * teaming: QEMU only accepts a transient teaming on a VFIO device), the
+ * NIC's model otherwise, and the persistent teaming on a standby.
+ */
+static void
+sfo_domxml_add_emulated(xmlNode *devices, const char *mac, const char *model, gboolean standby,
+                        const char *alias_id)
+{
+    xmlNode *iface = sfo_xml_add_with(devices, "interface", "type", "user");
+
+    sfo_xml_add_with(iface, "mac", "address", mac);
+    sfo_xml_add_with(iface, "model", "type", model);
+    if (!standby && g_strcmp0(model, "e1000e") == 0)
+        sfo_xml_add_with(iface, "rom", "enabled", "no");
+    if (standby)
+        sfo_xml_add_with(iface, "teaming", "type", "persistent");
+    sfo_xml_add_alias(iface, alias_id);
+}
+
+int
+sfo_domxml_nic_shape(const sfo_inventory *inv, const sfo_nic *nic, sfo_domxml_nic_info *ret_info)
+{
+    const sfo_vnic_profile *profile = sfo_inventory_find_vnic_profile(inv, nic->vnic_profile_id);
+    sfo_domxml_nic_info info = { 0 };
+
+    info.network = profile ? sfo_inventory_find_network(inv, profile->network_id) : NULL;
+    if (nic->interface != SFO_NIC_INTERFACE_PCI_PASSTHROUGH) {
+        info.kind = SFO_DOMXML_NIC_PLAIN;
+    } else if (!info.network) {
+        info.kind = SFO_DOMXML_NIC_NONE; /* a VF NIC without a network cannot get a VF */
+    } else {
+        info.kind = SFO_DOMXML_NIC_VF;
+        info.failover = profile ? sfo_inventory_failover_of(inv, profile) : NULL;
+        info.failover_network =
+            info.failover ? sfo_inventory_find_network(inv, info.failover->network_id) : NULL;
+        if (!info.failover_network)
+            info.failover = NULL; /* no standby to pair with */
+    }
+    *ret_info = info;
+    return 0;
+}
+
+/* Appends the interface(s) of @nic selected by @part to @devices; returns how many. */
+static int
+sfo_domxml_add_nic_part(xmlNode *devices, const sfo_inventory *inv, const sfo_nic *nic,
+                        sfo_domxml_part part, const char *vf_address, unsigned int flags)
+{
+    gboolean emulated = (flags & SFO_DOMXML_EMULATED) != 0;
+    sfo_domxml_nic_info info;
+    int count = 0;
+    int rc;
+
+    sfo_domxml_nic_shape(inv, nic, &info);
+    if (info.kind == SFO_DOMXML_NIC_NONE)
+        return 0;
+    if (part != SFO_DOMXML_PART_STANDBY) {
+        if (info.kind == SFO_DOMXML_NIC_PLAIN && emulated) {
+            sfo_domxml_add_emulated(devices, nic->mac, sfo_domxml_model(nic->interface), FALSE,
+                                    nic->id);
+        } else if (info.kind == SFO_DOMXML_NIC_PLAIN) {
+            sfo_domxml_add_plain(devices, nic, info.network);
+        } else if (emulated) {
+            sfo_domxml_add_emulated(devices, nic->mac, "e1000e", FALSE, nic->id);
+        } else if ((rc = sfo_domxml_add_vf(devices, nic, info.network, info.failover,
+                                           vf_address ? vf_address : nic->vf_address)) < 0) {
+            return rc;
+        }
+        count++;
+    }
+    if (part != SFO_DOMXML_PART_NIC && info.failover) {
+        if (emulated)
+            sfo_domxml_add_emulated(devices, nic->mac, "virtio", TRUE, info.failover->id);
+        else
+            sfo_domxml_add_standby(devices, nic, info.failover, info.failover_network);
+        count++;
+    }
+    return count;
+}
+
+int
+sfo_domxml_format_nic_part(const sfo_inventory *inv, const sfo_nic *nic, sfo_domxml_part part,
+                           const char *vf_address, unsigned int flags, char **ret_xml)
+{
+    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *devices = xmlNewDocNode(doc, NULL, BAD_CAST "devices", NULL);
+    int rc;
+
+    assert(part != SFO_DOMXML_PART_BOTH);
+    xmlDocSetRootElement(doc, devices);
+    if ((rc = sfo_domxml_add_nic_part(devices, inv, nic, part, vf_address, flags)) < 0)
+        return rc;
+    if (rc == 0) {
+        *ret_xml = NULL;
+        return 0;
+    }
+    *ret_xml = sfo_domxml_node_to_string(devices->children);
+    return 1;
+}
+
+gint
+sfo_domxml_nic_compare(gconstpointer a, gconstpointer b)
 {
     const sfo_nic *x = *(const sfo_nic *const *)a;
     const sfo_nic *y = *(const sfo_nic *const *)b;
@@ -223,43 +325,24 @@ sfo_domxml_nic_cmp(gconstpointer a, gconstpointer b)
 }
 
 int
-sfo_domxml_add_vm_interfaces(const sfo_inventory *inv, const sfo_vm *vm, xmlNode *devices)
+sfo_domxml_add_vm_interfaces(const sfo_inventory *inv, const sfo_vm *vm, unsigned int flags,
+                             xmlNode *devices)
 {
     g_autoptr(GPtrArray) nics = sfo_inventory_nics_of_vm(inv, vm->id);
     int count = 0;
     guint i;
 
-    g_ptr_array_sort(nics, sfo_domxml_nic_cmp);
+    g_ptr_array_sort(nics, sfo_domxml_nic_compare);
     for (i = 0; i < nics->len; i++) {
         const sfo_nic *nic = nics->pdata[i];
-        const sfo_vnic_profile *profile =
-            sfo_inventory_find_vnic_profile(inv, nic->vnic_profile_id);
-        const sfo_network *net =
-            profile ? sfo_inventory_find_network(inv, profile->network_id) : NULL;
-        const sfo_vnic_profile *failover = NULL;
-        const sfo_network *fnet = NULL;
         int rc;
 
         if (!nic->plugged)
             continue;
-        if (nic->interface != SFO_NIC_INTERFACE_PCI_PASSTHROUGH) {
-            sfo_domxml_add_plain(devices, nic, net);
-            count++;
-            continue;
-        }
-        if (!net)
-            continue; /* a VF NIC without a network cannot get a VF */
-        failover = profile ? sfo_inventory_failover_of(inv, profile) : NULL;
-        fnet = failover ? sfo_inventory_find_network(inv, failover->network_id) : NULL;
-        if (!fnet)
-            failover = NULL; /* no standby to pair with */
-        if ((rc = sfo_domxml_add_vf(devices, nic, net, failover)) < 0)
+        if ((rc = sfo_domxml_add_nic_part(devices, inv, nic, SFO_DOMXML_PART_BOTH, NULL,
+                                          flags & SFO_DOMXML_EMULATED)) < 0)
             return rc;
-        count++;
-        if (failover) {
-            sfo_domxml_add_standby(devices, nic, failover, fnet);
-            count++;
-        }
+        count += rc;
     }
     return count;
 }
@@ -295,7 +378,7 @@ sfo_domxml_build_vm(const sfo_inventory *inv, const sfo_vm *vm, unsigned int fla
         xmlDocSetRootElement(doc, devices);
     }
 
-    if ((count = sfo_domxml_add_vm_interfaces(inv, vm, devices)) < 0)
+    if ((count = sfo_domxml_add_vm_interfaces(inv, vm, flags, devices)) < 0)
         return count;
 
     /* one root port per interface, and one spare for a hot plug */

@@ -54,14 +54,15 @@
 
 /*
  * Appends the <interface> elements of the plugged NICs of @vm to @devices,
- * in output order. Returns the number of interfaces written, or a negative
- * code with the last error set.
+ * in output order (@flags: SFO_DOMXML_EMULATED or 0). Returns the number of
+ * interfaces written, or a negative code with the last error set.
  */
-int sfo_domxml_add_vm_interfaces(const sfo_inventory *inv, const sfo_vm *vm, xmlNode *devices);
+int sfo_domxml_add_vm_interfaces(const sfo_inventory *inv, const sfo_vm *vm, unsigned int flags,
+                                 xmlNode *devices);
 
 /*
  * Builds the XML document for @vm: <devices> or, with SFO_DOMXML_DOMAIN, a
- * minimal <domain>.
+ * minimal <domain> (SFO_DOMXML_EMULATED may be added).
  */
 int sfo_domxml_build_vm(const sfo_inventory *inv, const sfo_vm *vm, unsigned int flags,
                         xmlDoc **ret_doc);
@@ -75,6 +76,54 @@ int sfo_domxml_build_host_networks(const sfo_inventory *inv, const sfo_host *hos
  * ending with a newline; g_free() the result.
  */
 char *sfo_domxml_node_to_string(xmlNode *node);
+
+/* ---- one NIC at a time, for the plan layer (hot plug and unplug) ---- */
+
+/*
+ * SFO_DOMXML_EMULATED (internal flag, never in sfo_domxml_flags): every
+ * interface uses libvirt user-mode networking (no host bridge, tap or VF)
+ * and a VF is stood in for by an emulated PCIe e1000e with the VF's MAC
+ * and alias and no <teaming> (QEMU accepts a transient teaming only on a
+ * VFIO device). For tests and demos on hosts without SR-IOV; the standby
+ * keeps its virtio model and <teaming type='persistent'/>.
+ */
+#define SFO_DOMXML_EMULATED (1u << 16)
+
+typedef enum {
+    SFO_DOMXML_NIC_NONE = 0, /* nothing to write: a VF NIC without a network */
+    SFO_DOMXML_NIC_PLAIN,    /* an emulated or virtio NIC, one interface */
+    SFO_DOMXML_NIC_VF,       /* a VF; with a standby when failover is set */
+} sfo_domxml_nic_kind;
+
+typedef struct {
+    sfo_domxml_nic_kind kind;
+    const sfo_network *network;          /* the NIC's network, NULL when none */
+    const sfo_vnic_profile *failover;    /* VF only: the failover profile, NULL when no standby */
+    const sfo_network *failover_network; /* ...and its network */
+} sfo_domxml_nic_info;
+
+/* What sfo_domxml_format_vm() writes for @nic (all borrowed from @inv). Returns 0. */
+int sfo_domxml_nic_shape(const sfo_inventory *inv, const sfo_nic *nic,
+                         sfo_domxml_nic_info *ret_info);
+
+typedef enum {
+    SFO_DOMXML_PART_NIC = 0, /* the NIC's own interface: the VF, or the plain NIC */
+    SFO_DOMXML_PART_STANDBY, /* the virtio standby of a VF with failover */
+    SFO_DOMXML_PART_BOTH,    /* both, VF first (as in a domain) */
+} sfo_domxml_part;
+
+/*
+ * One <interface> element of @nic as text, exactly as sfo_domxml_format_vm()
+ * writes it, for a hot plug. @vf_address replaces the NIC's VF address (a VF
+ * reserved on another host); NULL keeps it. @flags: 0 or SFO_DOMXML_EMULATED.
+ * Returns 1 and the text, 0 and NULL when @nic has no such part (no
+ * standby, or no network), or a negative code. @part is not _BOTH.
+ */
+int sfo_domxml_format_nic_part(const sfo_inventory *inv, const sfo_nic *nic, sfo_domxml_part part,
+                               const char *vf_address, unsigned int flags, char **ret_xml);
+
+/* Orders NICs (sfo_nic **) as a domain lists them: by MAC, then id. */
+gint sfo_domxml_nic_compare(gconstpointer a, gconstpointer b);
 
 /* "0000:3b:02.3" -> <address type='pci' domain='0x0000' bus='0x3b' …/> under @parent */
 gboolean sfo_domxml_add_pci_address(xmlNode *parent, const char *pci);

@@ -136,6 +136,37 @@ sfo_rules_report_vm(sfo_rule_ctx *ctx, const char *key, const char *id, const ch
     va_end(ap);
 }
 
+void
+sfo_rules_report_nic_violation(const sfo_inventory *inventory, sfo_violations *violations,
+                               const char *verb, const char *key, const sfo_nic *nic, ...)
+{
+    g_autofree char *type = NULL;
+    sfo_rule_ctx ctx;
+    va_list ap;
+
+    sfo_rule_ctx_init(&ctx, inventory, SFO_RULES_CHECK, violations);
+    ctx.verb = verb;
+    type = sfo_rules_nic_type(&ctx, nic);
+    va_start(ap, nic);
+    sfo_rules_reportv(&ctx, key, SFO_RULES_SUBJECT_NIC, nic->id, type, ap);
+    va_end(ap);
+}
+
+void
+sfo_rules_report_vm_violation(const sfo_inventory *inventory, sfo_violations *violations,
+                              const char *verb, const char *key, const sfo_vm *vm, ...)
+{
+    g_autofree char *type = sfo_rules_vm_type(vm->name ? vm->name : vm->id);
+    sfo_rule_ctx ctx;
+    va_list ap;
+
+    sfo_rule_ctx_init(&ctx, inventory, SFO_RULES_CHECK, violations);
+    ctx.verb = verb;
+    va_start(ap, vm);
+    sfo_rules_reportv(&ctx, key, SFO_RULES_SUBJECT_VM, vm->id, type, ap);
+    va_end(ap);
+}
+
 static gint
 sfo_rules_cmp_str(gconstpointer a, gconstpointer b)
 {

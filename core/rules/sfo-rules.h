@@ -42,6 +42,19 @@ void sfo_rules_validate_vm(const sfo_inventory *inventory, int action, const cha
                            const char *host_id, sfo_violations *violations);
 
 /*
+ * Adds violation @key about NIC @nic (or VM @vm) as the rules do, with
+ * ${action} = @verb (e.g. "hot plug", "migrate") and ${type} naming the
+ * subject; the varargs are further name, value pairs ending with NULL. For
+ * layers above the rules that check preconditions of their own (plan).
+ */
+void sfo_rules_report_nic_violation(const sfo_inventory *inventory, sfo_violations *violations,
+                                    const char *verb, const char *key, const sfo_nic *nic,
+                                    ...) G_GNUC_NULL_TERMINATED;
+void sfo_rules_report_vm_violation(const sfo_inventory *inventory, sfo_violations *violations,
+                                   const char *verb, const char *key, const sfo_vm *vm,
+                                   ...) G_GNUC_NULL_TERMINATED;
+
+/*
  * TRUE when guest OS type @os_type (oVirt name, e.g. "rhel_8x64") has a
  * failover (net_failover / netkvm) driver. NULL is oVirt's "other": FALSE.
  */

@@ -160,20 +160,12 @@ sfo_violations_subject_id(const sfo_violations *violations, size_t index)
     return v ? v->subject_id : NULL;
 }
 
-int
-sfo_violations_format_json(const sfo_violations *violations, unsigned int flags, char **ret_json)
+json_object *
+sfo_violations_to_json(const sfo_violations *violations)
 {
-    g_autoptr(json_object) root = NULL;
-    json_object *list;
+    json_object *list = json_object_new_array();
     size_t i;
 
-    sfo_return_val_if_fail(violations != NULL, SFO_EINVALID);
-    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
-
-    root = json_object_new_object();
-    list = json_object_new_array();
-    json_object_object_add(root, "violations", list);
     for (i = 0; i < violations->items->len; i++) {
         const sfo_violation *v = g_ptr_array_index(violations->items, i);
         json_object *item = json_object_new_object();
@@ -199,6 +191,20 @@ sfo_violations_format_json(const sfo_violations *violations, unsigned int flags,
         json_object_object_add(item, "args", args);
         json_object_array_add(list, item);
     }
+    return list;
+}
+
+int
+sfo_violations_format_json(const sfo_violations *violations, unsigned int flags, char **ret_json)
+{
+    g_autoptr(json_object) root = NULL;
+
+    sfo_return_val_if_fail(violations != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    root = json_object_new_object();
+    json_object_object_add(root, "violations", sfo_violations_to_json(violations));
     *ret_json = g_strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
     return 0;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-c/json.h>
 
 #include "util/sfo-error.h"
 
@@ -39,6 +40,9 @@ void sfo_violations_add(sfo_violations *violations, const char *key, const char 
 /* Same with a NULL-terminated name, value array. */
 void sfo_violations_addv(sfo_violations *violations, const char *key, const char *subject_type,
                          const char *subject_id, const char *const *args);
+
+/* The violations as the JSON array sfo_violations_format_json() prints (new reference). */
+json_object *sfo_violations_to_json(const sfo_violations *violations);
 
 /* TRUE when a violation with @key is in the list (tests, front ends). */
 gboolean sfo_violations_has_key(const sfo_violations *violations, const char *key);

@@ -109,7 +109,7 @@ print("\n".join(sorted(pairs)))
 
 # the usage on stdout names every command
 lists_commands() {
-    for c in check validate domxml netxml check-domxml; do
+    for c in check validate domxml netxml check-domxml plan apply reconcile; do
         grep -q "^  $c " "$out" || return 1
     done
 }
@@ -298,6 +298,127 @@ cp "$out" "$tmp/web1.xml"
 run check-domxml "$tmp/web1.xml"
 expect "check-domxml accepts what domxml --domain wrote" 0 \
     'grep -qx "0 error(s), 0 warning(s)" "$err"'
+
+# ------------------------------------------------------------------------
+# plan (golden files of tests/unit/test-plan.c: the command prints them as they are)
+# ------------------------------------------------------------------------
+plans=$abs_top_srcdir/tests/data/plan
+run plan "$plans/inventory.json" plug nic1
+expect "plan plug: exit 0, the plan of tests/data/plan/plug-failover.out.json" 0 \
+    'cmp -s "$out" "$plans/plug-failover.out.json" && [ ! -s "$err" ]'
+
+run plan "$plans/inventory.json" migrate vm1 h2
+expect "plan migrate: exit 0, the plan of migrate.out.json" 0 \
+    'cmp -s "$out" "$plans/migrate.out.json"'
+
+run plan --emulated "$plans/inventory.json" unplug nic1
+expect "plan --emulated unplug: exit 0, the plan of unplug-emulated.out.json" 0 \
+    'cmp -s "$out" "$plans/unplug-emulated.out.json"'
+
+run plan "$plans/inventory.json" migrate vm1 h1
+expect "plan of a refused migration: exit 1, the violations in the JSON" 1 \
+    'cmp -s "$out" "$plans/migrate-same-host.out.json" &&
+     json_keys | grep -qx "error ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST"'
+
+run plan "$plans/inventory.json" migrate vm1
+expect "plan migrate without a host: usage error, exit 2" 2 \
+    'grep -q "usage: sriovfo plan INVENTORY migrate VM_ID HOST_ID" "$err" && [ ! -s "$out" ]'
+
+run plan "$plans/inventory.json" teleport vm1
+expect "plan with an unknown action: exit 2" 2 'grep -q "unknown action .teleport." "$err"'
+
+run plan "$plans/inventory.json" plug nic99
+expect "plan of an unknown NIC: exit 2 with NIC_NOT_FOUND" 2 \
+    'grep -q "(NIC_NOT_FOUND)$" "$err" && [ ! -s "$out" ]'
+
+run check --emulated "$inventory"
+expect "--emulated outside plan and apply: exit 2" 2 'grep -q "only applies to" "$err"'
+
+# ------------------------------------------------------------------------
+# apply and reconcile, against libvirt's embedded qemu driver (no daemon) and Debian's QEMU.
+# The domain has no guest, so nothing acknowledges an unplug. VFIO is not available here:
+# --emulated stands an e1000e with the VF's MAC and alias in for the VF.
+# ------------------------------------------------------------------------
+if [ -n "${QEMU_SYSTEM_X86_64:-}" ] && command -v virsh > /dev/null 2>&1; then
+    embed=$tmp/embed
+    mkdir -p "$embed/etc"
+    printf '%s\n' 'stdio_handler = "file"' 'cgroup_controllers = [ ]' 'user = "root"' \
+        'group = "root"' 'remember_owner = 0' 'namespaces = [ ]' > "$embed/etc/qemu.conf"
+    uri="qemu:///embed?root=$embed"
+    {
+        echo "<domain type='qemu'><name>exec-plug</name><memory unit='MiB'>128</memory>"
+        echo "  <os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
+        echo "  <devices><controller type='usb' model='none'/><memballoon model='none'/>"
+        echo "    <controller type='pci' index='0' model='pcie-root'/>"
+        for port in 1 2 3 4; do
+            echo "    <controller type='pci' model='pcie-root-port'/>"
+        done
+        echo "  </devices></domain>"
+    } > "$tmp/vm.xml"
+    execinv=$abs_top_srcdir/tests/data/exec/inventory.json
+    journal=$tmp/journal.jsonl
+    virsh -c "$uri" "define $tmp/vm.xml; start exec-plug --paused" > "$tmp/virsh.log" 2>&1
+    # the live XML, as the next command finds it
+    live() {
+        virsh -c "$uri" dumpxml exec-plug 2> /dev/null
+    }
+
+    run apply --connect "$uri" --journal "$journal" --emulated "$execinv" plug n-plug
+    expect "apply plug: exit 0, each step done, the pair in the live domain" 0 \
+        'grep -q "^step 0: attach standby ua-p-fo on h1: done in " "$out" &&
+         grep -q "^step 1: attach vf ua-n-plug on h1: done in " "$out" &&
+         grep -q "^plug: completed" "$out" &&
+         live | grep -q "<alias name=.ua-p-fo./>" && live | grep -q "<alias name=.ua-n-plug./>"'
+
+    live > "$tmp/before.xml"
+    run apply --connect "$uri" --journal "$journal" --emulated --timeout 1 "$execinv" unplug n-plug
+    expect "apply unplug without a guest: exit 1, timed out and undone, live XML as before" 1 \
+        'grep -q "^step 1: wait-removed vf ua-n-plug on h1: failed in .*VM_INTERFACE_UNPLUG_TIMED_OUT" "$out" &&
+         grep -q "^unplug: undone: VM_INTERFACE_UNPLUG_TIMED_OUT" "$out" &&
+         live | cmp -s - "$tmp/before.xml"'
+
+    run apply --connect "$uri" --journal "$journal" --emulated --json "$execinv" plug n-plug
+    expect "apply --json: every step found done already, the live XML under the URI" 0 \
+        '"$PYTHON" -c "
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc[\"status\"] == \"completed\", doc[\"status\"]
+assert [s[\"outcome\"] for s in doc[\"steps\"]] == [\"already\", \"already\"]
+assert doc[\"undone\"] == [] and doc[\"violations\"] == []
+assert \"ua-n-plug\" in doc[\"domains\"][sys.argv[2]]
+" "$out" "$uri" 2> "$tmp/python.err"'
+
+    run apply --connect "$uri" --journal "$journal" "$execinv" migrate vm-plug h1
+    expect "apply of a refused plan: exit 1, the violation, nothing run" 1 \
+        'grep -q "^migrate: refused: ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST" "$out"'
+
+    run apply "$execinv" plug n-plug
+    expect "apply without --connect: exit 2" 2 'grep -q "apply needs --connect URI" "$err"'
+
+    run apply --connect "qemu+unix:///system?socket=$tmp/no-such.sock" --journal "$journal" \
+        "$execinv" plug n-plug
+    expect "apply to a host that cannot be reached: exit 2, HOST_CONNECTION_FAILED" 2 \
+        'grep -q "(HOST_CONNECTION_FAILED)$" "$err" && [ ! -s "$out" ]'
+
+    run reconcile --journal "$journal"
+    expect "reconcile of a journal whose sequences all ended: exit 0, nothing to do" 0 \
+        'grep -q "^reconcile: completed" "$out" && ! grep -q "^step\|^undo" "$out"'
+
+    # a process that died after it asked for the VF's unplug: its journal has no end
+    sed -n -e '/"type":"begin".*"action":"unplug"/{p;q;}' "$journal" > "$tmp/crash.jsonl"
+    seq=$(sed -n -e 's/^{"type":"begin","sequence":"\([^"]*\)".*/\1/p' "$tmp/crash.jsonl")
+    printf '{"type":"step","sequence":"%s","undo":false,"index":0,"phase":"started"}\n' "$seq" \
+        >> "$tmp/crash.jsonl"
+    run reconcile --journal "$tmp/crash.jsonl"
+    expect "reconcile after a crash: exit 0, the unplug undone on the URI the journal names" 0 \
+        'grep -q "^undo of step 0: attach vf ua-n-plug on h1: already in " "$out" &&
+         grep -q "^reconcile: undone" "$out" && grep -q "\"type\":\"end\"" "$tmp/crash.jsonl"'
+
+    virsh -c "$uri" "destroy exec-plug; undefine exec-plug" > /dev/null 2>&1
+else
+    n=$((n + 1))
+    echo "ok $n - apply and reconcile # SKIP no qemu-system-x86_64 or virsh"
+fi
 
 echo "1..$n"
 [ "$failures" -eq 0 ]

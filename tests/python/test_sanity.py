@@ -41,6 +41,18 @@ class Env:
         self.netinv = sriovfo.Inventory.load(conftest.data_path("netxml", "host-networks.json"))
         self.domxml = conftest.read_data("domxml-check", "persistent-shared.xml")
         self.violations = sriovfo.check_domxml(self.domxml)
+        # a VM that runs on no host needs no libvirt step: an empty plan, which Exec runs
+        # against libvirt's test driver without touching a domain
+        self.plan = self.inv.plan("unplug", "nic1")
+        self.exec_ = sriovfo.Exec("test:///default")
+        self.result = self.exec_.run(self.plan)
+
+    def journal_path(self):
+        import tempfile
+
+        # removed with the Env object
+        self._journal_dir = tempfile.TemporaryDirectory(prefix="sfo-sanity-")
+        return os.path.join(self._journal_dir.name, "journal.jsonl")
 
 
 # C function -> (Python counterpart, a call that must reach the C function)
@@ -65,6 +77,44 @@ COUNTERPARTS = {
         "Inventory.validate",
         lambda e: e.inv.validate("run-vm", {"id": "vm1"}),
     ),
+    "sfo_plan_action_from_string": (
+        "plan_action_from_string",
+        lambda e: sriovfo.plan_action_from_string("migrate"),
+    ),
+    "sfo_plan_action_to_string": ("plan_action_to_string", lambda e: sriovfo.plan_action_to_string(0)),
+    "sfo_plan_build": ("Inventory.plan", lambda e: e.inv.plan("unplug", "nic1")),
+    "sfo_plan_format_json": ("Plan.to_json", lambda e: e.plan.to_json()),
+    "sfo_plan_is_refused": ("Plan.refused", lambda e: e.plan.refused),
+    "sfo_plan_step_count": ("Plan", lambda e: len(e.plan)),
+    "sfo_plan_undo_count": ("Plan.undo_count", lambda e: e.plan.undo_count),
+    "sfo_plan_violations": ("Plan.violations", lambda e: e.plan.violations),
+    "sfo_exec_open": ("Exec", lambda e: sriovfo.Exec("test:///default")),
+    "sfo_exec_set_unplug_timeout": (
+        "Exec",
+        lambda e: sriovfo.Exec("test:///default", unplug_timeout=2.5),
+    ),
+    "sfo_exec_set_migration_uri": (
+        "Exec",
+        lambda e: sriovfo.Exec("test:///default", migration_uri="tcp://127.0.0.1"),
+    ),
+    "sfo_exec_set_journal": (
+        "Exec",
+        lambda e: sriovfo.Exec("test:///default", journal=e.journal_path()),
+    ),
+    "sfo_exec_run": ("Exec.run", lambda e: e.exec_.run(e.plan)),
+    "sfo_exec_reconcile": (
+        "Exec.reconcile",
+        lambda e: sriovfo.Exec("test:///default", journal=e.journal_path()).reconcile(),
+    ),
+    "sfo_exec_result_status": ("ExecResult.status", lambda e: e.result.status),
+    "sfo_exec_status_to_string": ("ExecResult.status", lambda e: e.result.status),
+    "sfo_exec_result_error_key": ("ExecResult.error_key", lambda e: e.result.error_key),
+    "sfo_exec_result_error_message": (
+        "ExecResult.error_message",
+        lambda e: e.result.error_message,
+    ),
+    "sfo_exec_result_format_json": ("ExecResult.to_json", lambda e: e.result.to_json()),
+    "sfo_exec_result_format_text": ("ExecResult.to_text", lambda e: e.result.to_text()),
     "sfo_violations_count": ("Violations", lambda e: sriovfo.check_domxml(e.domxml)),
     "sfo_violations_error_count": ("Violations.error_count", lambda e: e.violations.error_count),
     "sfo_violations_format_json": ("Violations.to_json", lambda e: e.violations.to_json()),
@@ -84,6 +134,9 @@ HIDDEN = {
     "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python.i)",
     "sfo_free": "output strings are copied into str and freed by the wrappers",
     "sfo_inventory_free": "the destructor of the sfo_inventory type: Python frees it",
+    "sfo_plan_free": "the destructor of the sfo_plan type: Python frees it",
+    "sfo_exec_free": "the destructor of the sfo_exec type: Python frees it",
+    "sfo_exec_result_free": "the destructor of the sfo_exec_result type: Python frees it",
     "sfo_violations_free": "the destructor of the sfo_violations type: Python frees it",
 }
 
@@ -101,6 +154,9 @@ PYTHON_ONLY = {
     "Violation",
     "Inventory.close",
     "Inventory.closed",
+    "PLAN_ACTIONS",  # built with sfo_plan_action_to_string()
+    "ExecResult",  # what Exec.run() and Exec.reconcile() return
+    "Exec.close",
     "Violation.subject",
     "Violation.is_error",
     "Violations.errors",

@@ -41,9 +41,13 @@ __all__ = [
     "ERROR",
     "WARNING",
     "Error",
+    "Exec",
+    "ExecResult",
     "IOFailure",
     "InvalidInput",
     "Inventory",
+    "PLAN_ACTIONS",
+    "Plan",
     "NotFound",
     "RuleViolation",
     "Violation",
@@ -52,6 +56,8 @@ __all__ = [
     "action_to_string",
     "check_domxml",
     "patch_teaming_macs",
+    "plan_action_from_string",
+    "plan_action_to_string",
 ]
 
 ERROR = "error"
@@ -248,8 +254,140 @@ class Inventory:
         Raises NotFound for an unknown host."""
         return _c.sfo_domxml_format_host_networks(self._handle, _text(host_id, "host_id"), 0)
 
+    def plan(self, action, subject_id, host_id=None, emulated=False):
+        """The steps of @action ("plug", "unplug", "migrate", ... from PLAN_ACTIONS, or its
+        number) on @subject_id (the NIC for plug and unplug, else the VM), each with the
+        steps that undo it: a Plan. @host_id is the destination of a migration. Failed
+        preconditions are the plan's violations (plan.refused). emulated=True stands an
+        emulated e1000e in for each VF (hosts without SR-IOV, docs/sequencer.md). Raises
+        NotFound for an unknown NIC, VM or host."""
+        if isinstance(action, str):
+            action = plan_action_from_string(action)
+        flags = _c.SFO_PLAN_EMULATED if emulated else 0
+        host = None if host_id is None else _text(host_id, "host_id")
+        return Plan(_c.sfo_plan_build(self._handle, action, _text(subject_id, "subject_id"),
+                                      host, flags))
+
     def __repr__(self):
         return "<sriovfo.Inventory%s>" % (" closed" if self._h is None else "")
+
+
+class _BorrowedViolations(Violations):
+    """Violations owned by another object (a Plan), which it keeps alive."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, handle, owner):
+        super().__init__(handle)
+        self._owner = owner
+
+
+class Plan:
+    """The ordered steps of a hot plug, unplug or migration with the steps that undo them
+    (Inventory.plan()). len(plan) is the number of steps; .undo_count, .refused,
+    .violations; to_json() is the form `sriovfo plan` prints. Run it with Exec.run()."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def __len__(self):
+        return _c.sfo_plan_step_count(self._handle)
+
+    @property
+    def undo_count(self):
+        return _c.sfo_plan_undo_count(self._handle)
+
+    @property
+    def refused(self):
+        """True when a precondition failed: the plan has no steps."""
+        return bool(_c.sfo_plan_is_refused(self._handle))
+
+    @property
+    def violations(self):
+        return _BorrowedViolations(_c.sfo_plan_violations(self._handle), self)
+
+    def to_json(self):
+        return _c.sfo_plan_format_json(self._handle, 0)
+
+    def __repr__(self):
+        return "<sriovfo.Plan steps=%d%s>" % (len(self), " refused" if self.refused else "")
+
+
+class ExecResult:
+    """How a plan ran (Exec.run(), Exec.reconcile()): .status ("completed", "refused",
+    "undone", "incomplete", "undo_failed"), .error_key and .error_message when it did not
+    complete, to_json() and to_text() as `sriovfo apply` prints them."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    @property
+    def status(self):
+        return _c.sfo_exec_status_to_string(_c.sfo_exec_result_status(self._handle))
+
+    @property
+    def error_key(self):
+        return _c.sfo_exec_result_error_key(self._handle)
+
+    @property
+    def error_message(self):
+        return _c.sfo_exec_result_error_message(self._handle)
+
+    def to_json(self):
+        return _c.sfo_exec_result_format_json(self._handle, 0)
+
+    def to_text(self):
+        return _c.sfo_exec_result_format_text(self._handle, 0)
+
+    def __repr__(self):
+        return "<sriovfo.ExecResult %s>" % self.status
+
+
+class Exec:
+    """Runs plans against libvirt (docs/sequencer.md): Exec(uri, destination_uri=None),
+    with optional unplug_timeout (seconds), migration_uri and journal (a file path). A
+    context manager; close() disconnects."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, uri, destination_uri=None, unplug_timeout=None, migration_uri=None,
+                 journal=None):
+        dest = None if destination_uri is None else _text(destination_uri, "destination_uri")
+        self._h = _c.sfo_exec_open(None if uri is None else _text(uri, "uri"), dest, 0)
+        if unplug_timeout is not None:
+            _c.sfo_exec_set_unplug_timeout(self._h, int(unplug_timeout * 1000))
+        if migration_uri is not None:
+            _c.sfo_exec_set_migration_uri(self._h, _text(migration_uri, "migration_uri"))
+        if journal is not None:
+            _c.sfo_exec_set_journal(self._h, _text(_os.fsdecode(journal), "journal"))
+
+    @property
+    def _handle(self):
+        if self._h is None:
+            raise InvalidInput("the Exec is closed", "INVALID_ARGUMENT")
+        return self._h
+
+    def run(self, plan):
+        """Runs @plan step by step, undoing what was done when a step fails: ExecResult."""
+        return ExecResult(_c.sfo_exec_run(self._handle, plan._handle, 0))
+
+    def reconcile(self):
+        """Finishes or undoes what the journal holds open: ExecResult."""
+        return ExecResult(_c.sfo_exec_reconcile(self._handle, 0))
+
+    def close(self):
+        self._h = None
+
+    def __enter__(self):
+        self._handle
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def check_domxml(xml):
@@ -278,14 +416,26 @@ def action_to_string(action):
     return _c.sfo_action_to_string(action)
 
 
-def _actions():
+def plan_action_from_string(name):
+    """The number of plan action @name ("plug", "unplug", "migrate", ...); InvalidInput if
+    unknown."""
+    return _c.sfo_plan_action_from_string(_text(name, "plan action"))
+
+
+def plan_action_to_string(action):
+    """The name of plan action number @action, or None."""
+    return _c.sfo_plan_action_to_string(action)
+
+
+def _names(to_string):
     names = []
     while True:
-        name = _c.sfo_action_to_string(len(names))
+        name = to_string(len(names))
         if name is None:
             return tuple(names)
         names.append(name)
 
 
-ACTIONS = _actions()
+ACTIONS = _names(_c.sfo_action_to_string)
+PLAN_ACTIONS = _names(_c.sfo_plan_action_to_string)
 """Every action name sfo_action_from_string() knows, in the library's order."""

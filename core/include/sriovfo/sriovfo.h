@@ -271,6 +271,243 @@ int sfo_domxml_format_host_networks(const sfo_inventory *inventory, const char *
 int sfo_domxml_patch_teaming_macs(const char *xml, unsigned int flags, char **ret_xml,
                                   sfo_violations **ret_fixes);
 
+/* ------------------------------------------------------------------------ */
+/* Plan: the ordered steps of a hot plug, unplug or migration, each with    */
+/* the steps that undo it (docs/sequencer.md)                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sfo_plan sfo_plan;
+
+/**
+ * sfo_plan_action:
+ * @SFO_PLAN_PLUG: hot plug a NIC: its virtio standby first, then the VF
+ * @SFO_PLAN_UNPLUG: hot unplug a NIC: the VF first, wait until it is gone,
+ *                   then the standby
+ * @SFO_PLAN_MIGRATE: live migration: reserve VFs on the destination, unplug
+ *                    only the VFs, migrate, plug the VFs on the destination
+ * @SFO_PLAN_MIGRATE_OFFLINE: the same with the guest paused while it moves
+ * @SFO_PLAN_SAVE: unplug the VFs, then save the memory and stop (suspend)
+ * @SFO_PLAN_RESTORE: start from the saved memory, then plug the VFs back
+ * @SFO_PLAN_SNAPSHOT: unplug the VFs, snapshot with memory, plug them back
+ * @SFO_PLAN_RUN: start the VM with its interfaces (sfo_domxml_format_vm())
+ * Since: 0.1.0
+ */
+typedef enum {
+    SFO_PLAN_PLUG = 0,
+    SFO_PLAN_UNPLUG,
+    SFO_PLAN_MIGRATE,
+    SFO_PLAN_MIGRATE_OFFLINE,
+    SFO_PLAN_SAVE,
+    SFO_PLAN_RESTORE,
+    SFO_PLAN_SNAPSHOT,
+    SFO_PLAN_RUN,
+#ifdef SFO_ENUM_SENTINELS
+    SFO_PLAN_ACTION_LAST
+#endif
+} sfo_plan_action;
+
+/**
+ * sfo_plan_action_from_string:
+ * "plug", "unplug", "migrate", "migrate-offline", "save", "restore",
+ * "snapshot", "run".
+ * Returns: the action, or SFO_EINVALID for an unknown name. Since: 0.1.0
+ */
+int sfo_plan_action_from_string(const char *name);
+
+/** sfo_plan_action_to_string: the name of @action, or NULL. Since: 0.1.0 */
+const char *sfo_plan_action_to_string(int action);
+
+/**
+ * sfo_plan_flags:
+ * @SFO_PLAN_EMULATED: for tests and demos on hosts without SR-IOV: every
+ *   interface uses libvirt user-mode networking (no host bridge, tap or
+ *   VF), and each VF is stood in for by an emulated e1000e with the VF's
+ *   MAC and alias (without <teaming>). Since: 0.1.0
+ */
+typedef enum {
+    SFO_PLAN_EMULATED = 1 << 0,
+} sfo_plan_flags;
+
+/**
+ * sfo_plan_build:
+ * @inventory: where the VM runs, its NICs, the hosts' free VFs
+ * @action: an sfo_plan_action
+ * @subject_id: the NIC (plug, unplug) or the VM (every other action)
+ * @host_id: the destination (migrate, migrate-offline, required); the host
+ *           to run on (run; NULL: the VM's); ignored otherwise
+ * @flags: 0 or SFO_PLAN_EMULATED
+ * @ret_plan: the plan; free with sfo_plan_free()
+ *
+ * Pure: reads the inventory only. Preconditions that fail (the rules of
+ * the action, a free VF of the right network, a running VM, another host)
+ * are violations of the plan, which then has no steps
+ * (sfo_plan_is_refused()). A VM that runs on no host of the inventory needs
+ * no libvirt step: plug and unplug plans are then empty.
+ * Returns: 0; SFO_ENOTFOUND (NIC_NOT_FOUND, VM_NOT_FOUND, HOST_NOT_FOUND)
+ * for an unknown id; SFO_EINVALID. Since: 0.1.0
+ */
+int sfo_plan_build(const sfo_inventory *inventory, int action, const char *subject_id,
+                   const char *host_id, unsigned int flags, sfo_plan **ret_plan);
+
+/** sfo_plan_step_count: the number of steps (0 when refused). Since: 0.1.0 */
+size_t sfo_plan_step_count(const sfo_plan *plan);
+
+/** sfo_plan_undo_count: the number of undo steps. Since: 0.1.0 */
+size_t sfo_plan_undo_count(const sfo_plan *plan);
+
+/**
+ * sfo_plan_violations:
+ * Returns: the violated preconditions, borrowed from @plan. Since: 0.1.0
+ */
+const sfo_violations *sfo_plan_violations(const sfo_plan *plan);
+
+/** sfo_plan_is_refused: 1 when a violation is an error (no steps), else 0. Since: 0.1.0 */
+int sfo_plan_is_refused(const sfo_plan *plan);
+
+/**
+ * sfo_plan_format_json:
+ * @ret_json: {"action":…,"vm":…,"steps":[…],"undo":[…],"violations":[…]},
+ *            indented; each step names its op, host, role, alias and XML;
+ *            free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_plan_format_json(const sfo_plan *plan, unsigned int flags, char **ret_json);
+
+/** sfo_plan_free: accepts NULL. Since: 0.1.0 */
+void sfo_plan_free(sfo_plan *plan);
+
+/* ------------------------------------------------------------------------ */
+/* Exec: running a plan against libvirt, journaled (docs/sequencer.md)      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sfo_exec sfo_exec;
+typedef struct sfo_exec_result sfo_exec_result;
+
+/**
+ * sfo_exec_status:
+ * @SFO_EXEC_COMPLETED: every step ran (or found its state already so)
+ * @SFO_EXEC_REFUSED: the plan was refused (violations); nothing ran
+ * @SFO_EXEC_UNDONE: a step failed before the commit step; what was done is
+ *                   undone and the domain is as before
+ * @SFO_EXEC_INCOMPLETE: the commit step succeeded, a later step failed;
+ *                       sfo_exec_reconcile() retries it
+ * @SFO_EXEC_UNDO_FAILED: a step failed and so did an undo step;
+ *                        sfo_exec_reconcile() retries the undo
+ * Since: 0.1.0
+ */
+typedef enum {
+    SFO_EXEC_COMPLETED = 0,
+    SFO_EXEC_REFUSED,
+    SFO_EXEC_UNDONE,
+    SFO_EXEC_INCOMPLETE,
+    SFO_EXEC_UNDO_FAILED,
+} sfo_exec_status;
+
+/**
+ * sfo_exec_open:
+ * @uri: libvirt URI of the host the VM runs on (the source), e.g.
+ *       "qemu:///system"; NULL for sfo_exec_reconcile() alone (the URIs the
+ *       journal recorded are used)
+ * @destination_uri: libvirt URI of the migration destination, as the
+ *       source's libvirt reaches it (peer-to-peer migration); NULL when the
+ *       plans do not migrate
+ * @flags: must be 0
+ * @ret_exec: free with sfo_exec_free()
+ *
+ * Registers libvirt's default event loop implementation and runs it in a
+ * thread of its own unless the application has registered one (which it
+ * must then run), then connects to @uri. The destination is connected to
+ * when a step needs it. The unplug timeout is 30 s; there is no journal.
+ * Returns: 0; SFO_EIO (HOST_CONNECTION_FAILED). Since: 0.1.0
+ */
+int sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags,
+                  sfo_exec **ret_exec);
+
+/**
+ * sfo_exec_set_unplug_timeout:
+ * How long a wait-removed step waits for the guest to release an interface
+ * before the sequence is undone (VM_INTERFACE_UNPLUG_TIMED_OUT). Since: 0.1.0
+ */
+int sfo_exec_set_unplug_timeout(sfo_exec *exec, unsigned int milliseconds);
+
+/**
+ * sfo_exec_set_migration_uri:
+ * The URI the migration data goes to (VIR_MIGRATE_PARAM_URI, e.g.
+ * "tcp://10.0.0.2"); NULL lets the destination choose. Since: 0.1.0
+ */
+int sfo_exec_set_migration_uri(sfo_exec *exec, const char *uri);
+
+/**
+ * sfo_exec_set_journal:
+ * Records every step, before and after it runs, in the JSON journal file
+ * @path (created when absent, locked while @exec holds it); VF holds live
+ * there too. Returns: 0; SFO_EIO (JOURNAL_LOCKED, JOURNAL_UNWRITABLE);
+ * SFO_EINVALID (JOURNAL_CORRUPT). Since: 0.1.0
+ */
+int sfo_exec_set_journal(sfo_exec *exec, const char *path);
+
+/**
+ * sfo_exec_run:
+ * Runs @plan: each step, in order; when one fails before the commit step,
+ * the undo steps up to it in reverse. Interfaces are attached and detached
+ * live and in the persistent definition, as far as the domain has them;
+ * every step first checks whether its state already holds.
+ * @ret_result: what ran and how it ended; free with sfo_exec_result_free()
+ * Returns: 0 whenever the plan was run (whatever the outcome: see
+ * sfo_exec_result_status()); a negative code when nothing could start (a
+ * run plan, a journal that cannot be written). Since: 0.1.0
+ */
+int sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags,
+                 sfo_exec_result **ret_result);
+
+/**
+ * sfo_exec_reconcile:
+ * Finishes or undoes every sequence of the journal that never ended (a
+ * crash, or an undo that failed): a sequence whose commit step succeeded is
+ * finished, any other is undone. Needs a journal.
+ * @ret_result: the steps it ran, over all sequences; the status is the
+ *              worst; free with sfo_exec_result_free()
+ * Returns: 0, or a negative code. Since: 0.1.0
+ */
+int sfo_exec_reconcile(sfo_exec *exec, unsigned int flags, sfo_exec_result **ret_result);
+
+/** sfo_exec_free: disconnects; accepts NULL. Since: 0.1.0 */
+void sfo_exec_free(sfo_exec *exec);
+
+/** sfo_exec_result_status: an sfo_exec_status. Since: 0.1.0 */
+int sfo_exec_result_status(const sfo_exec_result *result);
+
+/** sfo_exec_status_to_string: "completed", "refused", "undone", ... Since: 0.1.0 */
+const char *sfo_exec_status_to_string(int status);
+
+/**
+ * sfo_exec_result_error_key / _error_message:
+ * Why the sequence did not complete (e.g. "VM_INTERFACE_UNPLUG_TIMED_OUT"
+ * and a one-line text); NULL when it completed. Borrowed. Since: 0.1.0
+ */
+const char *sfo_exec_result_error_key(const sfo_exec_result *result);
+const char *sfo_exec_result_error_message(const sfo_exec_result *result);
+
+/**
+ * sfo_exec_result_format_json:
+ * @ret_json: {"sequence","status","error"?,"steps":[…],"undone":[…],
+ *            "violations":[…],"domains":{"<uri>":"<final live domain XML>"}};
+ *            each step with its outcome and duration; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_exec_result_format_json(const sfo_exec_result *result, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_exec_result_format_text:
+ * @ret_text: one line per step that ran ("step 1 attach vf ua-nic1 on h1:
+ *            done in 12.5 ms"), then the outcome; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_exec_result_format_text(const sfo_exec_result *result, unsigned int flags, char **ret_text);
+
+/** sfo_exec_result_free: accepts NULL. Since: 0.1.0 */
+void sfo_exec_result_free(sfo_exec_result *result);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,1257 @@
+/*
+ * sfo-exec.c: running plans against libvirt, journaled, with undo
+ *
+ * A plan's steps run one after the other on the connection of their role.
+ * Each step first reads the domain and acts only when its state does not
+ * hold yet, so undo steps and steps repeated after a crash are harmless.
+ * When a step fails before the commit step, the undo steps up to it run in
+ * the plan's order (docs/sequencer.md).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <libvirt/virterror.h>
+
+#include "model/sfo-domain.h"
+#include "sfo-exec.h"
+#include "util/sfo-messages.h"
+
+#define SFO_EXEC_DEFAULT_TIMEOUT_MS 30000
+/* a wait re-reads the live XML at least this often, event or not */
+#define SFO_EXEC_POLL_MS 1000
+
+SFO_ENUM_IMPL(sfo_exec_status_name, SFO_EXEC_UNDO_FAILED + 1, "completed", "refused", "undone",
+              "incomplete", "undo-failed");
+
+struct sfo_exec {
+    char *uri[SFO_PLAN_ROLE_LAST]; /* by role; NULL: not known (yet) */
+    virConnectPtr conn[SFO_PLAN_ROLE_LAST];
+    char *migration_uri;
+    unsigned int timeout_ms;
+    sfo_journal *journal;
+    sfo_exec_step_hook hook;
+    void *hook_opaque;
+
+    /* the last domain looked up per role, kept until a migration moves it */
+    virDomainPtr dom[SFO_PLAN_ROLE_LAST];
+    char *dom_key[SFO_PLAN_ROLE_LAST];
+
+    /* fed by the event loop thread */
+    GMutex lock;
+    GCond cond;
+    guint64 events;      /* how many device events arrived */
+    GHashTable *removed; /* "uuid\nalias" of DEVICE_REMOVED */
+    GHashTable *refused; /* "uuid\nalias" of DEVICE_REMOVAL_FAILED */
+};
+
+const char *
+sfo_exec_status_to_string(int status)
+{
+    return sfo_exec_status_name_to_string(status);
+}
+
+sfo_exec_status
+sfo_exec_status_worse(sfo_exec_status a, sfo_exec_status b)
+{
+    return MAX(a, b); /* the enum is ordered from best to worst */
+}
+
+/* ------------------------------------------------------------------------ */
+/* libvirt's event loop                                                     */
+/* ------------------------------------------------------------------------ */
+
+static gpointer
+sfo_exec_event_thread(gpointer data G_GNUC_UNUSED)
+{
+    for (;;)
+        virEventRunDefaultImpl();
+    return NULL;
+}
+
+static void
+sfo_exec_noop_timeout(int timer G_GNUC_UNUSED, void *opaque G_GNUC_UNUSED)
+{
+}
+
+/* libvirt prints errors on stderr unless a handler is set; the library never prints */
+static void
+sfo_exec_quiet(void *opaque G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED)
+{
+}
+
+void
+sfo_exec_event_loop_ensure(void)
+{
+    static gsize once = 0;
+
+    if (g_once_init_enter(&once)) {
+        int timer;
+
+        virInitialize();
+        /* adding a timer fails when no implementation is registered */
+        timer = virEventAddTimeout(-1, sfo_exec_noop_timeout, NULL, NULL);
+
+        if (timer >= 0) {
+            virEventRemoveTimeout(timer); /* the application's loop: it runs it */
+        } else {
+            virResetLastError();
+            virSetErrorFunc(NULL, sfo_exec_quiet);
+            virEventRegisterDefaultImpl();
+            g_thread_unref(g_thread_new("sfo-libvirt-events", sfo_exec_event_thread, NULL));
+        }
+        g_once_init_leave(&once, 1);
+    }
+}
+
+static char *
+sfo_exec_event_key(virDomainPtr dom, const char *alias)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+
+    virDomainGetUUIDString(dom, uuid);
+    return g_strconcat(uuid, "\n", alias ? alias : "", NULL);
+}
+
+static void
+sfo_exec_on_device(sfo_exec *exec, virDomainPtr dom, const char *alias, gboolean removed)
+{
+    char *key = sfo_exec_event_key(dom, alias);
+
+    g_mutex_lock(&exec->lock);
+    g_hash_table_add(removed ? exec->removed : exec->refused, key);
+    exec->events++;
+    g_cond_broadcast(&exec->cond);
+    g_mutex_unlock(&exec->lock);
+}
+
+/*
+ * Device events go through one registration per connection, whatever the
+ * number of sfo_exec objects on it: libvirt refuses a second registration
+ * of the same function on one connection ("event callback already
+ * tracked"), and embedded connections are shared (sfo_exec_open_uri()).
+ */
+typedef struct {
+    virConnectPtr conn;
+    int ids[2];       /* DEVICE_REMOVED, DEVICE_REMOVAL_FAILED */
+    GPtrArray *execs; /* sfo_exec * listening on conn */
+} sfo_exec_listener;
+
+static GMutex sfo_exec_listeners_lock;
+static GPtrArray *sfo_exec_listeners; /* sfo_exec_listener * */
+
+static sfo_exec_listener *
+sfo_exec_listener_find(virConnectPtr conn)
+{
+    guint i;
+
+    for (i = 0; sfo_exec_listeners && i < sfo_exec_listeners->len; i++) {
+        sfo_exec_listener *l = sfo_exec_listeners->pdata[i];
+
+        if (l->conn == conn)
+            return l;
+    }
+    return NULL;
+}
+
+static void
+sfo_exec_dispatch(virConnectPtr conn, virDomainPtr dom, const char *alias, gboolean removed)
+{
+    sfo_exec_listener *l;
+    guint i;
+
+    g_mutex_lock(&sfo_exec_listeners_lock);
+    if ((l = sfo_exec_listener_find(conn))) {
+        for (i = 0; i < l->execs->len; i++)
+            sfo_exec_on_device(l->execs->pdata[i], dom, alias, removed);
+    }
+    g_mutex_unlock(&sfo_exec_listeners_lock);
+}
+
+static void
+sfo_exec_on_removed(virConnectPtr conn, virDomainPtr dom, const char *alias,
+                    void *opaque G_GNUC_UNUSED)
+{
+    sfo_exec_dispatch(conn, dom, alias, TRUE);
+}
+
+static void
+sfo_exec_on_removal_failed(virConnectPtr conn, virDomainPtr dom, const char *alias,
+                           void *opaque G_GNUC_UNUSED)
+{
+    sfo_exec_dispatch(conn, dom, alias, FALSE);
+}
+
+static void
+sfo_exec_listen(sfo_exec *exec, virConnectPtr conn)
+{
+    sfo_exec_listener *l;
+
+    g_mutex_lock(&sfo_exec_listeners_lock);
+    if (!sfo_exec_listeners)
+        sfo_exec_listeners = g_ptr_array_new();
+    if (!(l = sfo_exec_listener_find(conn))) {
+        l = g_new0(sfo_exec_listener, 1);
+        l->conn = conn;
+        l->execs = g_ptr_array_new();
+        l->ids[0] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_removed),
+                                                     NULL, NULL);
+        l->ids[1] = virConnectDomainEventRegisterAny(
+            conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+            VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_removal_failed), NULL, NULL);
+        g_ptr_array_add(sfo_exec_listeners, l);
+    }
+    g_ptr_array_add(l->execs, exec);
+    g_mutex_unlock(&sfo_exec_listeners_lock);
+}
+
+static void
+sfo_exec_unlisten(sfo_exec *exec, virConnectPtr conn)
+{
+    sfo_exec_listener *l;
+    sfo_exec_listener *gone = NULL;
+    int k;
+
+    g_mutex_lock(&sfo_exec_listeners_lock);
+    if ((l = sfo_exec_listener_find(conn))) {
+        g_ptr_array_remove(l->execs, exec);
+        if (l->execs->len == 0) {
+            g_ptr_array_remove(sfo_exec_listeners, l);
+            gone = l;
+        }
+    }
+    g_mutex_unlock(&sfo_exec_listeners_lock);
+    if (!gone)
+        return;
+    /* outside the lock: a callback running now may be waiting for it */
+    for (k = 0; k < 2; k++) {
+        if (gone->ids[k] >= 0)
+            virConnectDomainEventDeregisterAny(conn, gone->ids[k]);
+    }
+    g_ptr_array_unref(gone->execs);
+    g_free(gone);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connections                                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * libvirt 9 registers the qemu driver again on every open of an embedded
+ * URI (qemu:///embed?root=...) and refuses the 17th or so ("Too many
+ * drivers"): each embedded URI is opened once per process and shared.
+ */
+static virConnectPtr
+sfo_exec_open_uri(const char *uri)
+{
+    static GMutex lock;
+    static GHashTable *embedded; /* URI -> virConnectPtr, one reference each, kept */
+    virConnectPtr conn;
+
+    if (!g_str_has_prefix(uri, "qemu:///embed"))
+        return virConnectOpen(uri);
+    g_mutex_lock(&lock);
+    if (!embedded)
+        embedded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if ((conn = g_hash_table_lookup(embedded, uri)) && virConnectRef(conn) < 0)
+        conn = NULL;
+    if (!conn && (conn = virConnectOpen(uri))) {
+        virConnectRef(conn);
+        g_hash_table_insert(embedded, g_strdup(uri), conn);
+    }
+    g_mutex_unlock(&lock);
+    return conn;
+}
+
+static int
+sfo_exec_connect(sfo_exec *exec, sfo_plan_role role)
+{
+    const char *uri = exec->uri[role];
+    virConnectPtr conn;
+
+    if (exec->conn[role])
+        return 0;
+    if (!uri) {
+        g_autofree char *msg = NULL;
+        const char *args[] = { "Uri", "(none)", "Reason",
+                               role == SFO_PLAN_ROLE_SOURCE ? "no source URI was given"
+                                                            : "no destination URI was given",
+                               NULL };
+
+        msg = sfo_messages_render(SFO_KEY_HOST_CONNECTION_FAILED, args);
+        sfo_error_report(SFO_EINVALID, SFO_KEY_HOST_CONNECTION_FAILED, "%s", msg);
+        return SFO_EINVALID;
+    }
+    if (!(conn = sfo_exec_open_uri(uri))) {
+        const char *args[] = { "Uri", uri, "Reason", virGetLastErrorMessage(), NULL };
+        g_autofree char *msg = sfo_messages_render(SFO_KEY_HOST_CONNECTION_FAILED, args);
+
+        sfo_error_report(SFO_EIO, SFO_KEY_HOST_CONNECTION_FAILED, "%s", msg);
+        return SFO_EIO;
+    }
+    virConnSetErrorFunc(conn, NULL, sfo_exec_quiet);
+    if (virConnectSetKeepAlive(conn, 5, 3) < 0)
+        virResetLastError(); /* local drivers have no keepalive */
+    sfo_exec_listen(exec, conn);
+    exec->conn[role] = conn;
+    return 0;
+}
+
+virConnectPtr
+sfo_exec_connection(sfo_exec *exec, sfo_plan_role role)
+{
+    if (sfo_exec_connect(exec, role) < 0)
+        return NULL;
+    return exec->conn[role];
+}
+
+static void
+sfo_exec_forget_domain(sfo_exec *exec, sfo_plan_role role)
+{
+    if (exec->dom[role])
+        virDomainFree(exec->dom[role]);
+    exec->dom[role] = NULL;
+    g_clear_pointer(&exec->dom_key[role], g_free);
+}
+
+static void
+sfo_exec_disconnect(sfo_exec *exec, sfo_plan_role role)
+{
+    sfo_exec_forget_domain(exec, role);
+    if (!exec->conn[role])
+        return;
+    sfo_exec_unlisten(exec, exec->conn[role]);
+    virConnectClose(exec->conn[role]);
+    exec->conn[role] = NULL;
+}
+
+int
+sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, sfo_exec **ret_exec)
+{
+    g_autoptr(sfo_exec) exec = NULL;
+    int rc;
+
+    sfo_return_val_if_fail(ret_exec != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    sfo_exec_event_loop_ensure();
+    exec = g_new0(sfo_exec, 1);
+    exec->uri[SFO_PLAN_ROLE_SOURCE] = g_strdup(uri);
+    exec->uri[SFO_PLAN_ROLE_DESTINATION] = g_strdup(destination_uri);
+    exec->timeout_ms = SFO_EXEC_DEFAULT_TIMEOUT_MS;
+    g_mutex_init(&exec->lock);
+    g_cond_init(&exec->cond);
+    exec->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    exec->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (uri && (rc = sfo_exec_connect(exec, SFO_PLAN_ROLE_SOURCE)) < 0)
+        return rc;
+    *ret_exec = g_steal_pointer(&exec);
+    return 0;
+}
+
+void
+sfo_exec_free(sfo_exec *exec)
+{
+    int role;
+
+    if (!exec)
+        return;
+    for (role = 0; role < SFO_PLAN_ROLE_LAST; role++) {
+        sfo_exec_disconnect(exec, role);
+        g_free(exec->uri[role]);
+    }
+    sfo_journal_free(exec->journal);
+    g_free(exec->migration_uri);
+    g_hash_table_unref(exec->removed);
+    g_hash_table_unref(exec->refused);
+    g_mutex_clear(&exec->lock);
+    g_cond_clear(&exec->cond);
+    g_free(exec);
+}
+
+int
+sfo_exec_set_unplug_timeout(sfo_exec *exec, unsigned int milliseconds)
+{
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    exec->timeout_ms = milliseconds;
+    return 0;
+}
+
+int
+sfo_exec_set_migration_uri(sfo_exec *exec, const char *uri)
+{
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    g_free(exec->migration_uri);
+    exec->migration_uri = g_strdup(uri);
+    return 0;
+}
+
+int
+sfo_exec_set_journal(sfo_exec *exec, const char *path)
+{
+    sfo_journal *journal = NULL;
+    int rc;
+
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(path != NULL, SFO_EINVALID);
+    if ((rc = sfo_journal_file_open(path, &journal)) < 0)
+        return rc;
+    sfo_exec_take_journal(exec, journal);
+    return 0;
+}
+
+void
+sfo_exec_take_journal(sfo_exec *exec, sfo_journal *journal)
+{
+    sfo_journal_free(exec->journal);
+    exec->journal = journal;
+}
+
+sfo_journal *
+sfo_exec_journal(sfo_exec *exec)
+{
+    return exec->journal;
+}
+
+void
+sfo_exec_set_step_hook(sfo_exec *exec, sfo_exec_step_hook hook, void *opaque)
+{
+    exec->hook = hook;
+    exec->hook_opaque = opaque;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shared by the steps                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Marks @r failed with catalogue key @key; the varargs are name, value pairs ending with NULL */
+static void G_GNUC_NULL_TERMINATED
+sfo_exec_fail(sfo_exec_step_result *r, const char *key, ...)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const char *s;
+    va_list ap;
+
+    va_start(ap, key);
+    while ((s = va_arg(ap, const char *)))
+        g_ptr_array_add(args, (gpointer)s);
+    va_end(ap);
+    g_ptr_array_add(args, NULL);
+    r->outcome = SFO_EXEC_OUTCOME_FAILED;
+    g_free(r->error_key);
+    g_free(r->error_message);
+    r->error_key = g_strdup(key);
+    r->error_message = sfo_messages_render(key, (const char *const *)args->pdata);
+}
+
+/* Fails @r with the library's last error (a journal or connection problem) */
+static void
+sfo_exec_fail_last(sfo_exec_step_result *r)
+{
+    const sfo_error *err = sfo_error_last();
+
+    r->outcome = SFO_EXEC_OUTCOME_FAILED;
+    g_free(r->error_key);
+    g_free(r->error_message);
+    r->error_key = g_strdup(err ? err->key : "ERROR");
+    r->error_message = g_strdup(err ? err->message : "unknown error");
+}
+
+static const char *
+sfo_exec_uri(sfo_exec *exec, const sfo_plan_step *step)
+{
+    return exec->uri[step->role] ? exec->uri[step->role] : "(none)";
+}
+
+static const char *
+sfo_exec_vm_name(const sfo_plan_step *step)
+{
+    return step->domain ? step->domain : step->vm_id ? step->vm_id : "";
+}
+
+/* The domain of @step on its connection: by the VM id when it is a UUID, else by name */
+static virDomainPtr
+sfo_exec_domain(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    g_autofree char *key =
+        g_strconcat(step->vm_id ? step->vm_id : "", "\n", step->domain ? step->domain : "", NULL);
+    virConnectPtr conn;
+    virDomainPtr dom = NULL;
+    gint64 t;
+
+    if (exec->dom[step->role] && g_strcmp0(exec->dom_key[step->role], key) == 0)
+        return exec->dom[step->role];
+    if (!(conn = sfo_exec_connection(exec, step->role))) {
+        sfo_exec_fail_last(r);
+        r->untouched = TRUE;
+        return NULL;
+    }
+    t = g_get_monotonic_time();
+    if (step->vm_id && g_uuid_string_is_valid(step->vm_id))
+        dom = virDomainLookupByUUIDString(conn, step->vm_id);
+    if (!dom && step->domain)
+        dom = virDomainLookupByName(conn, step->domain);
+    r->probe_us += g_get_monotonic_time() - t;
+    if (!dom) {
+        virResetLastError();
+        sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
+                      step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+        r->untouched = TRUE;
+        return NULL;
+    }
+    sfo_exec_forget_domain(exec, step->role);
+    exec->dom[step->role] = dom;
+    exec->dom_key[step->role] = g_steal_pointer(&key);
+    return dom;
+}
+
+typedef struct {
+    gboolean active;
+    gboolean persistent;
+    int state; /* virDomainState */
+} sfo_exec_domain_info;
+
+static int
+sfo_exec_domain_info_get(virDomainPtr dom, sfo_exec_step_result *r, sfo_exec_domain_info *info)
+{
+    gint64 t = g_get_monotonic_time();
+    int reason;
+    int active = virDomainIsActive(dom);
+    int persistent = virDomainIsPersistent(dom);
+    int state = 0;
+
+    if (active >= 0 && persistent >= 0 && virDomainGetState(dom, &state, &reason, 0) == 0) {
+        info->active = active;
+        info->persistent = persistent;
+        info->state = state;
+        r->probe_us += g_get_monotonic_time() - t;
+        return 0;
+    }
+    r->probe_us += g_get_monotonic_time() - t;
+    return -1;
+}
+
+static const char *
+sfo_exec_state_name(int state)
+{
+    static const char *const names[] = {
+        "without state", "running",  "blocked", "paused",
+        "shutting down", "shut off", "crashed", "suspended by power management",
+    };
+
+    return state >= 0 && state < (int)G_N_ELEMENTS(names) ? names[state] : "in an unknown state";
+}
+
+/*
+ * 1 when @dom's live XML (@inactive: its persistent definition) has an
+ * interface with @alias and @mac, 0 when not, -1 when it cannot be read.
+ */
+static int
+sfo_exec_has_interface(virDomainPtr dom, gboolean inactive, const char *alias, const char *mac,
+                       sfo_exec_step_result *r)
+{
+    gint64 t = g_get_monotonic_time();
+    g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autofree char *needle = g_strdup_printf("<alias name='%s'/>", alias);
+    g_autoptr(sfo_domain) parsed = NULL;
+    guint i;
+
+    r->probe_us += g_get_monotonic_time() - t;
+    if (!xml)
+        return -1;
+    /* libvirt writes aliases so, and user aliases need no escaping: absent means absent */
+    if (!strstr(xml, needle))
+        return 0;
+    if (sfo_domain_parse(xml, &parsed) < 0)
+        return -1;
+    for (i = 0; i < parsed->devices->len; i++) {
+        const sfo_domain_device *dev = parsed->devices->pdata[i];
+
+        if (g_strcmp0(dev->alias, alias) == 0 && g_strcmp0(dev->mac, mac) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The parts of @dom (VIR_DOMAIN_AFFECT_LIVE, _CONFIG) that have our
+ * interface (@want TRUE) or lack it (@want FALSE). -1 on error (@r failed).
+ */
+static int
+sfo_exec_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step, gboolean want,
+               sfo_exec_step_result *r)
+{
+    sfo_exec_domain_info info;
+    unsigned int parts = 0;
+    int has;
+
+    if (sfo_exec_domain_info_get(dom, r, &info) < 0)
+        goto error;
+    if (info.active) {
+        if ((has = sfo_exec_has_interface(dom, FALSE, step->alias, step->mac, r)) < 0)
+            goto error;
+        if (has == want)
+            parts |= VIR_DOMAIN_AFFECT_LIVE;
+    }
+    if (info.persistent) {
+        if ((has = sfo_exec_has_interface(dom, TRUE, step->alias, step->mac, r)) < 0)
+            goto error;
+        if (has == want)
+            parts |= VIR_DOMAIN_AFFECT_CONFIG;
+    }
+    return (int)parts;
+
+error:
+    sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
+                  step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Steps                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void
+sfo_exec_attach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    int parts;
+    int rc;
+    gint64 t;
+
+    if (!dom || (parts = sfo_exec_parts(exec, dom, step, FALSE, r)) < 0)
+        return;
+    if (parts == 0) {
+        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
+        return;
+    }
+    t = g_get_monotonic_time();
+    rc = virDomainAttachDeviceFlags(dom, step->xml, parts);
+    r->libvirt_us += g_get_monotonic_time() - t;
+    if (rc < 0)
+        sfo_exec_fail(r, SFO_EXEC_KEY_PLUG_FAILED, "Alias", step->alias, "VmName",
+                      sfo_exec_vm_name(step), "Uri", sfo_exec_uri(exec, step), "Reason",
+                      virGetLastErrorMessage(), NULL);
+}
+
+static void
+sfo_exec_detach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    g_autofree char *key = NULL;
+    int parts;
+    int rc;
+    gint64 t;
+
+    if (!dom || (parts = sfo_exec_parts(exec, dom, step, TRUE, r)) < 0)
+        return;
+    if (parts == 0) {
+        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
+        return;
+    }
+    /* events of an earlier unplug of the same alias must not end this one's wait */
+    key = sfo_exec_event_key(dom, step->alias);
+    g_mutex_lock(&exec->lock);
+    g_hash_table_remove(exec->removed, key);
+    g_hash_table_remove(exec->refused, key);
+    g_mutex_unlock(&exec->lock);
+    /* asynchronous for the live part: wait-removed waits for the guest */
+    t = g_get_monotonic_time();
+    rc = virDomainDetachDeviceAlias(dom, step->alias, parts);
+    r->libvirt_us += g_get_monotonic_time() - t;
+    if (rc < 0)
+        sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_FAILED, "Alias", step->alias, "VmName",
+                      sfo_exec_vm_name(step), "Uri", sfo_exec_uri(exec, step), "Reason",
+                      virGetLastErrorMessage(), NULL);
+}
+
+/*
+ * Waits until our interface is gone from the live domain: woken by
+ * DEVICE_REMOVED, but always decided by re-reading the live XML (an event
+ * can be missed, and a removal can happen before we listen). Bounded by the
+ * unplug timeout; DEVICE_REMOVAL_FAILED ends it at once.
+ */
+static void
+sfo_exec_wait_removed(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    gint64 deadline = g_get_monotonic_time() + (gint64)exec->timeout_ms * 1000;
+    g_autofree char *key = NULL;
+    sfo_exec_domain_info info;
+
+    if (!dom)
+        return;
+    key = sfo_exec_event_key(dom, step->alias);
+    for (;;) {
+        guint64 seen;
+        gboolean refused;
+        gint64 now;
+        int has;
+
+        g_mutex_lock(&exec->lock);
+        seen = exec->events;
+        refused = g_hash_table_contains(exec->refused, key);
+        g_mutex_unlock(&exec->lock);
+
+        if (sfo_exec_domain_info_get(dom, r, &info) < 0) {
+            sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step),
+                          "VmId", step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step),
+                          NULL);
+            return;
+        }
+        /* an inactive domain changes only its definition, synchronously */
+        has = info.active ? sfo_exec_has_interface(dom, FALSE, step->alias, step->mac, r) : 0;
+        if (has < 0) {
+            sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step),
+                          "VmId", step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step),
+                          NULL);
+            return;
+        }
+        if (has == 0)
+            return;
+        if (refused) {
+            sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_REFUSED, "VmName", sfo_exec_vm_name(step), "Alias",
+                          step->alias, NULL);
+            return;
+        }
+        now = g_get_monotonic_time();
+        if (now >= deadline) {
+            g_autofree char *seconds = g_strdup_printf("%.1f", exec->timeout_ms / 1000.0);
+
+            sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_TIMED_OUT, "VmName", sfo_exec_vm_name(step),
+                          "Alias", step->alias, "Seconds", seconds, "State",
+                          sfo_exec_state_name(info.state), NULL);
+            return;
+        }
+        g_mutex_lock(&exec->lock);
+        while (exec->events == seen && g_get_monotonic_time() < deadline &&
+               g_cond_wait_until(&exec->cond, &exec->lock,
+                                 MIN(deadline, now + SFO_EXEC_POLL_MS * G_TIME_SPAN_MILLISECOND)))
+            ;
+        if (exec->events != seen)
+            r->woken++;
+        g_mutex_unlock(&exec->lock);
+        r->waited_us += g_get_monotonic_time() - now;
+    }
+}
+
+static void
+sfo_exec_hold(sfo_exec *exec, const char *sequence, const sfo_plan_step *step,
+              sfo_exec_step_result *r)
+{
+    g_autofree char *holder = NULL;
+    int rc;
+
+    if (!exec->journal) {
+        r->outcome = SFO_EXEC_OUTCOME_ALREADY; /* nowhere to keep a hold: nothing to do */
+        return;
+    }
+    if (step->op == SFO_PLAN_OP_RELEASE_VF)
+        rc = exec->journal->ops->release_vf(exec->journal, sequence, step->host_id,
+                                            step->vf_address, step->nic_id);
+    else
+        rc = exec->journal->ops->reserve_vf(exec->journal, sequence, step->host_id,
+                                            step->vf_address, step->nic_id, &holder);
+    r->untouched = rc < 0 || holder != NULL;
+    if (rc < 0)
+        sfo_exec_fail_last(r);
+    else if (holder)
+        sfo_exec_fail(r, SFO_EXEC_KEY_VF_RESERVED, "Vf", step->vf_address ? step->vf_address : "",
+                      "HostName", step->host_id ? step->host_id : "", "Holder", holder, "Nic",
+                      step->nic_id ? step->nic_id : "", NULL);
+}
+
+static void
+sfo_exec_migrate(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    const char *dest = exec->uri[SFO_PLAN_ROLE_DESTINATION];
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    unsigned int flags = VIR_MIGRATE_PEER2PEER;
+    sfo_exec_domain_info info;
+    gint64 t;
+    int rc;
+
+    if (!dom)
+        return;
+    if (!dest) {
+        sfo_exec_fail(r, SFO_EXEC_KEY_MIGRATION_FAILED, "VmName", sfo_exec_vm_name(step), "Uri",
+                      "(none)", "Reason", "no destination URI was given", NULL);
+        return;
+    }
+    if (sfo_exec_domain_info_get(dom, r, &info) < 0) {
+        sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
+                      step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+        return;
+    }
+    if (step->live)
+        flags |= VIR_MIGRATE_LIVE;
+    if (info.persistent)
+        flags |= VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
+    if (exec->migration_uri)
+        virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_URI,
+                                exec->migration_uri);
+    t = g_get_monotonic_time();
+    rc = virDomainMigrateToURI3(dom, dest, params, nparams, flags);
+    r->libvirt_us += g_get_monotonic_time() - t;
+    virTypedParamsFree(params, nparams);
+    if (rc < 0) {
+        sfo_exec_fail(r, SFO_EXEC_KEY_MIGRATION_FAILED, "VmName", sfo_exec_vm_name(step), "Uri",
+                      dest, "Reason", virGetLastErrorMessage(), NULL);
+        return;
+    }
+    sfo_exec_forget_domain(exec, SFO_PLAN_ROLE_SOURCE); /* it lives on the destination now */
+}
+
+/* save (managed save), restore (start from it), snapshot with memory */
+static void
+sfo_exec_lifecycle(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    sfo_exec_domain_info info;
+    virDomainSnapshotPtr snap = NULL;
+    gint64 t;
+    int rc = 0;
+
+    if (!dom)
+        return;
+    if (sfo_exec_domain_info_get(dom, r, &info) < 0) {
+        sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
+                      step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+        return;
+    }
+    if ((step->op == SFO_PLAN_OP_SAVE && !info.active &&
+         virDomainHasManagedSaveImage(dom, 0) > 0) ||
+        (step->op == SFO_PLAN_OP_RESTORE && info.active)) {
+        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
+        return;
+    }
+    t = g_get_monotonic_time();
+    if (step->op == SFO_PLAN_OP_SAVE) {
+        rc = virDomainManagedSave(dom, 0);
+    } else if (step->op == SFO_PLAN_OP_RESTORE) {
+        rc = virDomainCreate(dom);
+    } else {
+        snap = virDomainSnapshotCreateXML(dom, "<domainsnapshot/>", 0);
+        rc = snap ? 0 : -1;
+    }
+    r->libvirt_us += g_get_monotonic_time() - t;
+    if (snap)
+        virDomainSnapshotFree(snap);
+    if (rc < 0)
+        sfo_exec_fail(r, SFO_EXEC_KEY_OPERATION_FAILED, "Operation",
+                      sfo_plan_op_to_string(step->op), "VmName", sfo_exec_vm_name(step), "Uri",
+                      sfo_exec_uri(exec, step), "Reason", virGetLastErrorMessage(), NULL);
+}
+
+static sfo_journal_phase
+sfo_exec_phase_of(sfo_exec_outcome outcome)
+{
+    switch (outcome) {
+    case SFO_EXEC_OUTCOME_DONE:
+        return SFO_JOURNAL_DONE;
+    case SFO_EXEC_OUTCOME_ALREADY:
+        return SFO_JOURNAL_ALREADY;
+    case SFO_EXEC_OUTCOME_FAILED:
+    case SFO_EXEC_OUTCOME_LAST:
+    default:
+        return SFO_JOURNAL_FAILED;
+    }
+}
+
+/* Runs one step (or undo step), journaled before and after, and times it */
+static sfo_exec_step_result *
+sfo_exec_step(sfo_exec *exec, const char *sequence, const sfo_plan_step *step, gboolean undo,
+              int position)
+{
+    sfo_exec_step_result *r = g_new0(sfo_exec_step_result, 1);
+    gint64 t0 = g_get_monotonic_time();
+    sfo_journal *journal = exec->journal;
+
+    r->step = sfo_plan_step_copy(step);
+    r->undo = undo;
+    r->position = position;
+    r->outcome = SFO_EXEC_OUTCOME_DONE;
+    if (journal && journal->ops->record(journal, sequence, undo, position, SFO_JOURNAL_STARTED,
+                                        NULL, NULL) < 0) {
+        sfo_exec_fail_last(r); /* what cannot be journaled does not run */
+        r->untouched = TRUE;
+        r->duration_us = g_get_monotonic_time() - t0;
+        return r;
+    }
+    switch (step->op) {
+    case SFO_PLAN_OP_ATTACH:
+        sfo_exec_attach(exec, step, r);
+        break;
+    case SFO_PLAN_OP_DETACH:
+        sfo_exec_detach(exec, step, r);
+        break;
+    case SFO_PLAN_OP_WAIT_REMOVED:
+        sfo_exec_wait_removed(exec, step, r);
+        break;
+    case SFO_PLAN_OP_RESERVE_VF:
+    case SFO_PLAN_OP_RELEASE_VF:
+        sfo_exec_hold(exec, sequence, step, r);
+        break;
+    case SFO_PLAN_OP_MIGRATE:
+        sfo_exec_migrate(exec, step, r);
+        break;
+    case SFO_PLAN_OP_SAVE:
+    case SFO_PLAN_OP_RESTORE:
+    case SFO_PLAN_OP_SNAPSHOT:
+        sfo_exec_lifecycle(exec, step, r);
+        break;
+    case SFO_PLAN_OP_START:
+    case SFO_PLAN_OP_LAST:
+    default:
+        g_assert_not_reached(); /* refused by sfo_exec_run() */
+    }
+    virResetLastError();
+    if (journal &&
+        journal->ops->record(journal, sequence, undo, position, sfo_exec_phase_of(r->outcome),
+                             r->error_key, r->error_message) < 0 &&
+        r->outcome != SFO_EXEC_OUTCOME_FAILED)
+        sfo_exec_fail_last(r);
+    r->duration_us = g_get_monotonic_time() - t0;
+    if (exec->hook)
+        exec->hook(exec, r, exec->hook_opaque);
+    return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sequences                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void
+sfo_exec_result_set_error(sfo_exec_result *result, const sfo_exec_step_result *r)
+{
+    if (result->error_key)
+        return; /* the first failure is the reason */
+    result->error_key = g_strdup(r->error_key);
+    result->error_message = g_strdup(r->error_message);
+}
+
+static gboolean
+sfo_exec_phase_holds(int phase)
+{
+    return phase == SFO_JOURNAL_DONE || phase == SFO_JOURNAL_ALREADY;
+}
+
+/*
+ * Runs the steps from @from on whose @phase does not hold yet, and records
+ * each outcome in @phase. Returns the index of a step that failed before
+ * the commit step succeeded (the sequence must be undone), or -1; failures
+ * after the commit step are collected in @result (status incomplete) and
+ * the other steps still run.
+ */
+static int
+sfo_exec_forward(sfo_exec *exec, const sfo_plan *plan, const char *sequence, guint from, int *phase,
+                 sfo_exec_result *result)
+{
+    int commit = sfo_plan_commit_index(plan);
+    gboolean committed = commit >= 0 && (int)from > commit;
+    guint i;
+
+    for (i = from; i < plan->steps->len; i++) {
+        sfo_exec_step_result *r;
+
+        if (sfo_exec_phase_holds(phase[i])) {
+            if ((int)i == commit)
+                committed = TRUE;
+            continue;
+        }
+        r = sfo_exec_step(exec, sequence, plan->steps->pdata[i], FALSE, (int)i);
+        g_ptr_array_add(result->steps, r);
+        /* a step that failed before acting has nothing to undo, like one that found its state */
+        phase[i] = r->untouched ? SFO_JOURNAL_ALREADY : sfo_exec_phase_of(r->outcome);
+        if (r->outcome != SFO_EXEC_OUTCOME_FAILED) {
+            if ((int)i == commit)
+                committed = TRUE;
+            continue;
+        }
+        sfo_exec_result_set_error(result, r);
+        if (!committed)
+            return (int)i;
+        result->status = sfo_exec_status_worse(result->status, SFO_EXEC_INCOMPLETE);
+    }
+    return -1;
+}
+
+/*
+ * Runs the undo steps of the steps up to @upto, in the plan's order. Skips
+ * those whose @undo_phase holds already, and those of a step whose
+ * @step_phase says it changed nothing (ALREADY: undoing it would, say,
+ * plug a VF the domain never had). An undo step that fails skips the rest
+ * of its group (the steps undoing the same step); the others still run.
+ * Sets the status: undone, or undo-failed.
+ */
+static void
+sfo_exec_backward(sfo_exec *exec, const sfo_plan *plan, const char *sequence, int upto,
+                  const int *step_phase, int *undo_phase, sfo_exec_result *result)
+{
+    int failed_group = -1;
+    guint i;
+
+    result->status = sfo_exec_status_worse(result->status, SFO_EXEC_UNDONE);
+    for (i = 0; i < plan->undo->len; i++) {
+        const sfo_plan_step *u = plan->undo->pdata[i];
+        sfo_exec_step_result *r;
+
+        if (u->undoes > upto || u->undoes == failed_group ||
+            step_phase[u->undoes] == SFO_JOURNAL_ALREADY || sfo_exec_phase_holds(undo_phase[i]))
+            continue;
+        r = sfo_exec_step(exec, sequence, u, TRUE, (int)i);
+        g_ptr_array_add(result->undone, r);
+        undo_phase[i] = sfo_exec_phase_of(r->outcome);
+        if (r->outcome == SFO_EXEC_OUTCOME_FAILED) {
+            failed_group = u->undoes;
+            result->status = SFO_EXEC_UNDO_FAILED;
+            sfo_exec_result_set_error(result, r);
+        }
+    }
+}
+
+/* The live XML of the plan's domain on each open connection, into @result */
+static void
+sfo_exec_collect_domains(sfo_exec *exec, const sfo_plan *plan, sfo_exec_result *result)
+{
+    sfo_plan_step probe = { 0 };
+    int role;
+
+    if (plan->steps->len == 0)
+        return;
+    probe = *(const sfo_plan_step *)plan->steps->pdata[0];
+    for (role = 0; role < SFO_PLAN_ROLE_LAST; role++) {
+        sfo_exec_step_result scratch = { 0 };
+        virDomainPtr dom;
+        char *xml;
+
+        if (!exec->conn[role])
+            continue;
+        probe.role = role;
+        if (!(dom = sfo_exec_domain(exec, &probe, &scratch)) || virDomainIsActive(dom) != 1 ||
+            !(xml = virDomainGetXMLDesc(dom, 0))) {
+            g_free(scratch.error_key);
+            g_free(scratch.error_message);
+            virResetLastError();
+            continue;
+        }
+        g_ptr_array_add(result->domains, g_strdup(exec->uri[role]));
+        g_ptr_array_add(result->domains, xml);
+    }
+}
+
+static void
+sfo_exec_finish(sfo_exec *exec, const char *sequence, sfo_exec_result *result)
+{
+    /* a sequence that needs nothing more ends; others stay open for reconcile */
+    if (exec->journal && sequence &&
+        (result->status == SFO_EXEC_COMPLETED || result->status == SFO_EXEC_UNDONE))
+        exec->journal->ops->finish(exec->journal, sequence,
+                                   sfo_exec_status_to_string(result->status));
+}
+
+/* A phase for each of @n steps, none started */
+static int *
+sfo_exec_phases_new(guint n)
+{
+    int *phase = g_new(int, n + 1);
+    guint i;
+
+    for (i = 0; i <= n; i++)
+        phase[i] = -1;
+    return phase;
+}
+
+int
+sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_result **ret_result)
+{
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autofree char *sequence = NULL;
+    g_autofree int *step_phase = NULL;
+    g_autofree int *undo_phase = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    guint i;
+    int failed;
+    int rc;
+
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(plan != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_result != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+    for (i = 0; i < plan->steps->len; i++) {
+        if (((sfo_plan_step *)plan->steps->pdata[i])->op == SFO_PLAN_OP_START) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT,
+                             "a run plan carries only the domain's interfaces; start the domain "
+                             "from its full definition");
+            return SFO_EINVALID;
+        }
+    }
+
+    result = sfo_exec_result_new();
+    result->action = g_strdup(sfo_plan_action_to_string(plan->action));
+    json_object_put(result->violations);
+    result->violations = sfo_violations_to_json(plan->violations);
+    if (sfo_plan_is_refused(plan)) {
+        result->status = SFO_EXEC_REFUSED;
+        result->error_key = g_strdup(sfo_violations_key(plan->violations, 0));
+        result->error_message = g_strdup(sfo_violations_message(plan->violations, 0));
+        *ret_result = g_steal_pointer(&result);
+        return 0;
+    }
+    if (plan->steps->len > 0 && !sfo_exec_connection(exec, SFO_PLAN_ROLE_SOURCE))
+        return sfo_error_last()->code;
+    if (plan->steps->len > 0 && exec->journal &&
+        (rc = exec->journal->ops->begin(exec->journal, plan, exec->uri[SFO_PLAN_ROLE_SOURCE],
+                                        exec->uri[SFO_PLAN_ROLE_DESTINATION], &sequence)) < 0)
+        return rc;
+    result->sequence_id = g_strdup(sequence);
+
+    step_phase = sfo_exec_phases_new(plan->steps->len);
+    undo_phase = sfo_exec_phases_new(plan->undo->len);
+    if ((failed = sfo_exec_forward(exec, plan, sequence, 0, step_phase, result)) >= 0)
+        sfo_exec_backward(exec, plan, sequence, failed, step_phase, undo_phase, result);
+    sfo_exec_finish(exec, sequence, result);
+    sfo_exec_collect_domains(exec, plan, result);
+    result->total_us = g_get_monotonic_time() - t0;
+    *ret_result = g_steal_pointer(&result);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reconcile                                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Whether the commit step of @entry, started but never recorded as done,
+ * took effect: a migrated domain is no longer active on the source, a saved
+ * one is inactive with a save image, a restored one is active. A snapshot
+ * counts as not taken: undoing it plugs the VFs back, as finishing would.
+ */
+static gboolean
+sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
+{
+    sfo_exec_step_result scratch = { 0 };
+    virDomainPtr dom = sfo_exec_domain(exec, commit, &scratch);
+    gboolean took = FALSE;
+    int active;
+
+    g_free(scratch.error_key);
+    g_free(scratch.error_message);
+    active = dom ? virDomainIsActive(dom) : 0;
+    switch (commit->op) {
+    case SFO_PLAN_OP_MIGRATE:
+        took = active != 1;
+        break;
+    case SFO_PLAN_OP_SAVE:
+        took = dom && active == 0 && virDomainHasManagedSaveImage(dom, 0) > 0;
+        break;
+    case SFO_PLAN_OP_RESTORE:
+        took = active == 1;
+        break;
+    case SFO_PLAN_OP_SNAPSHOT:
+    case SFO_PLAN_OP_ATTACH:
+    case SFO_PLAN_OP_DETACH:
+    case SFO_PLAN_OP_WAIT_REMOVED:
+    case SFO_PLAN_OP_RESERVE_VF:
+    case SFO_PLAN_OP_RELEASE_VF:
+    case SFO_PLAN_OP_START:
+    case SFO_PLAN_OP_LAST:
+    default:
+        break;
+    }
+    virResetLastError();
+    if (took)
+        sfo_exec_forget_domain(exec, commit->role);
+    return took;
+}
+
+static void
+sfo_exec_reconcile_entry(sfo_exec *exec, sfo_journal_entry *entry, sfo_exec_result *result)
+{
+    const sfo_plan *plan = entry->plan;
+    int commit = sfo_plan_commit_index(plan);
+    gboolean committed = commit >= 0 && sfo_exec_phase_holds(entry->step_phase[commit]);
+    gboolean undoing = FALSE;
+    int last = -1;
+    guint i;
+
+    for (i = 0; i < plan->undo->len; i++)
+        undoing |= entry->undo_phase[i] >= 0;
+    for (i = 0; i < plan->steps->len; i++) {
+        if (entry->step_phase[i] >= 0)
+            last = (int)i;
+    }
+    if (!committed && !undoing && commit >= 0 && entry->step_phase[commit] >= 0)
+        committed = sfo_exec_commit_took_effect(exec, plan->steps->pdata[commit]);
+
+    if (committed && !undoing) {
+        sfo_exec_forward(exec, plan, entry->id, (guint)commit + 1, entry->step_phase, result);
+    } else if (last >= 0) {
+        sfo_exec_backward(exec, plan, entry->id, last, entry->step_phase, entry->undo_phase,
+                          result);
+    } else {
+        result->status = sfo_exec_status_worse(result->status, SFO_EXEC_UNDONE);
+    }
+}
+
+int
+sfo_exec_reconcile(sfo_exec *exec, unsigned int flags, sfo_exec_result **ret_result)
+{
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autoptr(GPtrArray) entries = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    guint i;
+    int rc;
+
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_result != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+    if (!exec->journal) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT,
+                         "reconcile needs a journal (sfo_exec_set_journal())");
+        return SFO_EINVALID;
+    }
+    if ((rc = exec->journal->ops->unfinished(exec->journal, &entries)) < 0)
+        return rc;
+
+    result = sfo_exec_result_new();
+    result->action = g_strdup("reconcile");
+    for (i = 0; i < entries->len; i++) {
+        sfo_journal_entry *entry = entries->pdata[i];
+        g_autoptr(sfo_exec_result) one = sfo_exec_result_new();
+        int role;
+
+        /* the URIs the sequence ran on, unless the caller named others */
+        for (role = 0; role < SFO_PLAN_ROLE_LAST; role++) {
+            const char *recorded =
+                role == SFO_PLAN_ROLE_SOURCE ? entry->source_uri : entry->destination_uri;
+
+            if (!exec->uri[role] && recorded)
+                exec->uri[role] = g_strdup(recorded);
+        }
+        sfo_exec_reconcile_entry(exec, entry, one);
+        sfo_exec_finish(exec, entry->id, one);
+        if (i == 0)
+            sfo_exec_collect_domains(exec, entry->plan, result);
+        result->status = sfo_exec_status_worse(result->status, one->status);
+        if (!result->error_key && one->error_key) {
+            result->error_key = g_strdup(one->error_key);
+            result->error_message = g_strdup(one->error_message);
+        }
+        if (!result->sequence_id)
+            result->sequence_id = g_strdup(entry->id);
+        g_ptr_array_extend_and_steal(result->steps, g_steal_pointer(&one->steps));
+        g_ptr_array_extend_and_steal(result->undone, g_steal_pointer(&one->undone));
+        one->steps = g_ptr_array_new();
+        one->undone = g_ptr_array_new();
+    }
+    result->total_us = g_get_monotonic_time() - t0;
+    *ret_result = g_steal_pointer(&result);
+    return 0;
+}
