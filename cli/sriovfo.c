@@ -511,8 +511,12 @@ main(int argc, char **argv)
             g_free(opts.dest_connect);
             g_free(opts.migrate_uri);
             g_free(opts.journal);
-            if (sfo_cli_commands[i].uses_libvirt)
+            if (sfo_cli_commands[i].uses_libvirt) {
+                /* _exit() skips the g_auto cleanups of this frame */
+                g_clear_pointer(&args, g_strfreev);
+                g_clear_pointer(&ctx, g_option_context_free);
                 sfo_cli_exit_under_libvirt(rc);
+            }
             return rc;
         }
     }
