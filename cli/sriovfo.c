@@ -18,16 +18,7 @@
 
 #include <sriovfo/sriovfo.h>
 
-enum {
-    EXIT_OK = 0,
-    EXIT_VIOLATED = 1,
-    EXIT_USAGE = 2,
-};
-
-typedef struct {
-    gboolean json;
-    gboolean domain;
-} sfo_cli_options;
+#include "sriovfo-cli.h"
 
 static const char sfo_cli_usage[] =
     "Usage: sriovfo COMMAND [OPTION...] ARGS\n"
@@ -43,16 +34,30 @@ static const char sfo_cli_usage[] =
     "  netxml INVENTORY HOST_ID            libvirt <network> definitions a host needs\n"
     "  check-domxml FILE                   check the <teaming> pairs of a libvirt domain XML\n"
     "\n"
+    "Store commands (PostgreSQL; the embedded store unless --dsn or SRIOVFO_DSN is given):\n"
+    "  db upgrade                          apply the schema migrations the database lacks\n"
+    "  db status                           print the schema version\n"
+    "  db stop                             stop the embedded store's server\n"
+    "  import INVENTORY [--replace]        check every rule and store the inventory\n"
+    "  export                              print the stored inventory (JSON)\n"
+    "  profile add|update FILE.json        add or change a vNIC profile; add prints its id\n"
+    "  profile remove ID                   remove a vNIC profile\n"
+    "  profile list                        list the vNIC profiles\n"
+    "  nic add|update FILE.json            add or change a VM NIC; add prints its id\n"
+    "  nic remove|plug|unplug ID           remove a VM NIC, or plug or unplug it\n"
+    "\n"
     "Options:\n"
     "  --json      print {\"violations\":[...]} instead of 'error KEY: message' lines\n"
     "  --domain    with domxml: print a complete domain\n"
+    "  --dsn DSN   with store commands: a libpq connection string or URI\n"
+    "  --replace   with import: replace what the store holds\n"
     "  --help      show this help\n"
     "  --version   print the version\n"
     "\n"
-    "Exit status: 0 no error (warnings allowed), 1 a rule is violated, 2 bad usage or\n"
-    "unreadable input.\n";
+    "Exit status: 0 no error (warnings allowed), 1 a rule is violated, 2 bad usage,\n"
+    "unreadable input or a database error.\n";
 
-static int
+int
 sfo_cli_fail(const char *what)
 {
     const sfo_error *err = sfo_error_last();
@@ -64,7 +69,8 @@ sfo_cli_fail(const char *what)
     return EXIT_USAGE;
 }
 
-static int G_GNUC_PRINTF(1, 2) sfo_cli_usage_error(const char *fmt, ...)
+int
+sfo_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
 
@@ -76,7 +82,7 @@ static int G_GNUC_PRINTF(1, 2) sfo_cli_usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int
+int
 sfo_cli_print_violations(const sfo_violations *violations, const sfo_cli_options *opts)
 {
     size_t n = sfo_violations_count(violations);
@@ -232,6 +238,12 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "domxml", sfo_cli_domxml },
     { "netxml", sfo_cli_netxml },
     { "check-domxml", sfo_cli_check_domxml },
+    /* the store (sriovfo-db.c) */
+    { "db", sfo_cli_db },
+    { "import", sfo_cli_import },
+    { "export", sfo_cli_export },
+    { "profile", sfo_cli_profile },
+    { "nic", sfo_cli_nic },
 };
 
 int
@@ -243,6 +255,8 @@ main(int argc, char **argv)
     GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "print JSON", NULL },
         { "domain", 0, 0, G_OPTION_ARG_NONE, &opts.domain, "domxml: a complete domain", NULL },
+        { "dsn", 0, 0, G_OPTION_ARG_STRING, &opts.dsn, "store: connection string", NULL },
+        { "replace", 0, 0, G_OPTION_ARG_NONE, &opts.replace, "import: replace", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
         { NULL }
@@ -271,9 +285,18 @@ main(int argc, char **argv)
     }
     if (opts.domain && strcmp(args[0], "domxml") != 0)
         return sfo_cli_usage_error("--domain only applies to '%s'", "domxml");
+    if (opts.replace && strcmp(args[0], "import") != 0)
+        return sfo_cli_usage_error("--replace only applies to '%s'", "import");
+    if (!opts.dsn && g_getenv("SRIOVFO_DSN") && *g_getenv("SRIOVFO_DSN"))
+        opts.dsn = g_strdup(g_getenv("SRIOVFO_DSN"));
     for (i = 0; i < G_N_ELEMENTS(sfo_cli_commands); i++) {
-        if (strcmp(args[0], sfo_cli_commands[i].name) == 0)
-            return sfo_cli_commands[i].run(args + 1, &opts);
+        if (strcmp(args[0], sfo_cli_commands[i].name) == 0) {
+            int rc = sfo_cli_commands[i].run(args + 1, &opts);
+
+            g_free(opts.dsn);
+            return rc;
+        }
     }
+    g_free(opts.dsn);
     return sfo_cli_usage_error("unknown command '%s'", args[0]);
 }
