@@ -32,7 +32,9 @@ ALTER TABLE vnic_profiles
     ALTER COLUMN network_external SET NOT NULL,
     ADD CONSTRAINT vnic_profiles_network_fk
         FOREIGN KEY (network_id, data_center_id, network_external)
-        REFERENCES networks (id, data_center_id, is_external);
+        REFERENCES networks (id, data_center_id, is_external),
+    -- the key above checks that the network exists too: one trigger a write, not two
+    DROP CONSTRAINT vnic_profiles_network_id_fkey;
 
 ALTER TABLE vnic_profiles
     -- deferrable, so an import can insert profiles in their order and check at commit

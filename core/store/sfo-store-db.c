@@ -100,7 +100,7 @@ sfo_store_connect(sfo_store *s)
 int
 sfo_store_reconnect(sfo_store *s)
 {
-    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK && !s->conn_lost)
         return 0;
     if (!s->conn)
         return sfo_store_connect(s);
@@ -133,7 +133,9 @@ sfo_store_fail(sfo_store *s, const char *what, const PGresult *res)
     g_autofree char *msg = sfo_store_one_line(primary ? primary : PQerrorMessage(s->conn));
 
     g_strlcpy(s->sqlstate, state ? state : "", sizeof(s->sqlstate));
-    s->conn_lost = PQstatus(s->conn) != CONNECTION_OK;
+    /* a terminated backend's FATAL can arrive before libpq sees the connection close */
+    s->conn_lost = PQstatus(s->conn) != CONNECTION_OK || g_str_has_prefix(s->sqlstate, "08") ||
+                   g_str_has_prefix(s->sqlstate, "57P");
     if (s->conn_lost)
         sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_CONNECTION_FAILED,
                          "%s: the connection to the store was lost: %s", what, msg);
@@ -155,6 +157,143 @@ sfo_store_result_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Pipelines                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Reads the next result, and the NULL that ends it; NULL when the connection failed */
+static PGresult *
+sfo_store_pipeline_result(sfo_store *s)
+{
+    PGresult *res = PQgetResult(s->conn);
+    PGresult *end;
+
+    if (res && PQresultStatus(res) != PGRES_PIPELINE_SYNC && (end = PQgetResult(s->conn)))
+        PQclear(end); /* not expected: one result per statement */
+    return res;
+}
+
+/*
+ * Sends @q (each statement's Parse too, the first time it is used on this
+ * connection, marked in @preparing) and a Sync. Nothing is read yet.
+ */
+static int
+sfo_store_pipeline_send(sfo_store *s, sfo_store_query *q, size_t n, gboolean *preparing)
+{
+    gboolean sent_prepare[SFO_STMT_LAST] = { FALSE };
+    size_t i;
+
+    if (PQenterPipelineMode(s->conn) != 1)
+        return sfo_store_fail(s, "pipeline", NULL);
+    for (i = 0; i < n; i++) {
+        const sfo_store_stmt *st = &sfo_store_stmts[q[i].stmt];
+        int sent;
+
+        g_assert(q[i].stmt >= 0 && q[i].stmt < SFO_STMT_LAST && st->sql);
+        q[i].res = NULL;
+        if (st->unprepared) {
+            sent =
+                PQsendQueryParams(s->conn, st->sql, st->nparams, NULL, q[i].params, NULL, NULL, 0);
+        } else {
+            if (!s->prepared[q[i].stmt] && !sent_prepare[q[i].stmt]) {
+                if (PQsendPrepare(s->conn, st->name, st->sql, st->nparams, NULL) != 1)
+                    return sfo_store_fail(s, st->name, NULL);
+                preparing[i] = sent_prepare[q[i].stmt] = TRUE;
+            }
+            sent = PQsendQueryPrepared(s->conn, st->name, st->nparams, q[i].params, NULL, NULL, 0);
+        }
+        if (sent != 1)
+            return sfo_store_fail(s, st->name, NULL);
+    }
+    if (PQpipelineSync(s->conn) != 1)
+        return sfo_store_fail(s, "pipeline", NULL);
+    return 0;
+}
+
+/* Reads the results of what sfo_store_pipeline_send() sent and leaves pipeline mode */
+static int
+sfo_store_pipeline_receive(sfo_store *s, sfo_store_query *q, size_t n, const gboolean *preparing)
+{
+    gboolean failed = FALSE;
+    PGresult *sync;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const sfo_store_stmt *st = &sfo_store_stmts[q[i].stmt];
+        PGresult *res;
+
+        if (preparing[i]) {
+            res = sfo_store_pipeline_result(s);
+            if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
+                s->prepared[q[i].stmt] = TRUE;
+            else if (!failed && (failed = TRUE))
+                sfo_store_fail(s, st->name, res);
+            PQclear(res);
+        }
+        res = sfo_store_pipeline_result(s);
+        if (!res) {
+            if (!failed)
+                sfo_store_fail(s, st->name, NULL);
+            sfo_store_pipeline_clear(q, n);
+            return SFO_EDATABASE;
+        }
+        /* after a failure the rest come back PGRES_PIPELINE_ABORTED */
+        if (!failed && !sfo_store_result_ok(res) && (failed = TRUE))
+            sfo_store_fail(s, st->name, res);
+        q[i].res = res;
+    }
+    sync = PQgetResult(s->conn);
+    if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(s->conn) != 1) {
+        if (!failed && (failed = TRUE))
+            sfo_store_fail(s, "pipeline", NULL);
+    }
+    PQclear(sync);
+    if (failed) {
+        sfo_store_pipeline_clear(q, n);
+        return SFO_EDATABASE;
+    }
+    return 0;
+}
+
+/* Runs @q in one round trip; a pending BEGIN (sfo_store_transaction()) goes first */
+int
+sfo_store_exec_pipeline(sfo_store *s, sfo_store_query *q, size_t n)
+{
+    size_t nbegin = s->begin_pending >= 0 ? 2 : 0;
+    g_autofree sfo_store_query *all = g_new0(sfo_store_query, n + nbegin);
+    g_autofree gboolean *preparing = g_new0(gboolean, n + nbegin);
+    size_t i;
+
+    if (nbegin) {
+        all[0].stmt = SFO_STMT_BEGIN_WRITE;
+        all[1].stmt = s->begin_pending == SFO_STORE_TXN_EXCLUSIVE ? SFO_STMT_TXN_EXCLUSIVE
+                      : s->begin_pending == SFO_STORE_TXN_DDL     ? SFO_STMT_TXN_DDL
+                                                                  : SFO_STMT_TXN_SHARED;
+        s->begin_pending = -1;
+    }
+    if (n)
+        memcpy(all + nbegin, q, n * sizeof(*q));
+    if (sfo_store_pipeline_send(s, all, n + nbegin, preparing) < 0 ||
+        sfo_store_pipeline_receive(s, all, n + nbegin, preparing) < 0)
+        return SFO_EDATABASE;
+    if (nbegin) {
+        s->txid = g_strdup(PQgetvalue(all[1].res, 0, 0));
+        sfo_store_pipeline_clear(all, nbegin);
+    }
+    for (i = 0; i < n; i++)
+        q[i].res = all[nbegin + i].res;
+    return 0;
+}
+
+void
+sfo_store_pipeline_clear(sfo_store_query *q, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        g_clear_pointer(&q[i].res, PQclear);
+}
+
 int
 sfo_store_exec(sfo_store *s, sfo_store_stmt_id id, const char *const *params, PGresult **ret_res)
 {
@@ -162,7 +301,16 @@ sfo_store_exec(sfo_store *s, sfo_store_stmt_id id, const char *const *params, PG
     g_autoptr(PGresult) res = NULL;
 
     g_assert(id >= 0 && id < SFO_STMT_LAST && st->sql);
-    if (st->unprepared) {
+    if (s->begin_pending >= 0) {
+        sfo_store_query q = { id, { NULL } };
+        int i;
+
+        for (i = 0; i < st->nparams; i++)
+            q.params[i] = params[i];
+        if (sfo_store_exec_pipeline(s, &q, 1) < 0)
+            return SFO_EDATABASE;
+        res = q.res;
+    } else if (st->unprepared) {
         res = PQexecParams(s->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0);
     } else {
         if (!s->prepared[id]) {
@@ -181,11 +329,37 @@ sfo_store_exec(sfo_store *s, sfo_store_stmt_id id, const char *const *params, PG
     return 0;
 }
 
+void
+sfo_store_exec_at_commit(sfo_store *s, sfo_store_stmt_id id, const char *const *params)
+{
+    int i;
+
+    g_assert(!s->at_commit);
+    s->at_commit = g_new0(sfo_store_query, 1);
+    s->at_commit->stmt = id;
+    for (i = 0; i < sfo_store_stmts[id].nparams; i++) {
+        s->at_commit->params[i] = g_strdup(params[i]);
+        g_ptr_array_add(s->at_commit_strings, (gpointer)s->at_commit->params[i]);
+    }
+}
+
+static void
+sfo_store_clear_at_commit(sfo_store *s)
+{
+    g_clear_pointer(&s->at_commit, g_free);
+    g_ptr_array_set_size(s->at_commit_strings, 0);
+}
+
 int
 sfo_store_exec_script(sfo_store *s, const char *what, const char *sql)
 {
+    g_autoptr(PGresult) res = NULL;
+
+    /* a pending BEGIN goes first, on its own */
+    if (s->begin_pending >= 0 && sfo_store_exec_pipeline(s, NULL, 0) < 0)
+        return SFO_EDATABASE;
     /* several statements in one text: only the simple query protocol takes them */
-    g_autoptr(PGresult) res = PQexec(s->conn, sql);
+    res = PQexec(s->conn, sql);
 
     if (!res || !sfo_store_result_ok(res))
         return sfo_store_fail(s, what, res);
@@ -291,40 +465,65 @@ sfo_store_resolve_commit(sfo_store *s)
     return SFO_EDATABASE;
 }
 
+/*
+ * COMMIT, with the write the body left for it (sfo_store_exec_at_commit()) in
+ * the same round trip.
+ */
+static int
+sfo_store_commit(sfo_store *s)
+{
+    sfo_store_query q[2] = { { SFO_STMT_COMMIT, { NULL } }, { SFO_STMT_COMMIT, { NULL } } };
+    gboolean preparing[2] = { FALSE, FALSE };
+    size_t n = 0;
+
+    if (s->at_commit)
+        q[n++] = *s->at_commit;
+    q[n++] = (sfo_store_query){ SFO_STMT_COMMIT, { NULL } };
+    sfo_store_hook(s, "before-commit");
+    if (sfo_store_pipeline_send(s, q, n, preparing) == 0) {
+        sfo_store_hook(s, "commit-sent");
+        if (sfo_store_pipeline_receive(s, q, n, preparing) == 0) {
+            sfo_store_pipeline_clear(q, n);
+            return 0;
+        }
+    }
+    if (s->conn_lost && s->txid)
+        return sfo_store_resolve_commit(s);
+    return SFO_EDATABASE;
+}
+
 static int
 sfo_store_transaction_once(sfo_store *s, sfo_store_txn_mode mode, sfo_store_txn_fn fn,
                            gpointer data)
 {
-    g_autoptr(PGresult) res = NULL;
     int r;
 
     g_clear_pointer(&s->txid, g_free);
+    sfo_store_clear_at_commit(s);
     if (mode == SFO_STORE_TXN_SNAPSHOT) {
         if (sfo_store_exec(s, SFO_STMT_BEGIN_SNAPSHOT, NULL, NULL) < 0)
             return SFO_EDATABASE;
     } else {
-        sfo_store_stmt_id start = mode == SFO_STORE_TXN_EXCLUSIVE ? SFO_STMT_TXN_EXCLUSIVE
-                                  : mode == SFO_STORE_TXN_DDL     ? SFO_STMT_TXN_DDL
-                                                                  : SFO_STMT_TXN_SHARED;
-
-        if (sfo_store_exec(s, SFO_STMT_BEGIN_WRITE, NULL, NULL) < 0 ||
-            sfo_store_exec(s, start, NULL, &res) < 0) {
-            sfo_store_rollback_quietly(s);
-            return SFO_EDATABASE;
-        }
-        s->txid = g_strdup(PQgetvalue(res, 0, 0));
+        /* BEGIN and the inventory lock go out with the body's first statements */
+        s->begin_pending = mode;
     }
-    if ((r = fn(s, data)) < 0) {
-        sfo_store_rollback_quietly(s);
+    r = fn(s, data);
+    if (s->begin_pending >= 0) {
+        /* the body sent nothing: no transaction was begun */
+        s->begin_pending = -1;
+        sfo_store_clear_at_commit(s);
         return r;
     }
-    sfo_store_hook(s, "before-commit");
-    if (sfo_store_exec(s, SFO_STMT_COMMIT, NULL, NULL) < 0) {
-        if (s->conn_lost && s->txid)
-            return sfo_store_resolve_commit(s);
-        return SFO_EDATABASE;
+    if (r < 0) {
+        sfo_store_rollback_quietly(s);
+        sfo_store_clear_at_commit(s);
+        return r;
     }
-    return 0;
+    r = sfo_store_commit(s);
+    if (r < 0)
+        sfo_store_rollback_quietly(s);
+    sfo_store_clear_at_commit(s);
+    return r;
 }
 
 int

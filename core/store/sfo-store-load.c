@@ -284,146 +284,65 @@ sfo_store_builder_add_host(sfo_store_builder *b, sfo_host *host)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Loaders                                                                  */
+/* Readers of results, and loaders (one statement, then its reader)         */
 /* ------------------------------------------------------------------------ */
 
-static int
-sfo_store_query1(sfo_store *s, sfo_store_stmt_id stmt, const char *key, PGresult **ret_res)
+sfo_vnic_profile *
+sfo_store_read_profile(sfo_store_builder *b, const PGresult *res)
 {
-    const char *params[] = { key };
-
-    return sfo_store_exec(s, stmt, params, ret_res);
-}
-
-int
-sfo_store_load_profile(sfo_store *s, sfo_store_builder *b, sfo_store_stmt_id stmt, const char *id,
-                       sfo_vnic_profile **ret_profile)
-{
-    g_autoptr(PGresult) res = NULL;
-    sfo_vnic_profile *p = NULL;
+    const int fcol = SFO_STORE_PROFILE_NCOLS + SFO_STORE_NETWORK_NCOLS;
+    sfo_vnic_profile *p;
     sfo_network *net;
 
-    if (sfo_store_query1(s, stmt, id, &res) < 0)
-        return SFO_EDATABASE;
-    if (PQntuples(res) > 0) {
-        p = sfo_store_builder_add_profile(b, sfo_store_row_profile(res, 0, 0));
-        net = sfo_store_row_network(res, 0, SFO_STORE_PROFILE_NCOLS);
-        if (net)
+    if (PQntuples(res) == 0)
+        return NULL;
+    p = sfo_store_builder_add_profile(b, sfo_store_row_profile(res, 0, 0));
+    if ((net = sfo_store_row_network(res, 0, SFO_STORE_PROFILE_NCOLS)))
+        sfo_store_builder_add_network(b, net);
+    /* with its failover profile and that one's network (PROFILE_WITH_FAILOVER_FOR_SHARE) */
+    if (PQnfields(res) >= 2 * fcol) {
+        sfo_vnic_profile *f = sfo_store_row_profile(res, 0, fcol);
+
+        if (f)
+            sfo_store_builder_add_profile(b, f);
+        if ((net = sfo_store_row_network(res, 0, fcol + SFO_STORE_PROFILE_NCOLS)))
             sfo_store_builder_add_network(b, net);
     }
-    if (ret_profile)
-        *ret_profile = p;
-    return 0;
+    return p;
 }
 
-int
-sfo_store_load_network(sfo_store *s, sfo_store_builder *b, const char *id)
+void
+sfo_store_read_network(sfo_store_builder *b, const PGresult *res)
 {
-    g_autoptr(PGresult) res = NULL;
-
-    if (g_hash_table_contains(b->ids[SFO_STORE_COLL_NETWORKS], id))
-        return 0;
-    if (sfo_store_query1(s, SFO_STMT_NETWORK_GET, id, &res) < 0)
-        return SFO_EDATABASE;
     if (PQntuples(res) > 0)
         sfo_store_builder_add_network(b, sfo_store_row_network(res, 0, 0));
-    return 0;
 }
 
-int
-sfo_store_load_referrers(sfo_store *s, sfo_store_builder *b, const char *id)
+void
+sfo_store_read_profiles(sfo_store_builder *b, const PGresult *res)
 {
-    g_autoptr(PGresult) res = NULL;
     int i;
 
-    if (sfo_store_query1(s, SFO_STMT_PROFILE_REFERRERS, id, &res) < 0)
-        return SFO_EDATABASE;
     for (i = 0; i < PQntuples(res); i++)
         sfo_store_builder_add_profile(b, sfo_store_row_profile(res, i, 0));
-    return 0;
 }
 
-int
-sfo_store_load_users(sfo_store *s, sfo_store_builder *b, const char *id)
+void
+sfo_store_read_nics_with_vms(sfo_store_builder *b, const PGresult *res)
 {
-    g_autoptr(PGresult) res = NULL;
     int i;
 
-    if (sfo_store_query1(s, SFO_STMT_PROFILE_USERS, id, &res) < 0)
-        return SFO_EDATABASE;
     for (i = 0; i < PQntuples(res); i++) {
         sfo_store_builder_add_nic(b, sfo_store_row_nic(res, i, 0));
         sfo_store_builder_add_vm(b, sfo_store_row_vm(res, i, SFO_STORE_NIC_NCOLS));
     }
-    return 0;
 }
 
-int
-sfo_store_load_vm(sfo_store *s, sfo_store_builder *b, const char *id, sfo_vm **ret_vm)
+void
+sfo_store_read_nics_with_profiles(sfo_store_builder *b, const PGresult *res)
 {
-    g_autoptr(PGresult) res = NULL;
-    sfo_vm *vm = NULL;
-
-    if (id && sfo_store_query1(s, SFO_STMT_VM_GET, id, &res) < 0)
-        return SFO_EDATABASE;
-    if (res && PQntuples(res) > 0) {
-        vm = sfo_store_builder_add_vm(b, sfo_store_row_vm(res, 0, 0));
-        sfo_store_builder_add_cluster(b, sfo_store_row_cluster(res, 0, SFO_STORE_VM_NCOLS));
-    }
-    if (ret_vm)
-        *ret_vm = vm;
-    return 0;
-}
-
-int
-sfo_store_load_host(sfo_store *s, sfo_store_builder *b, const char *id)
-{
-    g_autoptr(PGresult) res = NULL;
-    g_autoptr(PGresult) pfs = NULL;
-    g_autoptr(PGresult) vfs = NULL;
-    g_autoptr(GHashTable) by_pf_id = g_hash_table_new(g_str_hash, g_str_equal);
-    sfo_host *host;
     int i;
 
-    if (g_hash_table_contains(b->ids[SFO_STORE_COLL_HOSTS], id))
-        return 0;
-    if (sfo_store_query1(s, SFO_STMT_HOST_GET, id, &res) < 0)
-        return SFO_EDATABASE;
-    if (PQntuples(res) == 0)
-        return 0;
-    if (sfo_store_query1(s, SFO_STMT_HOST_PFS, id, &pfs) < 0 ||
-        sfo_store_query1(s, SFO_STMT_HOST_VFS, id, &vfs) < 0)
-        return SFO_EDATABASE;
-    host = sfo_store_builder_add_host(b, sfo_store_row_host(res, 0, 0));
-    for (i = 0; i < PQntuples(pfs); i++) {
-        sfo_pf *pf = g_new0(sfo_pf, 1);
-
-        pf->name = sfo_store_col_str(pfs, i, 1);
-        pf->address = sfo_store_col_str(pfs, i, 2);
-        pf->network_ids = sfo_store_col_id_list(pfs, i, 3);
-        pf->vfs = sfo_vf_list_new();
-        g_ptr_array_add(host->pfs, pf);
-        g_hash_table_insert(by_pf_id, PQgetvalue(pfs, i, 0), pf);
-    }
-    for (i = 0; i < PQntuples(vfs); i++) {
-        sfo_pf *pf = g_hash_table_lookup(by_pf_id, PQgetvalue(vfs, i, 0));
-        sfo_vf *vf = g_new0(sfo_vf, 1);
-
-        vf->address = sfo_store_col_str(vfs, i, 1);
-        vf->nic_id = sfo_store_col_str(vfs, i, 2);
-        g_ptr_array_add(pf->vfs, vf);
-    }
-    return 0;
-}
-
-int
-sfo_store_load_nics_of_vm(sfo_store *s, sfo_store_builder *b, const char *id)
-{
-    g_autoptr(PGresult) res = NULL;
-    int i;
-
-    if (sfo_store_query1(s, SFO_STMT_NICS_OF_VM, id, &res) < 0)
-        return SFO_EDATABASE;
     for (i = 0; i < PQntuples(res); i++) {
         sfo_vnic_profile *p = sfo_store_row_profile(res, i, SFO_STORE_NIC_NCOLS);
 
@@ -431,20 +350,57 @@ sfo_store_load_nics_of_vm(sfo_store *s, sfo_store_builder *b, const char *id)
         if (p)
             sfo_store_builder_add_profile(b, p);
     }
-    return 0;
+}
+
+sfo_vm *
+sfo_store_read_vm(sfo_store_builder *b, const PGresult *res)
+{
+    sfo_vm *vm;
+
+    if (PQntuples(res) == 0)
+        return NULL;
+    vm = sfo_store_builder_add_vm(b, sfo_store_row_vm(res, 0, 0));
+    sfo_store_builder_add_cluster(b, sfo_store_row_cluster(res, 0, SFO_STORE_VM_NCOLS));
+    return vm;
 }
 
 int
-sfo_store_load_nics_with_mac(sfo_store *s, sfo_store_builder *b, const char *mac)
+sfo_store_load_host(sfo_store *s, sfo_store_builder *b, const char *id)
 {
-    g_autoptr(PGresult) res = NULL;
+    sfo_store_query q[] = {
+        { SFO_STMT_HOST_GET, { id } },
+        { SFO_STMT_HOST_PFS, { id } },
+        { SFO_STMT_HOST_VFS, { id } },
+    };
+    g_autoptr(GHashTable) by_pf_id = g_hash_table_new(g_str_hash, g_str_equal);
+    sfo_host *host;
     int i;
 
-    if (sfo_store_query1(s, SFO_STMT_NICS_WITH_MAC, mac, &res) < 0)
+    if (g_hash_table_contains(b->ids[SFO_STORE_COLL_HOSTS], id))
+        return 0;
+    if (sfo_store_exec_pipeline(s, q, G_N_ELEMENTS(q)) < 0)
         return SFO_EDATABASE;
-    for (i = 0; i < PQntuples(res); i++) {
-        sfo_store_builder_add_nic(b, sfo_store_row_nic(res, i, 0));
-        sfo_store_builder_add_vm(b, sfo_store_row_vm(res, i, SFO_STORE_NIC_NCOLS));
+    if (PQntuples(q[0].res) > 0) {
+        host = sfo_store_builder_add_host(b, sfo_store_row_host(q[0].res, 0, 0));
+        for (i = 0; i < PQntuples(q[1].res); i++) {
+            sfo_pf *pf = g_new0(sfo_pf, 1);
+
+            pf->name = sfo_store_col_str(q[1].res, i, 1);
+            pf->address = sfo_store_col_str(q[1].res, i, 2);
+            pf->network_ids = sfo_store_col_id_list(q[1].res, i, 3);
+            pf->vfs = sfo_vf_list_new();
+            g_ptr_array_add(host->pfs, pf);
+            g_hash_table_insert(by_pf_id, PQgetvalue(q[1].res, i, 0), pf);
+        }
+        for (i = 0; i < PQntuples(q[2].res); i++) {
+            sfo_pf *pf = g_hash_table_lookup(by_pf_id, PQgetvalue(q[2].res, i, 0));
+            sfo_vf *vf = g_new0(sfo_vf, 1);
+
+            vf->address = sfo_store_col_str(q[2].res, i, 1);
+            vf->nic_id = sfo_store_col_str(q[2].res, i, 2);
+            g_ptr_array_add(pf->vfs, vf);
+        }
     }
+    sfo_store_pipeline_clear(q, G_N_ELEMENTS(q));
     return 0;
 }

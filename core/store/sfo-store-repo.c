@@ -94,10 +94,10 @@ typedef struct {
     sfo_violations *violations;
 } sfo_store_profile_op;
 
+/* The profile's row, written with the COMMIT (the rules found its network under the lock) */
 static int
 sfo_store_write_profile(sfo_store *s, int action, const sfo_vnic_profile *p)
 {
-    g_autoptr(PGresult) res = NULL;
     const char *params[] = {
         p->id,
         p->name,
@@ -110,13 +110,10 @@ sfo_store_write_profile(sfo_store *s, int action, const sfo_vnic_profile *p)
         p->network_filter_id,
     };
 
-    if (sfo_store_exec(s,
-                       action == SFO_ACTION_ADD_VNIC_PROFILE ? SFO_STMT_PROFILE_INSERT
-                                                             : SFO_STMT_PROFILE_UPDATE,
-                       params, &res) < 0)
-        return SFO_EDATABASE;
-    /* the rules found the network and the profile under locks: one row it is */
-    g_assert(sfo_store_changed_rows(res) == 1);
+    sfo_store_exec_at_commit(s,
+                             action == SFO_ACTION_ADD_VNIC_PROFILE ? SFO_STMT_PROFILE_INSERT
+                                                                   : SFO_STMT_PROFILE_UPDATE,
+                             params);
     return 0;
 }
 
@@ -126,30 +123,48 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
     sfo_store_profile_op *op = data;
     const sfo_vnic_profile *p = op->profile;
     const char *action = sfo_action_to_string(op->action);
+    gboolean update = op->action == SFO_ACTION_UPDATE_VNIC_PROFILE;
+    gboolean has_failover = p->failover_id && !g_str_equal(p->failover_id, p->id);
     g_auto(sfo_store_builder) b = { 0 };
     g_autoptr(sfo_inventory) inv = NULL;
-    sfo_vnic_profile *old = NULL;
+    sfo_store_query q[5];
+    size_t n = 0;
+    size_t i;
     int r;
 
     sfo_store_reset_violations(&op->violations);
-    sfo_store_builder_init(&b);
-    if (op->action == SFO_ACTION_UPDATE_VNIC_PROFILE) {
-        if (sfo_store_load_profile(s, &b, SFO_STMT_PROFILE_GET_FOR_UPDATE, p->id, &old) < 0 ||
-            (old && (sfo_store_load_referrers(s, &b, p->id) < 0 ||
-                     sfo_store_load_users(s, &b, p->id) < 0)))
-            return SFO_EDATABASE;
-    } else {
-        if (sfo_store_load_profile(s, &b, SFO_STMT_PROFILE_GET, p->id, &old) < 0)
-            return SFO_EDATABASE;
-        if (old)
-            return sfo_store_duplicate_id(action, p->id);
+    /* one round trip, run in this order: the profile (locked for an update), its network,
+     * the failover target (it must not change or go until we commit), then what names or
+     * uses the profile (rules 5, 6) */
+    q[n++] = (sfo_store_query){ update ? SFO_STMT_PROFILE_GET_FOR_UPDATE : SFO_STMT_PROFILE_GET,
+                                { p->id } };
+    q[n++] = (sfo_store_query){ SFO_STMT_NETWORK_GET, { p->network_id } };
+    if (has_failover)
+        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_GET_FOR_SHARE, { p->failover_id } };
+    if (update) {
+        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_REFERRERS, { p->id } };
+        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_USERS, { p->id } };
     }
-    if (sfo_store_load_network(s, &b, p->network_id) < 0)
+    if (sfo_store_exec_pipeline(s, q, n) < 0)
         return SFO_EDATABASE;
-    /* the failover target must not change or go away until we commit */
-    if (p->failover_id && !g_str_equal(p->failover_id, p->id) &&
-        sfo_store_load_profile(s, &b, SFO_STMT_PROFILE_GET_FOR_SHARE, p->failover_id, NULL) < 0)
-        return SFO_EDATABASE;
+
+    sfo_store_builder_init(&b);
+    if (!update && PQntuples(q[0].res) > 0) {
+        sfo_store_pipeline_clear(q, n);
+        return sfo_store_duplicate_id(action, p->id);
+    }
+    i = 0;
+    if (update)
+        sfo_store_read_profile(&b, q[i].res);
+    i++;
+    sfo_store_read_network(&b, q[i++].res);
+    if (has_failover)
+        sfo_store_read_profile(&b, q[i++].res);
+    if (update) {
+        sfo_store_read_profiles(&b, q[i++].res);
+        sfo_store_read_nics_with_vms(&b, q[i++].res);
+    }
+    sfo_store_pipeline_clear(q, n);
     if ((r = sfo_store_builder_finish(&b, &inv)) < 0)
         return r;
 
@@ -218,22 +233,30 @@ sfo_store_profile_remove_txn(sfo_store *s, gpointer data)
     const char *params[] = { op->id };
     g_auto(sfo_store_builder) b = { 0 };
     g_autoptr(sfo_inventory) inv = NULL;
-    sfo_vnic_profile *old = NULL;
+    /* the profile, locked, then the profiles naming it (rule 9) and its users */
+    sfo_store_query q[] = {
+        { SFO_STMT_PROFILE_GET_FOR_UPDATE, { op->id } },
+        { SFO_STMT_PROFILE_REFERRERS, { op->id } },
+        { SFO_STMT_PROFILE_USERS, { op->id } },
+    };
     int r;
 
     sfo_store_reset_violations(&op->violations);
-    sfo_store_builder_init(&b);
-    if (sfo_store_load_profile(s, &b, SFO_STMT_PROFILE_GET_FOR_UPDATE, op->id, &old) < 0 ||
-        (old &&
-         (sfo_store_load_referrers(s, &b, op->id) < 0 || sfo_store_load_users(s, &b, op->id) < 0)))
+    if (sfo_store_exec_pipeline(s, q, G_N_ELEMENTS(q)) < 0)
         return SFO_EDATABASE;
+    sfo_store_builder_init(&b);
+    sfo_store_read_profile(&b, q[0].res);
+    sfo_store_read_profiles(&b, q[1].res);
+    sfo_store_read_nics_with_vms(&b, q[2].res);
+    sfo_store_pipeline_clear(q, G_N_ELEMENTS(q));
     if ((r = sfo_store_builder_finish(&b, &inv)) < 0)
         return r;
 
     sfo_rules_validate_profile_removal(inv, op->id, op->violations);
     if ((r = sfo_store_check_violations(op->violations, action)) < 0)
         return r;
-    return sfo_store_exec(s, SFO_STMT_PROFILE_DELETE, params, NULL);
+    sfo_store_exec_at_commit(s, SFO_STMT_PROFILE_DELETE, params);
+    return 0;
 }
 
 int
@@ -286,15 +309,20 @@ sfo_store_write_nic(sfo_store *s, int action, const sfo_nic *nic)
         nic->vf_address,
     };
 
+    /* written with the COMMIT */
     switch (action) {
     case SFO_ACTION_ADD_NIC:
-        return sfo_store_exec(s, SFO_STMT_NIC_INSERT, params, NULL);
+        sfo_store_exec_at_commit(s, SFO_STMT_NIC_INSERT, params);
+        break;
     case SFO_ACTION_UPDATE_NIC:
-        return sfo_store_exec(s, SFO_STMT_NIC_UPDATE, params, NULL);
+        sfo_store_exec_at_commit(s, SFO_STMT_NIC_UPDATE, params);
+        break;
     default:
         params[1] = sfo_store_bool_param(TRUE);
-        return sfo_store_exec(s, SFO_STMT_NIC_SET_PLUGGED, params, NULL);
+        sfo_store_exec_at_commit(s, SFO_STMT_NIC_SET_PLUGGED, params);
+        break;
     }
+    return 0;
 }
 
 static int
@@ -308,45 +336,58 @@ sfo_store_nic_txn(sfo_store *s, gpointer data)
     g_autoptr(PGresult) res = NULL;
     g_autoptr(sfo_nic) plugged = NULL;
     const sfo_nic *nic = op->nic;
-    sfo_vnic_profile *profile = NULL;
+    sfo_store_query q[5];
     sfo_vm *vm = NULL;
+    size_t n = 0;
+    size_t i = 0;
     int r;
 
     sfo_store_reset_violations(&op->violations);
     sfo_store_builder_init(&b);
-    if (op->action == SFO_ACTION_ADD_NIC) {
-        if (sfo_store_exec(s, SFO_STMT_NIC_EXISTS, params, &res) < 0)
-            return SFO_EDATABASE;
-        if (PQntuples(res) > 0)
-            return sfo_store_duplicate_id(action, op->id);
-    } else {
+    /* a plug knows the NIC only from its row: lock and read it first */
+    if (op->action == SFO_ACTION_PLUG_NIC) {
         if (sfo_store_exec(s, SFO_STMT_NIC_GET_FOR_UPDATE, params, &res) < 0)
             return SFO_EDATABASE;
-        if (PQntuples(res) > 0)
-            sfo_store_builder_add_nic(&b, sfo_store_row_nic(res, 0, 0));
-        if (op->action == SFO_ACTION_PLUG_NIC) {
-            if (PQntuples(res) == 0)
-                return sfo_store_nic_not_found(action, op->id);
-            plugged = sfo_store_row_nic(res, 0, 0);
-            plugged->plugged = TRUE;
-            nic = plugged;
-        }
+        if (PQntuples(res) == 0)
+            return sfo_store_nic_not_found(action, op->id);
+        sfo_store_builder_add_nic(&b, sfo_store_row_nic(res, 0, 0));
+        plugged = sfo_store_row_nic(res, 0, 0);
+        plugged->plugged = TRUE;
+        nic = plugged;
+    } else {
+        q[n++] = (sfo_store_query){ op->action == SFO_ACTION_ADD_NIC ? SFO_STMT_NIC_EXISTS
+                                                                     : SFO_STMT_NIC_GET_FOR_UPDATE,
+                                    { op->id } };
     }
-
-    if (sfo_store_load_vm(s, &b, nic->vm_id, &vm) < 0)
+    /* one round trip, run in this order: the NIC (locked for an update), its VM and cluster,
+     * its profile (locked: its failover and pass_through stay until we commit) with the
+     * failover profile, then the NICs of the VM (rule 8) and those with the MAC */
+    q[n++] = (sfo_store_query){ SFO_STMT_VM_GET, { nic->vm_id } };
+    if (nic->vnic_profile_id)
+        q[n++] =
+            (sfo_store_query){ SFO_STMT_PROFILE_WITH_FAILOVER_FOR_SHARE, { nic->vnic_profile_id } };
+    q[n++] = (sfo_store_query){ SFO_STMT_NICS_OF_VM, { nic->vm_id } };
+    q[n++] = (sfo_store_query){ SFO_STMT_NICS_WITH_MAC, { nic->mac } };
+    if (sfo_store_exec_pipeline(s, q, n) < 0)
         return SFO_EDATABASE;
+
+    if (op->action == SFO_ACTION_ADD_NIC && PQntuples(q[i].res) > 0) {
+        sfo_store_pipeline_clear(q, n);
+        return sfo_store_duplicate_id(action, op->id);
+    }
+    if (op->action == SFO_ACTION_UPDATE_NIC && PQntuples(q[i].res) > 0)
+        sfo_store_builder_add_nic(&b, sfo_store_row_nic(q[i].res, 0, 0));
+    if (op->action != SFO_ACTION_PLUG_NIC)
+        i++;
+    vm = sfo_store_read_vm(&b, q[i++].res);
+    if (nic->vnic_profile_id)
+        sfo_store_read_profile(&b, q[i++].res);
+    sfo_store_read_nics_with_profiles(&b, q[i++].res);
+    sfo_store_read_nics_with_vms(&b, q[i++].res);
+    sfo_store_pipeline_clear(q, n);
+    /* hot plug: the networks of the host the VM runs on */
     if (op->action == SFO_ACTION_PLUG_NIC && vm && vm->host_id &&
         sfo_store_load_host(s, &b, vm->host_id) < 0)
-        return SFO_EDATABASE;
-    /* the profile must keep its failover and pass_through until we commit */
-    if (nic->vnic_profile_id && sfo_store_load_profile(s, &b, SFO_STMT_PROFILE_GET_FOR_SHARE,
-                                                       nic->vnic_profile_id, &profile) < 0)
-        return SFO_EDATABASE;
-    if (profile && profile->failover_id && !g_str_equal(profile->failover_id, profile->id) &&
-        sfo_store_load_profile(s, &b, SFO_STMT_PROFILE_GET, profile->failover_id, NULL) < 0)
-        return SFO_EDATABASE;
-    if (sfo_store_load_nics_of_vm(s, &b, nic->vm_id) < 0 ||
-        sfo_store_load_nics_with_mac(s, &b, nic->mac) < 0)
         return SFO_EDATABASE;
     if ((r = sfo_store_builder_finish(&b, &inv)) < 0)
         return r;

@@ -53,6 +53,19 @@
     "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS " FROM vnic_profiles p " \
     "LEFT JOIN networks n ON n.id = p.network_id WHERE p.id = $1::text"
 
+/* A profile, its network, its failover profile (not itself) and that one's network */
+#define SFO_SQL_PROFILE_WITH_FAILOVER \
+    "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS ", " SFO_SQL_FAILOVER_COLS \
+    " FROM vnic_profiles p LEFT JOIN networks n ON n.id = p.network_id " \
+    "LEFT JOIN vnic_profiles f ON f.id = p.failover_vnic_profile_id AND f.id <> p.id " \
+    "LEFT JOIN networks fn ON fn.id = f.network_id WHERE p.id = $1::text"
+/* the profile and network columns again, for aliases f and fn */
+#define SFO_SQL_FAILOVER_COLS \
+    "f.id, f.name, f.network_id, f.pass_through, f.migratable, f.failover_vnic_profile_id, " \
+    "f.port_mirroring, f.qos_id, f.network_filter_id, fn.id, fn.name, fn.data_center_id, " \
+    "fn.vlan_id, fn.mtu, fn.external_provider_id, fn.bridge, fn.libvirt_network_name, " \
+    "fn.libvirt_network_type"
+
 #define SFO_SQL_PROFILE_VALUES \
     "$1::text, $2::text, $3::text, n.data_center_id, n.is_external, $4::boolean, $5::boolean, " \
     "$6::text, $7::boolean, $8::text, $9::text"
@@ -107,6 +120,10 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
     /* it is updated or removed */
     [SFO_STMT_PROFILE_GET_FOR_UPDATE] = { "profile_get_for_update",
                                           SFO_SQL_PROFILE_WITH_NETWORK " FOR UPDATE OF p", 1 },
+    /* a NIC is added on it: it keeps its failover and pass_through until we commit */
+    [SFO_STMT_PROFILE_WITH_FAILOVER_FOR_SHARE] = { "profile_with_failover_for_share",
+                                                   SFO_SQL_PROFILE_WITH_FAILOVER " FOR SHARE OF p",
+                                                   1 },
     [SFO_STMT_PROFILE_REFERRERS] = { "profile_referrers",
                                      "SELECT " SFO_SQL_PROFILE_COLS " FROM vnic_profiles p "
                                      "WHERE p.failover_vnic_profile_id = $1::text "

@@ -17,6 +17,8 @@ sfo_store_free(sfo_store *s)
     g_free(s->dsn);
     g_free(s->data_dir);
     g_free(s->txid);
+    g_free(s->at_commit);
+    g_ptr_array_unref(s->at_commit_strings);
     g_free(s);
 }
 
@@ -75,6 +77,8 @@ sfo_store_open(const char *dsn, unsigned int flags, sfo_store **ret_store)
     sfo_check_flags(flags, SFO_STORE_OPEN_NO_UPGRADE);
 
     s = g_new0(sfo_store, 1);
+    s->begin_pending = -1;
+    s->at_commit_strings = g_ptr_array_new_with_free_func(g_free);
     if (dsn) {
         s->dsn = g_strdup(dsn);
         if (sfo_store_connect(s) < 0)

@@ -60,6 +60,7 @@ typedef enum {
     SFO_STMT_PROFILE_GET,
     SFO_STMT_PROFILE_GET_FOR_SHARE,
     SFO_STMT_PROFILE_GET_FOR_UPDATE,
+    SFO_STMT_PROFILE_WITH_FAILOVER_FOR_SHARE,
     SFO_STMT_PROFILE_REFERRERS,
     SFO_STMT_PROFILE_USERS,
     SFO_STMT_PROFILE_INSERT,
@@ -139,8 +140,14 @@ extern const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST];
 /* Connections, statements and transactions (sfo-store-db.c)                */
 /* ------------------------------------------------------------------------ */
 
-/* Called by the transaction runner at named points; tests use it to break things. */
+/*
+ * Called by the transaction runner at named points ("before-commit": before the
+ * COMMIT is sent; "commit-sent": after it was sent, before its answer is read);
+ * tests use it to break things.
+ */
 typedef void (*sfo_store_test_hook)(sfo_store *store, const char *point, gpointer data);
+
+typedef struct sfo_store_query sfo_store_query;
 
 struct sfo_store {
     PGconn *conn;
@@ -148,6 +155,11 @@ struct sfo_store {
     char *data_dir; /* the embedded store's data directory, else NULL */
     gboolean prepared[SFO_STMT_LAST];
     char *txid; /* the running write transaction's id (txid_current()) */
+    /* a write transaction's BEGIN, sent with its first statements (an sfo_store_txn_mode; -1: none) */
+    int begin_pending;
+    /* the write sent together with COMMIT, and its parameters' copies */
+    sfo_store_query *at_commit;
+    GPtrArray *at_commit_strings;
     /* the last statement's failure, for the retry logic */
     char sqlstate[6];
     gboolean conn_lost;
@@ -171,6 +183,33 @@ int sfo_store_reconnect(sfo_store *store);
  */
 int sfo_store_exec(sfo_store *store, sfo_store_stmt_id stmt, const char *const *params,
                    PGresult **ret_res);
+
+/* The most parameters a statement takes */
+#define SFO_STORE_MAX_PARAMS 9
+
+/* One statement of a pipeline (sfo_store_exec_pipeline()) */
+struct sfo_store_query {
+    sfo_store_stmt_id stmt;
+    const char *params[SFO_STORE_MAX_PARAMS];
+    PGresult *res; /* out: the result, freed by sfo_store_pipeline_clear() */
+};
+
+/*
+ * Sends @n statements at once (libpq pipeline mode) and collects their
+ * results: one round trip instead of @n. The server runs them in order, so
+ * a lock taken by one holds for those after it. On the first failure
+ * reports it as sfo_store_exec() does and returns SFO_EDATABASE.
+ */
+int sfo_store_exec_pipeline(sfo_store *store, sfo_store_query *queries, size_t n);
+
+/* Frees the results of @queries */
+void sfo_store_pipeline_clear(sfo_store_query *queries, size_t n);
+
+/*
+ * The body's last statement, whose result it does not need: sent together
+ * with COMMIT, in one round trip. @params are copied. At most one a transaction.
+ */
+void sfo_store_exec_at_commit(sfo_store *store, sfo_store_stmt_id stmt, const char *const *params);
 
 /* Runs @sql (several statements, no parameters): the migration files only. */
 int sfo_store_exec_script(sfo_store *store, const char *what, const char *sql);
@@ -292,25 +331,23 @@ int sfo_store_col_int(const PGresult *res, int row, int col, int if_null);
 GPtrArray *sfo_store_col_id_list(const PGresult *res, int row, int col);
 
 /*
- * Loaders: run one statement with one parameter (@key) and add what it
- * returns to @b. The profile loaders also add the profile's network and
- * return the profile (borrowed; NULL when there is none).
+ * Readers: add what the result of a statement holds to @b.
+ *  - profile: PROFILE_GET*: the profile and its network; PROFILE_WITH_FAILOVER_FOR_SHARE:
+ *    also its failover profile and that one's network. Returns the profile (borrowed) or NULL;
+ *  - profiles: PROFILE_REFERRERS;
+ *  - nics_with_vms: PROFILE_USERS, NICS_WITH_MAC;
+ *  - nics_with_profiles: NICS_OF_VM;
+ *  - vm: VM_GET (with its cluster), returns the VM or NULL.
  */
-int sfo_store_load_profile(sfo_store *store, sfo_store_builder *b, sfo_store_stmt_id stmt,
-                           const char *id, sfo_vnic_profile **ret_profile);
-int sfo_store_load_network(sfo_store *store, sfo_store_builder *b, const char *id);
-/* the profiles naming @id as failover */
-int sfo_store_load_referrers(sfo_store *store, sfo_store_builder *b, const char *id);
-/* one NIC (and its VM) per VM using profile @id */
-int sfo_store_load_users(sfo_store *store, sfo_store_builder *b, const char *id);
-/* VM @id with its cluster */
-int sfo_store_load_vm(sfo_store *store, sfo_store_builder *b, const char *id, sfo_vm **ret_vm);
-/* host @id with its networks, PFs and VFs */
+sfo_vnic_profile *sfo_store_read_profile(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_network(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_profiles(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_nics_with_vms(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_nics_with_profiles(sfo_store_builder *b, const PGresult *res);
+sfo_vm *sfo_store_read_vm(sfo_store_builder *b, const PGresult *res);
+
+/* Loads host @id with its networks, PFs and VFs (one pipeline) */
 int sfo_store_load_host(sfo_store *store, sfo_store_builder *b, const char *id);
-/* the NICs of VM @id with their profiles */
-int sfo_store_load_nics_of_vm(sfo_store *store, sfo_store_builder *b, const char *id);
-/* the NICs with MAC @mac, with their VMs */
-int sfo_store_load_nics_with_mac(sfo_store *store, sfo_store_builder *b, const char *mac);
 
 /* The boolean as a parameter: "t" or "f" */
 const char *sfo_store_bool_param(gboolean value);

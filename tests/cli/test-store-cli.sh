@@ -52,7 +52,8 @@ export SRIOVFO_DATA_DIR SRIOVFO_PG_NOSYNC
 unset SRIOVFO_DSN
 cleanup() {
     "$SFO_CLI" db stop > /dev/null 2>&1
-    rm -rf "$tmp"
+    # SFO_TEST_KEEP=1 keeps the data directory (and its server log) for a look
+    [ -n "${SFO_TEST_KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 out=$tmp/stdout
@@ -123,19 +124,13 @@ export_to() {
 }
 
 # ------------------------------------------------------------------------
-# the skip: no PostgreSQL server programs
+# db (the first command also tells whether PostgreSQL's server programs are there)
 # ------------------------------------------------------------------------
-"$SFO_CLI" db status > "$out" 2> "$err"
-if [ $? -ne 0 ] && grep -q "(DB_SERVER_NOT_FOUND)" "$err"; then
+run db status
+if [ "$rc" -ne 0 ] && grep -q "(DB_SERVER_NOT_FOUND)" "$err"; then
     echo "1..0 # SKIP $(cat "$err")"
     exit 0
 fi
-
-# ------------------------------------------------------------------------
-# db
-# ------------------------------------------------------------------------
-rm -rf "$SRIOVFO_DATA_DIR"
-run db status
 expect "db status on a new data directory: creates the cluster, schema version 0" 0 \
     'grep -qx "store: embedded, in $SRIOVFO_DATA_DIR" "$out" &&
      grep -q "^schema version: 0 " "$out" && [ -f "$SRIOVFO_DATA_DIR/pgdata/PG_VERSION" ]'

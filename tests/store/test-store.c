@@ -790,6 +790,12 @@ static const sfo_constraint_case sfo_constraint_cases[] = {
     { "a profile's copy of its network's data center",
       "UPDATE vnic_profiles SET data_center_id = 'other' WHERE id = '" P_SRIOV_PLAIN "'", "23503",
       "vnic_profiles_network_fk" },
+    { "a NIC on a profile that does not exist (held by the composite key)",
+      "UPDATE nics SET vnic_profile_id = 'nope' WHERE id = '" NIC_WEB1_VIRTIO "'", "23503",
+      "nics_vnic_profile_pass_through_fk" },
+    { "a profile on a network that does not exist (held by the composite key)",
+      "UPDATE vnic_profiles SET network_id = 'nope' WHERE id = '" P_SRIOV_PLAIN "'", "23503",
+      "vnic_profiles_network_fk" },
     { "an id a libvirt alias cannot hold",
       "INSERT INTO data_centers (id, name) VALUES ('a b', 'x')", "23514", "object_id_charset" },
 };
@@ -827,25 +833,37 @@ test_store_constraint_case(void **state)
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
+    const char *point; /* where to break the connection */
     int calls;
-    gboolean commit_first; /* the COMMIT reaches the server, its answer is lost */
 } sfo_kill_hook;
 
-/* Terminates the store's backend from another connection, on the first call only */
+/*
+ * Terminates the store's backend from another connection, at @point, the
+ * first time only. At "commit-sent" it first waits until the server has
+ * committed: the COMMIT arrived, its answer is what gets lost.
+ */
 static void
 kill_backend_hook(sfo_store *store, const char *point, gpointer data)
 {
     sfo_kill_hook *h = data;
     g_autofree char *pid = g_strdup_printf("%d", PQbackendPID(store->conn));
     const char *params[] = { pid };
+    const char *txid[] = { store->txid };
     g_autofree char *state = NULL;
     PGconn *conn;
+    int i;
 
-    if (!g_str_equal(point, "before-commit") || h->calls++ > 0)
+    if (!g_str_equal(point, h->point) || h->calls++ > 0)
         return;
-    if (h->commit_first)
-        PQclear(PQexec(store->conn, "COMMIT"));
     conn = sfo_store_test_connect();
+    for (i = 0; g_str_equal(point, "commit-sent") && i < 500; i++) {
+        g_autoptr(PGresult) res =
+            PQexecParams(conn, "SELECT txid_status($1::bigint)", 1, NULL, txid, NULL, NULL, 0);
+
+        if (g_strcmp0(PQgetvalue(res, 0, 0), "committed") == 0)
+            break;
+        g_usleep(10 * 1000);
+    }
     state = sfo_store_test_try_sql(conn, "SELECT pg_terminate_backend($1::integer, 10000)", 1,
                                    params, NULL);
     assert_string_equal(state, "");
@@ -856,12 +874,13 @@ static void
 test_store__retry_after_lost_connection(void **state G_GNUC_UNUSED)
 {
     g_autoptr(sfo_store) store = sfo_store_test_open();
-    sfo_kill_hook h = { 0, FALSE };
+    sfo_kill_hook h = { "before-commit", 0 };
     g_autofree char *id = NULL;
 
     import_example(store);
     sfo_store_set_test_hook(store, kill_backend_hook, &h);
-    assert_int_equal(sfo_store_add_vnic_profile(store, PROFILE("p-retried", ""), 0, &id, NULL), 0);
+    if (sfo_store_add_vnic_profile(store, PROFILE("p-retried", ""), 0, &id, NULL) < 0)
+        fail_msg("add: %s", sfo_error_last()->message);
     /* lost before COMMIT: rolled back, reconnected, applied on the second attempt */
     assert_int_equal(store->attempts, 2);
     sfo_store_set_test_hook(store, NULL, NULL);
@@ -872,13 +891,14 @@ static void
 test_store__commit_answer_lost(void **state G_GNUC_UNUSED)
 {
     g_autoptr(sfo_store) store = sfo_store_test_open();
-    sfo_kill_hook h = { 0, TRUE };
+    sfo_kill_hook h = { "commit-sent", 0 };
     g_autofree char *id = NULL;
 
     import_example(store);
     sfo_store_set_test_hook(store, kill_backend_hook, &h);
     /* committed, then the connection died: txid_status() says so, no second attempt */
-    assert_int_equal(sfo_store_add_vnic_profile(store, PROFILE("p-once", ""), 0, &id, NULL), 0);
+    if (sfo_store_add_vnic_profile(store, PROFILE("p-once", ""), 0, &id, NULL) < 0)
+        fail_msg("add: %s", sfo_error_last()->message);
     assert_int_equal(store->attempts, 1);
     sfo_store_set_test_hook(store, NULL, NULL);
     assert_true(store_has_profile(store, "p-once"));
@@ -899,21 +919,56 @@ read_postmaster_pid(const char *data_dir)
     return (int)g_ascii_strtoll(text, NULL, 10);
 }
 
-static void
-test_store__embedded_life_cycle(void **state G_GNUC_UNUSED)
+typedef struct {
+    char *dir;
+    char *old_env;
+} sfo_embedded_fixture;
+
+/* A data directory of its own, and SRIOVFO_DATA_DIR naming it */
+static int
+embedded_setup(void **state)
 {
-    g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("sfo-emb.XXXXXX", &err);
-    g_autofree char *old_env = g_strdup(g_getenv("SRIOVFO_DATA_DIR"));
+    sfo_embedded_fixture *f = g_new0(sfo_embedded_fixture, 1);
+
+    f->dir = g_dir_make_tmp("sfo-emb.XXXXXX", NULL);
+    assert_non_null(f->dir);
+    f->old_env = g_strdup(g_getenv("SRIOVFO_DATA_DIR"));
+    g_setenv("SRIOVFO_DATA_DIR", f->dir, TRUE);
+    *state = f;
+    return 0;
+}
+
+/* Stops the cluster and removes it, also after a failed test */
+static int
+embedded_teardown(void **state)
+{
+    sfo_embedded_fixture *f = *state;
+    const char *rm[] = { "rm", "-rf", f->dir, NULL };
+
+    sfo_store_embedded_stop(f->dir, 0);
+    g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (f->old_env)
+        g_setenv("SRIOVFO_DATA_DIR", f->old_env, TRUE);
+    else
+        g_unsetenv("SRIOVFO_DATA_DIR");
+    g_free(f->dir);
+    g_free(f->old_env);
+    g_free(f);
+    return 0;
+}
+
+static void
+test_store__embedded_life_cycle(void **state)
+{
+    sfo_embedded_fixture *f = *state;
+    const char *dir = f->dir;
     g_autofree char *data_dir = NULL;
     sfo_store *store = NULL;
     int applied = -1;
     int pid;
     int pid2;
     int i;
-    const char *rm[] = { "rm", "-rf", dir, NULL };
 
-    g_setenv("SRIOVFO_DATA_DIR", dir, TRUE);
     assert_int_equal(sfo_store_embedded_data_dir(&data_dir), 0);
     assert_string_equal(data_dir, dir);
 
@@ -956,13 +1011,6 @@ test_store__embedded_life_cycle(void **state G_GNUC_UNUSED)
     assert_int_equal(sfo_store_embedded_stop(dir, 0), 1);
     assert_true(store_has_nic(store, NIC_WEB1_VF));
     sfo_store_close(store);
-
-    assert_int_equal(sfo_store_embedded_stop(dir, 0), 1);
-    if (old_env)
-        g_setenv("SRIOVFO_DATA_DIR", old_env, TRUE);
-    else
-        g_unsetenv("SRIOVFO_DATA_DIR");
-    g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -1017,7 +1065,8 @@ main(void)
         cmocka_unit_test(test_store__list_profiles),
         cmocka_unit_test(test_store__retry_after_lost_connection),
         cmocka_unit_test(test_store__commit_answer_lost),
-        cmocka_unit_test(test_store__embedded_life_cycle),
+        cmocka_unit_test_setup_teardown(test_store__embedded_life_cycle, embedded_setup,
+                                        embedded_teardown),
         cmocka_unit_test(test_store__connection_refused),
     };
     size_t nrules = G_N_ELEMENTS(sfo_rules_cases);

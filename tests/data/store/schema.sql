@@ -141,7 +141,8 @@ CREATE TABLE public.nics (
     failover_key text GENERATED ALWAYS AS (COALESCE((failover_vnic_profile_id)::text, ''::text)) STORED,
     CONSTRAINT nics_failover_needs_profile_check CHECK (((vnic_profile_id IS NOT NULL) OR (failover_vnic_profile_id IS NULL))),
     CONSTRAINT nics_interface_check CHECK ((interface = ANY (ARRAY['virtio'::text, 'pci_passthrough'::text, 'e1000'::text, 'e1000e'::text, 'rtl8139'::text, 'spapr_vlan'::text])))
-);
+)
+WITH (fillfactor='85');
 
 ALTER TABLE public.nics ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.nics_ordinal_seq
@@ -202,7 +203,8 @@ END) STORED,
     CONSTRAINT vnic_profiles_failover_migratable_passthrough_check CHECK (((failover_vnic_profile_id IS NULL) OR (pass_through AND migratable))),
     CONSTRAINT vnic_profiles_failover_not_self_check CHECK (((failover_vnic_profile_id)::text <> (id)::text)),
     CONSTRAINT vnic_profiles_pass_through_properties_check CHECK (((NOT pass_through) OR ((NOT port_mirroring) AND (qos_id IS NULL) AND (network_filter_id IS NULL))))
-);
+)
+WITH (fillfactor='85');
 
 ALTER TABLE public.vnic_profiles ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.vnic_profiles_ordinal_seq
@@ -341,9 +343,6 @@ ALTER TABLE ONLY public.nics
     ADD CONSTRAINT nics_vnic_profile_failover_fk FOREIGN KEY (vnic_profile_id, failover_key) REFERENCES public.vnic_profiles(id, failover_key);
 
 ALTER TABLE ONLY public.nics
-    ADD CONSTRAINT nics_vnic_profile_id_fkey FOREIGN KEY (vnic_profile_id) REFERENCES public.vnic_profiles(id);
-
-ALTER TABLE ONLY public.nics
     ADD CONSTRAINT nics_vnic_profile_pass_through_fk FOREIGN KEY (vnic_profile_id, pass_through) REFERENCES public.vnic_profiles(id, pass_through);
 
 ALTER TABLE ONLY public.vms
@@ -360,7 +359,4 @@ ALTER TABLE ONLY public.vnic_profiles
 
 ALTER TABLE ONLY public.vnic_profiles
     ADD CONSTRAINT vnic_profiles_network_fk FOREIGN KEY (network_id, data_center_id, network_external) REFERENCES public.networks(id, data_center_id, is_external);
-
-ALTER TABLE ONLY public.vnic_profiles
-    ADD CONSTRAINT vnic_profiles_network_id_fkey FOREIGN KEY (network_id) REFERENCES public.networks(id);
 
