@@ -403,7 +403,8 @@ static void
 sfo_store_rollback_quietly(sfo_store *s)
 {
     if (PQstatus(s->conn) == CONNECTION_OK)
-        PQclear(PQexecParams(s->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0));
+        PQclear(PQexecParams(s->conn, sfo_store_stmts[SFO_STMT_ROLLBACK].sql, 0, NULL, NULL, NULL,
+                             NULL, 0));
 }
 
 static gboolean
