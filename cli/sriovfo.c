@@ -19,23 +19,7 @@
 
 #include <sriovfo/sriovfo.h>
 
-enum {
-    EXIT_OK = 0,
-    EXIT_VIOLATED = 1, /* apply: refused, or failed and undone */
-    EXIT_USAGE = 2,
-    EXIT_UNFINISHED = 3, /* apply, reconcile: undo failed or the sequence is incomplete */
-};
-
-typedef struct {
-    gboolean json;
-    gboolean domain;
-    gboolean emulated;
-    char *connect;
-    char *dest_connect;
-    char *migrate_uri;
-    char *journal;
-    double timeout;
-} sfo_cli_options;
+#include "sriovfo-cli.h"
 
 static const char sfo_cli_usage[] =
     "Usage: sriovfo COMMAND [OPTION...] ARGS\n"
@@ -59,6 +43,18 @@ static const char sfo_cli_usage[] =
     "  reconcile [--connect URI]           finish or undo the sequences of the journal that a\n"
     "                                      crash (or a failed undo) left open\n"
     "\n"
+    "Store commands (PostgreSQL; the embedded store unless --dsn or SRIOVFO_DSN is given):\n"
+    "  db upgrade                          apply the schema migrations the database lacks\n"
+    "  db status                           print the schema version\n"
+    "  db stop                             stop the embedded store's server\n"
+    "  import INVENTORY [--replace]        check every rule and store the inventory\n"
+    "  export                              print the stored inventory (JSON)\n"
+    "  profile add|update FILE.json        add or change a vNIC profile; add prints its id\n"
+    "  profile remove ID                   remove a vNIC profile\n"
+    "  profile list                        list the vNIC profiles\n"
+    "  nic add|update FILE.json            add or change a VM NIC; add prints its id\n"
+    "  nic remove|plug|unplug ID           remove a VM NIC, or plug or unplug it\n"
+    "\n"
     "Options:\n"
     "  --json      print {\"violations\":[...]} instead of 'error KEY: message' lines\n"
     "  --domain    with domxml: print a complete domain\n"
@@ -72,15 +68,17 @@ static const char sfo_cli_usage[] =
     "                      journal.jsonl)\n"
     "  --timeout SECONDS   apply, reconcile: how long to wait for a guest to release an\n"
     "                      interface (default 30)\n"
+    "  --dsn DSN   with store commands: a libpq connection string or URI\n"
+    "  --replace   with import: replace what the store holds\n"
     "  --help      show this help\n"
     "  --version   print the version\n"
     "\n"
-    "Exit status: 0 no error (warnings allowed), 1 a rule is violated, 2 bad usage or\n"
-    "unreadable input. apply: 0 completed, 1 refused or failed and undone, 3 the undo failed\n"
+    "Exit status: 0 no error (warnings allowed), 1 a rule is violated (a store command then\n"
+    "wrote nothing), 2 bad usage, unreadable input or a database error. apply: 0 completed, 1 refused or failed and undone, 3 the undo failed\n"
     "or the sequence stopped after its point of no return (reconcile can finish it).\n"
     "reconcile: 0 every open sequence was finished or undone, 3 one is still open.\n";
 
-static int
+int
 sfo_cli_fail(const char *what)
 {
     const sfo_error *err = sfo_error_last();
@@ -92,7 +90,8 @@ sfo_cli_fail(const char *what)
     return EXIT_USAGE;
 }
 
-static int G_GNUC_PRINTF(1, 2) sfo_cli_usage_error(const char *fmt, ...)
+int
+sfo_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
 
@@ -104,7 +103,7 @@ static int G_GNUC_PRINTF(1, 2) sfo_cli_usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int
+int
 sfo_cli_print_violations(const sfo_violations *violations, const sfo_cli_options *opts)
 {
     size_t n = sfo_violations_count(violations);
@@ -456,6 +455,12 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "plan", sfo_cli_plan },
     { "apply", sfo_cli_apply, TRUE },
     { "reconcile", sfo_cli_reconcile, TRUE },
+    /* the store (sriovfo-db.c) */
+    { "db", sfo_cli_db },
+    { "import", sfo_cli_import },
+    { "export", sfo_cli_export },
+    { "profile", sfo_cli_profile },
+    { "nic", sfo_cli_nic },
 };
 
 int
@@ -473,6 +478,8 @@ main(int argc, char **argv)
         { "migrate-uri", 0, 0, G_OPTION_ARG_STRING, &opts.migrate_uri, "migration URI", NULL },
         { "journal", 0, 0, G_OPTION_ARG_FILENAME, &opts.journal, "journal file", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opts.timeout, "unplug timeout (s)", NULL },
+        { "dsn", 0, 0, G_OPTION_ARG_STRING, &opts.dsn, "store: connection string", NULL },
+        { "replace", 0, 0, G_OPTION_ARG_NONE, &opts.replace, "import: replace", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
         { NULL }
@@ -503,6 +510,10 @@ main(int argc, char **argv)
         return sfo_cli_usage_error("--domain only applies to '%s'", "domxml");
     if (opts.emulated && strcmp(args[0], "plan") != 0 && strcmp(args[0], "apply") != 0)
         return sfo_cli_usage_error("--emulated only applies to '%s' and '%s'", "plan", "apply");
+    if (opts.replace && strcmp(args[0], "import") != 0)
+        return sfo_cli_usage_error("--replace only applies to '%s'", "import");
+    if (!opts.dsn && g_getenv("SRIOVFO_DSN") && *g_getenv("SRIOVFO_DSN"))
+        opts.dsn = g_strdup(g_getenv("SRIOVFO_DSN"));
     for (i = 0; i < G_N_ELEMENTS(sfo_cli_commands); i++) {
         if (strcmp(args[0], sfo_cli_commands[i].name) == 0) {
             int rc = sfo_cli_commands[i].run(args + 1, &opts);
@@ -511,6 +522,7 @@ main(int argc, char **argv)
             g_free(opts.dest_connect);
             g_free(opts.migrate_uri);
             g_free(opts.journal);
+            g_free(opts.dsn);
             if (sfo_cli_commands[i].uses_libvirt) {
                 /* _exit() skips the g_auto cleanups of this frame */
                 g_clear_pointer(&args, g_strfreev);
@@ -520,5 +532,6 @@ main(int argc, char **argv)
             return rc;
         }
     }
+    g_free(opts.dsn);
     return sfo_cli_usage_error("unknown command '%s'", args[0]);
 }

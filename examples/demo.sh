@@ -7,8 +7,12 @@
 # with its virtio failover standby) and host1's libvirt networks, then shows
 # a rule violation: validating examples/broken-profile.json, a passthrough
 # profile whose failover is another passthrough profile, must exit 1 with an
-# "error KEY: message" line. The demo exits non-zero only when a step does
-# not behave as described.
+# "error KEY: message" line. Then the same through the store: the example is
+# imported into the embedded store (a private PostgreSQL server, started on
+# first use, under $SRIOVFO_DATA_DIR or the default of docs/store.md; its
+# contents are replaced), the broken profile is refused and nothing is
+# written, the profiles are listed and the server is stopped. The demo exits
+# non-zero only when a step does not behave as described.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -19,6 +23,11 @@ fi
 sriovfo=$1
 examples=$2
 inventory=$examples/inventory.json
+# the store's migrations, when sriovfo runs from a build tree instead of being installed
+if [ -z "${SRIOVFO_MIGRATIONS_DIR:-}" ] && [ -d "$examples/../db-migrations" ]; then
+    SRIOVFO_MIGRATIONS_DIR=$(cd "$examples/../db-migrations" && pwd)
+    export SRIOVFO_MIGRATIONS_DIR
+fi
 
 # ids from examples/inventory.json
 web1=95edeee5-777a-4224-b25c-eebddcdf333f
@@ -76,6 +85,29 @@ if ! grep -q '^error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID: '
     echo "[UNEXPECTED: no 'error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID: ...' line]"
     unexpected=1
 fi
+
+heading "6. The store: import the inventory into the embedded PostgreSQL store"
+step 0 0 import --replace "$inventory"
+
+heading "7. The broken profile through the store: refused, nothing written (expect exit 1)"
+step 1 0 profile add "$examples/broken-profile.json"
+if ! grep -q '^error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID: ' "$out"; then
+    echo "[UNEXPECTED: no 'error ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID: ...' line]"
+    unexpected=1
+fi
+
+heading "8. The stored profiles (sriov-broken is not among them)"
+step 0 0 profile list
+if grep -q 'sriov-broken' "$out"; then
+    echo "[UNEXPECTED: the refused profile was stored]"
+    unexpected=1
+fi
+
+heading "9. Export the stored inventory"
+step 0 12 export
+
+heading "10. Stop the store's server (the next store command starts it again)"
+step 0 0 db stop
 
 echo
 if [ "$unexpected" -ne 0 ]; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh: the README's "run" command: install what is missing, build, run the demo over
 # examples/ (check the inventory, print the libvirt XML of a VM with a failover pair and the
-# host's libvirt networks, show a rule violation with its message).
+# host's libvirt networks, show a rule violation with its message; then import the inventory
+# into the embedded PostgreSQL store, show the same violation refused by it, export).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh

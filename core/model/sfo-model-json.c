@@ -16,9 +16,6 @@
 #include "sfo-model.h"
 #include "util/sfo-util.h"
 
-GPtrArray *sfo_pf_list_new(void);
-GPtrArray *sfo_vf_list_new(void);
-
 /* ------------------------------------------------------------------------ */
 /* parse                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -936,7 +933,7 @@ sfo_network_to_json(const sfo_network *net)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_vnic_profile_to_json(const sfo_vnic_profile *p)
 {
     json_object *obj = sfo_json_new_identity(p->id, p->name);

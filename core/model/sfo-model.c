@@ -147,10 +147,6 @@ sfo_host_free(sfo_host *host)
     g_free(host);
 }
 
-/* helpers for the loader, which builds PFs and VFs */
-GPtrArray *sfo_pf_list_new(void);
-GPtrArray *sfo_vf_list_new(void);
-
 GPtrArray *
 sfo_pf_list_new(void)
 {

@@ -220,3 +220,10 @@ int sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic);
 
 /* Parses a JSON text; errors name line and column (INVENTORY_SYNTAX_ERROR). */
 int sfo_json_parse(const char *text, const char *origin, json_object **ret_obj);
+
+/* The JSON form of one profile, as in an inventory (the store lists profiles with it). */
+json_object *sfo_vnic_profile_to_json(const sfo_vnic_profile *p);
+
+/* Empty lists of sfo_pf / sfo_vf that free their items (loaders build hosts with them). */
+GPtrArray *sfo_pf_list_new(void);
+GPtrArray *sfo_vf_list_new(void);

@@ -128,8 +128,30 @@ COUNTERPARTS = {
     ),
 }
 
-# C functions Python callers never need, and why
+# The store's calls are not bound yet (docs/python.md): they hand violations back together
+# with SFO_EVIOLATED, which the generated exception mapping cannot attach yet.
+UNBOUND_STORE = "not bound yet: the store API (docs/python.md)"
+
+# C functions Python callers never need (or do not get yet), and why
 HIDDEN = {
+    "sfo_store_close": "the destructor of the sfo_store type: Python frees it",
+    "sfo_store_add_nic": UNBOUND_STORE,
+    "sfo_store_add_vnic_profile": UNBOUND_STORE,
+    "sfo_store_embedded_data_dir": UNBOUND_STORE,
+    "sfo_store_embedded_stop": UNBOUND_STORE,
+    "sfo_store_export": UNBOUND_STORE,
+    "sfo_store_import": UNBOUND_STORE,
+    "sfo_store_list_vnic_profiles": UNBOUND_STORE,
+    "sfo_store_open": UNBOUND_STORE,
+    "sfo_store_plug_nic": UNBOUND_STORE,
+    "sfo_store_remove_nic": UNBOUND_STORE,
+    "sfo_store_remove_vnic_profile": UNBOUND_STORE,
+    "sfo_store_unplug_nic": UNBOUND_STORE,
+    "sfo_store_update_nic": UNBOUND_STORE,
+    "sfo_store_update_vnic_profile": UNBOUND_STORE,
+    "sfo_store_upgrade": UNBOUND_STORE,
+    "sfo_store_version": UNBOUND_STORE,
+
     "sfo_error_clear": "each wrapper clears the last error before its call (sriovfo_errors.i)",
     "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python.i)",
     "sfo_free": "output strings are copied into str and freed by the wrappers",
@@ -253,7 +275,8 @@ def test_every_opaque_type_has_a_destructor():
     assert "sfo_inventory" in types
     for t in types:
         assert isinstance(getattr(_sriovfo, t, None), type), "%s is not wrapped as a type" % t
-        assert HIDDEN.get(t + "_free", "").startswith("the destructor"), t
+        destructor = "sfo_store_close" if t == "sfo_store" else t + "_free"
+        assert HIDDEN.get(destructor, "").startswith("the destructor"), t
 
 
 def test_public_python_api_is_accounted_for():

@@ -1,0 +1,50 @@
+/*
+ * sriovfo-cli.h: what the files of the sriovfo command share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include <sriovfo/sriovfo.h>
+
+enum {
+    EXIT_OK = 0,
+    EXIT_VIOLATED = 1, /* apply: refused, or failed and undone */
+    EXIT_USAGE = 2,
+    EXIT_UNFINISHED = 3, /* apply, reconcile: undo failed or the sequence is incomplete */
+};
+
+typedef struct {
+    gboolean json;
+    gboolean domain;
+    gboolean replace; /* import --replace */
+    char *dsn;        /* --dsn, else $SRIOVFO_DSN, else NULL (the embedded store) */
+    /* plan, apply, reconcile */
+    gboolean emulated;
+    char *connect;
+    char *dest_connect;
+    char *migrate_uri;
+    char *journal;
+    double timeout;
+} sfo_cli_options;
+
+/* Prints the library's last error about @what on stderr; returns EXIT_USAGE. */
+int sfo_cli_fail(const char *what);
+
+/* Prints a usage error and the hint to --help on stderr; returns EXIT_USAGE. */
+int sfo_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/*
+ * Prints @violations as 'error KEY: message' lines (or --json) and the count
+ * on stderr; returns EXIT_VIOLATED when one is an error, else EXIT_OK.
+ */
+int sfo_cli_print_violations(const sfo_violations *violations, const sfo_cli_options *opts);
+
+/* The store commands (sriovfo-db.c) */
+int sfo_cli_db(char **args, const sfo_cli_options *opts);
+int sfo_cli_import(char **args, const sfo_cli_options *opts);
+int sfo_cli_export(char **args, const sfo_cli_options *opts);
+int sfo_cli_profile(char **args, const sfo_cli_options *opts);
+int sfo_cli_nic(char **args, const sfo_cli_options *opts);

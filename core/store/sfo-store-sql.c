@@ -1,0 +1,329 @@
+/*
+ * sfo-store-sql.c: every SQL statement of the store, as constants
+ *
+ * Values are always parameters ($1, $2, ...), cast to their column types in
+ * the text, and the statements are prepared once per connection. Nothing
+ * here is assembled at run time: the column lists below are joined by the
+ * C compiler.
+ *
+ * The lock a loader takes is part of its statement (FOR SHARE, FOR UPDATE);
+ * docs/store.md explains which call takes which and in what order.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include "sfo-store.h"
+
+/*
+ * The inventory lock: every write transaction holds it shared, an import
+ * holds it exclusively, so an import never interleaves with other writes.
+ * The key is arbitrary and fixed (ASCII "sfoinv").
+ */
+#define SFO_SQL_INVENTORY_LOCK "127045006462582"
+/* Serialises migration runners (ASCII "sfomig") */
+#define SFO_SQL_MIGRATION_LOCK "127045006337895"
+
+/* SFO_STORE_PROFILE_NCOLS columns, alias p */
+#define SFO_SQL_PROFILE_COLS \
+    "p.id, p.name, p.network_id, p.pass_through, p.migratable, p.failover_vnic_profile_id, " \
+    "p.port_mirroring, p.qos_id, p.network_filter_id"
+/* SFO_STORE_NETWORK_NCOLS columns, alias n */
+#define SFO_SQL_NETWORK_COLS \
+    "n.id, n.name, n.data_center_id, n.vlan_id, n.mtu, n.external_provider_id, n.bridge, " \
+    "n.libvirt_network_name, n.libvirt_network_type"
+/* SFO_STORE_CLUSTER_NCOLS columns, alias c; the networks as "id,id,..." (ids hold no ',') */
+#define SFO_SQL_CLUSTER_COLS \
+    "c.id, c.name, c.data_center_id, c.version_major, c.version_minor, c.bios_type, " \
+    "(SELECT string_agg(cn.network_id, ',' ORDER BY cn.position) FROM cluster_networks cn " \
+    "WHERE cn.cluster_id = c.id)"
+/* SFO_STORE_VM_NCOLS columns, alias v */
+#define SFO_SQL_VM_COLS "v.id, v.name, v.cluster_id, v.os_type, v.bios_type, v.status, v.host_id"
+/* SFO_STORE_NIC_NCOLS columns, alias i */
+#define SFO_SQL_NIC_COLS \
+    "i.id, i.name, i.vm_id, i.vnic_profile_id, i.interface, i.mac::text, i.plugged, i.vf_address"
+/* SFO_STORE_HOST_NCOLS columns, alias h */
+#define SFO_SQL_HOST_COLS \
+    "h.id, h.name, h.cluster_id, " \
+    "(SELECT string_agg(hn.network_id, ',' ORDER BY hn.position) FROM host_networks hn " \
+    "WHERE hn.host_id = h.id)"
+
+/* A profile and its network */
+#define SFO_SQL_PROFILE_WITH_NETWORK \
+    "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS " FROM vnic_profiles p " \
+    "LEFT JOIN networks n ON n.id = p.network_id WHERE p.id = $1::text"
+
+/* A profile, its network, its failover profile (not itself) and that one's network */
+#define SFO_SQL_PROFILE_WITH_FAILOVER \
+    "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS ", " SFO_SQL_FAILOVER_COLS \
+    " FROM vnic_profiles p LEFT JOIN networks n ON n.id = p.network_id " \
+    "LEFT JOIN vnic_profiles f ON f.id = p.failover_vnic_profile_id AND f.id <> p.id " \
+    "LEFT JOIN networks fn ON fn.id = f.network_id WHERE p.id = $1::text"
+/* the profile and network columns again, for aliases f and fn */
+#define SFO_SQL_FAILOVER_COLS \
+    "f.id, f.name, f.network_id, f.pass_through, f.migratable, f.failover_vnic_profile_id, " \
+    "f.port_mirroring, f.qos_id, f.network_filter_id, fn.id, fn.name, fn.data_center_id, " \
+    "fn.vlan_id, fn.mtu, fn.external_provider_id, fn.bridge, fn.libvirt_network_name, " \
+    "fn.libvirt_network_type"
+
+#define SFO_SQL_PROFILE_VALUES \
+    "$1::text, $2::text, $3::text, n.data_center_id, n.is_external, $4::boolean, $5::boolean, " \
+    "$6::text, $7::boolean, $8::text, $9::text"
+
+const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
+    /* ---- transactions ---- */
+    [SFO_STMT_BEGIN_WRITE] = { "begin_write", "BEGIN ISOLATION LEVEL READ COMMITTED", 0 },
+    [SFO_STMT_BEGIN_SNAPSHOT] = { "begin_snapshot",
+                                  "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0 },
+    [SFO_STMT_COMMIT] = { "commit", "COMMIT", 0 },
+    [SFO_STMT_ROLLBACK] = { "rollback", "ROLLBACK", 0 },
+    [SFO_STMT_TXN_SHARED] = { "txn_shared",
+                              "SELECT txid_current()::text, "
+                              "pg_advisory_xact_lock_shared(" SFO_SQL_INVENTORY_LOCK ")",
+                              0 },
+    [SFO_STMT_TXN_EXCLUSIVE] = { "txn_exclusive",
+                                 "SELECT txid_current()::text, "
+                                 "pg_advisory_xact_lock(" SFO_SQL_INVENTORY_LOCK ")",
+                                 0 },
+    [SFO_STMT_TXN_DDL] = { "txn_ddl", "SELECT txid_current()::text", 0 },
+    [SFO_STMT_TXID_STATUS] = { "txid_status", "SELECT txid_status($1::bigint)", 1 },
+
+    /* ---- schema ---- */
+    [SFO_STMT_VERSION_TABLE_EXISTS] = { "version_table_exists",
+                                        "SELECT to_regclass('sfo_schema_version') IS NOT NULL", 0 },
+    [SFO_STMT_VERSION_GET] = { "version_get",
+                               "SELECT coalesce(max(version), 0) FROM sfo_schema_version", 0,
+                               TRUE },
+    [SFO_STMT_VERSION_TABLE_CREATE] = { "version_table_create",
+                                        "CREATE TABLE IF NOT EXISTS sfo_schema_version ("
+                                        "version integer PRIMARY KEY, "
+                                        "name text NOT NULL, "
+                                        "applied_at timestamp with time zone NOT NULL "
+                                        "DEFAULT now())",
+                                        0, TRUE },
+    [SFO_STMT_VERSION_INSERT] = { "version_insert",
+                                  "INSERT INTO sfo_schema_version (version, name) "
+                                  "VALUES ($1::integer, $2::text)",
+                                  2, TRUE },
+    [SFO_STMT_MIGRATE_LOCK] = { "migrate_lock",
+                                "SELECT pg_advisory_xact_lock(" SFO_SQL_MIGRATION_LOCK ")", 0 },
+    [SFO_STMT_DATABASE_EXISTS] = { "database_exists",
+                                   "SELECT 1 FROM pg_database WHERE datname = $1::text", 1 },
+    /* the embedded cluster's one database; CREATE DATABASE takes no parameters */
+    [SFO_STMT_DATABASE_CREATE] = { "database_create", "CREATE DATABASE sriovfo", 0, TRUE },
+
+    /* ---- vNIC profiles ---- */
+    [SFO_STMT_PROFILE_GET] = { "profile_get", SFO_SQL_PROFILE_WITH_NETWORK, 1 },
+    /* a NIC is added on it, or a profile names it as failover: no update or removal meanwhile */
+    [SFO_STMT_PROFILE_GET_FOR_SHARE] = { "profile_get_for_share",
+                                         SFO_SQL_PROFILE_WITH_NETWORK " FOR SHARE OF p", 1 },
+    /* it is updated or removed */
+    [SFO_STMT_PROFILE_GET_FOR_UPDATE] = { "profile_get_for_update",
+                                          SFO_SQL_PROFILE_WITH_NETWORK " FOR UPDATE OF p", 1 },
+    /* a NIC is added on it: it keeps its failover and pass_through until we commit */
+    [SFO_STMT_PROFILE_WITH_FAILOVER_FOR_SHARE] = { "profile_with_failover_for_share",
+                                                   SFO_SQL_PROFILE_WITH_FAILOVER " FOR SHARE OF p",
+                                                   1 },
+    [SFO_STMT_PROFILE_REFERRERS] = { "profile_referrers",
+                                     "SELECT " SFO_SQL_PROFILE_COLS " FROM vnic_profiles p "
+                                     "WHERE p.failover_vnic_profile_id = $1::text "
+                                     "ORDER BY p.ordinal",
+                                     1 },
+    /* the rules name the VMs using a profile: one NIC per VM is enough */
+    [SFO_STMT_PROFILE_USERS] = { "profile_users",
+                                 "SELECT DISTINCT ON (i.vm_id) " SFO_SQL_NIC_COLS
+                                 ", " SFO_SQL_VM_COLS " FROM nics i JOIN vms v ON v.id = i.vm_id "
+                                 "WHERE i.vnic_profile_id = $1::text ORDER BY i.vm_id, i.id",
+                                 1 },
+    /* the copies of the network's data center and external flag come from the network row */
+    [SFO_STMT_PROFILE_INSERT] = { "profile_insert",
+                                  "INSERT INTO vnic_profiles (id, name, network_id, "
+                                  "data_center_id, network_external, pass_through, migratable, "
+                                  "failover_vnic_profile_id, port_mirroring, qos_id, "
+                                  "network_filter_id) "
+                                  "SELECT " SFO_SQL_PROFILE_VALUES
+                                  " FROM networks n WHERE n.id = $3::text",
+                                  9 },
+    [SFO_STMT_PROFILE_UPDATE] = { "profile_update",
+                                  "UPDATE vnic_profiles p SET (name, network_id, "
+                                  "data_center_id, network_external, pass_through, migratable, "
+                                  "failover_vnic_profile_id, port_mirroring, qos_id, "
+                                  "network_filter_id) = ($2::text, $3::text, n.data_center_id, "
+                                  "n.is_external, $4::boolean, $5::boolean, $6::text, "
+                                  "$7::boolean, $8::text, $9::text) "
+                                  "FROM networks n WHERE p.id = $1::text AND n.id = $3::text",
+                                  9 },
+    [SFO_STMT_PROFILE_DELETE] = { "profile_delete", "DELETE FROM vnic_profiles WHERE id = $1::text",
+                                  1 },
+    [SFO_STMT_PROFILE_LIST] = { "profile_list",
+                                "SELECT " SFO_SQL_PROFILE_COLS
+                                " FROM vnic_profiles p ORDER BY p.ordinal",
+                                0 },
+    [SFO_STMT_NETWORK_GET] = { "network_get",
+                               "SELECT " SFO_SQL_NETWORK_COLS
+                               " FROM networks n WHERE n.id = $1::text",
+                               1 },
+
+    /* ---- VMs, hosts, NICs ---- */
+    [SFO_STMT_VM_GET] = { "vm_get",
+                          "SELECT " SFO_SQL_VM_COLS ", " SFO_SQL_CLUSTER_COLS
+                          " FROM vms v JOIN clusters c ON c.id = v.cluster_id "
+                          "WHERE v.id = $1::text",
+                          1 },
+    [SFO_STMT_HOST_GET] = { "host_get",
+                            "SELECT " SFO_SQL_HOST_COLS " FROM hosts h WHERE h.id = $1::text", 1 },
+    [SFO_STMT_HOST_PFS] = { "host_pfs",
+                            "SELECT pf.id, pf.name, pf.address, "
+                            "(SELECT string_agg(pn.network_id, ',' ORDER BY pn.position) "
+                            "FROM host_pf_networks pn WHERE pn.pf_id = pf.id) "
+                            "FROM host_pfs pf WHERE pf.host_id = $1::text ORDER BY pf.position",
+                            1 },
+    [SFO_STMT_HOST_VFS] = { "host_vfs",
+                            "SELECT vf.pf_id, vf.address, vf.nic_id FROM host_vfs vf "
+                            "JOIN host_pfs pf ON pf.id = vf.pf_id WHERE pf.host_id = $1::text "
+                            "ORDER BY pf.position, vf.position",
+                            1 },
+    [SFO_STMT_NIC_EXISTS] = { "nic_exists", "SELECT 1 FROM nics WHERE id = $1::text", 1 },
+    [SFO_STMT_NIC_GET_FOR_UPDATE] = { "nic_get_for_update",
+                                      "SELECT " SFO_SQL_NIC_COLS
+                                      " FROM nics i WHERE i.id = $1::text FOR UPDATE",
+                                      1 },
+    [SFO_STMT_NICS_OF_VM] = { "nics_of_vm",
+                              "SELECT " SFO_SQL_NIC_COLS ", " SFO_SQL_PROFILE_COLS
+                              " FROM nics i LEFT JOIN vnic_profiles p "
+                              "ON p.id = i.vnic_profile_id WHERE i.vm_id = $1::text "
+                              "ORDER BY i.ordinal",
+                              1 },
+    [SFO_STMT_NICS_WITH_MAC] = { "nics_with_mac",
+                                 "SELECT " SFO_SQL_NIC_COLS ", " SFO_SQL_VM_COLS
+                                 " FROM nics i JOIN vms v ON v.id = i.vm_id "
+                                 "WHERE i.mac = $1::macaddr",
+                                 1 },
+    /* the failover copy is read from the profile row: the writer cannot get it wrong */
+    [SFO_STMT_NIC_INSERT] = { "nic_insert",
+                              "INSERT INTO nics (id, name, vm_id, vnic_profile_id, interface, mac, "
+                              "plugged, vf_address, failover_vnic_profile_id) "
+                              "VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, "
+                              "$6::macaddr, $7::boolean, $8::text, "
+                              "(SELECT failover_vnic_profile_id FROM vnic_profiles "
+                              "WHERE id = $4::text))",
+                              8 },
+    [SFO_STMT_NIC_UPDATE] = { "nic_update",
+                              "UPDATE nics SET (name, vm_id, vnic_profile_id, interface, mac, "
+                              "plugged, vf_address, failover_vnic_profile_id) = "
+                              "($2::text, $3::text, $4::text, $5::text, $6::macaddr, "
+                              "$7::boolean, $8::text, "
+                              "(SELECT failover_vnic_profile_id FROM vnic_profiles "
+                              "WHERE id = $4::text)) WHERE id = $1::text",
+                              8 },
+    [SFO_STMT_NIC_SET_PLUGGED] = { "nic_set_plugged",
+                                   "UPDATE nics SET plugged = $2::boolean WHERE id = $1::text", 2 },
+    [SFO_STMT_NIC_DELETE] = { "nic_delete", "DELETE FROM nics WHERE id = $1::text", 1 },
+
+    /* ---- import ---- */
+    [SFO_STMT_STORE_IS_EMPTY] = { "store_is_empty",
+                                  "SELECT NOT EXISTS (SELECT 1 FROM data_centers) "
+                                  "AND NOT EXISTS (SELECT 1 FROM clusters) "
+                                  "AND NOT EXISTS (SELECT 1 FROM networks) "
+                                  "AND NOT EXISTS (SELECT 1 FROM vnic_profiles) "
+                                  "AND NOT EXISTS (SELECT 1 FROM vms) "
+                                  "AND NOT EXISTS (SELECT 1 FROM nics) "
+                                  "AND NOT EXISTS (SELECT 1 FROM hosts)",
+                                  0 },
+    /* DELETE rather than TRUNCATE: a concurrent export keeps its snapshot (MVCC) */
+    [SFO_STMT_DELETE_HOST_VFS] = { "delete_host_vfs", "DELETE FROM host_vfs", 0 },
+    [SFO_STMT_DELETE_NICS] = { "delete_nics", "DELETE FROM nics", 0 },
+    [SFO_STMT_DELETE_VMS] = { "delete_vms", "DELETE FROM vms", 0 },
+    /* host networks, PFs, their networks cascade */
+    [SFO_STMT_DELETE_HOSTS] = { "delete_hosts", "DELETE FROM hosts", 0 },
+    [SFO_STMT_DELETE_PROFILES] = { "delete_profiles", "DELETE FROM vnic_profiles", 0 },
+    [SFO_STMT_DELETE_CLUSTER_NETWORKS] = { "delete_cluster_networks",
+                                           "DELETE FROM cluster_networks", 0 },
+    [SFO_STMT_DELETE_NETWORKS] = { "delete_networks", "DELETE FROM networks", 0 },
+    [SFO_STMT_DELETE_CLUSTERS] = { "delete_clusters", "DELETE FROM clusters", 0 },
+    [SFO_STMT_DELETE_DATA_CENTERS] = { "delete_data_centers", "DELETE FROM data_centers", 0 },
+    /* profiles go in in their order; a failover may name one further down */
+    [SFO_STMT_DEFER_FAILOVER_CHECKS] = { "defer_failover_checks",
+                                         "SET CONSTRAINTS vnic_profiles_failover_vnic_profile_id_fk, "
+                                         "vnic_profiles_failover_target_fk DEFERRED",
+                                         0, TRUE },
+    [SFO_STMT_INSERT_DATA_CENTER] = { "insert_data_center",
+                                      "INSERT INTO data_centers (id, name) "
+                                      "VALUES ($1::text, $2::text)",
+                                      2 },
+    [SFO_STMT_INSERT_CLUSTER] = { "insert_cluster",
+                                  "INSERT INTO clusters (id, name, data_center_id, version_major, "
+                                  "version_minor, bios_type) VALUES ($1::text, $2::text, "
+                                  "$3::text, $4::integer, $5::integer, $6::text)",
+                                  6 },
+    [SFO_STMT_INSERT_CLUSTER_NETWORK] = { "insert_cluster_network",
+                                          "INSERT INTO cluster_networks (cluster_id, position, "
+                                          "network_id) VALUES ($1::text, $2::integer, $3::text)",
+                                          3 },
+    [SFO_STMT_INSERT_NETWORK] = { "insert_network",
+                                  "INSERT INTO networks (id, name, data_center_id, vlan_id, mtu, "
+                                  "external_provider_id, bridge, libvirt_network_name, "
+                                  "libvirt_network_type) VALUES ($1::text, $2::text, $3::text, "
+                                  "$4::integer, $5::integer, $6::text, $7::text, $8::text, "
+                                  "$9::text)",
+                                  9 },
+    [SFO_STMT_INSERT_VM] = { "insert_vm",
+                             "INSERT INTO vms (id, name, cluster_id, os_type, bios_type, status, "
+                             "host_id) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, "
+                             "$6::text, $7::text)",
+                             7 },
+    [SFO_STMT_INSERT_HOST] = { "insert_host",
+                               "INSERT INTO hosts (id, name, cluster_id) "
+                               "VALUES ($1::text, $2::text, $3::text)",
+                               3 },
+    [SFO_STMT_INSERT_HOST_NETWORK] = { "insert_host_network",
+                                       "INSERT INTO host_networks (host_id, position, "
+                                       "network_id) VALUES ($1::text, $2::integer, $3::text)",
+                                       3 },
+    [SFO_STMT_INSERT_HOST_PF] = { "insert_host_pf",
+                                  "INSERT INTO host_pfs (host_id, position, name, address) "
+                                  "VALUES ($1::text, $2::integer, $3::text, $4::text) "
+                                  "RETURNING id::text",
+                                  4 },
+    [SFO_STMT_INSERT_HOST_PF_NETWORK] = { "insert_host_pf_network",
+                                          "INSERT INTO host_pf_networks (pf_id, position, "
+                                          "network_id) VALUES ($1::bigint, $2::integer, "
+                                          "$3::text)",
+                                          3 },
+    [SFO_STMT_INSERT_HOST_VF] = { "insert_host_vf",
+                                  "INSERT INTO host_vfs (pf_id, position, address, nic_id) "
+                                  "VALUES ($1::bigint, $2::integer, $3::text, $4::text)",
+                                  4 },
+
+    /* ---- export: everything, in the order it came in ---- */
+    [SFO_STMT_EXPORT_DATA_CENTERS] = { "export_data_centers",
+                                       "SELECT id, name FROM data_centers ORDER BY ordinal", 0 },
+    [SFO_STMT_EXPORT_CLUSTERS] = { "export_clusters",
+                                   "SELECT " SFO_SQL_CLUSTER_COLS
+                                   " FROM clusters c ORDER BY c.ordinal",
+                                   0 },
+    [SFO_STMT_EXPORT_NETWORKS] = { "export_networks",
+                                   "SELECT " SFO_SQL_NETWORK_COLS
+                                   " FROM networks n ORDER BY n.ordinal",
+                                   0 },
+    [SFO_STMT_EXPORT_PROFILES] = { "export_profiles",
+                                   "SELECT " SFO_SQL_PROFILE_COLS
+                                   " FROM vnic_profiles p ORDER BY p.ordinal",
+                                   0 },
+    [SFO_STMT_EXPORT_VMS] = { "export_vms",
+                              "SELECT " SFO_SQL_VM_COLS " FROM vms v ORDER BY v.ordinal", 0 },
+    [SFO_STMT_EXPORT_NICS] = { "export_nics",
+                               "SELECT " SFO_SQL_NIC_COLS " FROM nics i ORDER BY i.ordinal", 0 },
+    [SFO_STMT_EXPORT_HOSTS] = { "export_hosts",
+                                "SELECT " SFO_SQL_HOST_COLS " FROM hosts h ORDER BY h.ordinal", 0 },
+    [SFO_STMT_EXPORT_HOST_PFS] = { "export_host_pfs",
+                                   "SELECT pf.host_id, pf.id, pf.name, pf.address, "
+                                   "(SELECT string_agg(pn.network_id, ',' ORDER BY pn.position) "
+                                   "FROM host_pf_networks pn WHERE pn.pf_id = pf.id) "
+                                   "FROM host_pfs pf ORDER BY pf.host_id, pf.position",
+                                   0 },
+    [SFO_STMT_EXPORT_HOST_VFS] = { "export_host_vfs",
+                                   "SELECT vf.pf_id, vf.address, vf.nic_id FROM host_vfs vf "
+                                   "ORDER BY vf.pf_id, vf.position",
+                                   0 },
+};

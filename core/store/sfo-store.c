@@ -1,0 +1,125 @@
+/*
+ * sfo-store.c: opening the store, its schema version and upgrade
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include "sfo-store.h"
+
+static void
+sfo_store_free(sfo_store *s)
+{
+    if (!s)
+        return;
+    if (s->conn)
+        PQfinish(s->conn);
+    g_free(s->dsn);
+    g_free(s->data_dir);
+    g_free(s->txid);
+    g_free(s->at_commit);
+    g_ptr_array_unref(s->at_commit_strings);
+    g_free(s);
+}
+
+void
+sfo_store_close(sfo_store *store)
+{
+    sfo_store_free(store);
+}
+
+/* The embedded store: connect, and create or start its cluster when that fails */
+static int
+sfo_store_connect_embedded(sfo_store *s)
+{
+    if (sfo_store_connect(s) == 0)
+        return 0;
+    if (sfo_store_embedded_start(s->data_dir) < 0)
+        return SFO_EDATABASE;
+    return sfo_store_connect(s);
+}
+
+static int
+sfo_store_check_schema(sfo_store *s)
+{
+    g_autofree char *dir = NULL;
+    int version;
+
+    if (sfo_store_schema_version(s, &version) < 0)
+        return SFO_EDATABASE;
+    if (version > SFO_STORE_SCHEMA_VERSION) {
+        sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW,
+                         "the store's schema is at version %d, newer than this sriovfo knows "
+                         "(%d); use a newer sriovfo",
+                         version, SFO_STORE_SCHEMA_VERSION);
+        return SFO_EDATABASE;
+    }
+    if (version == SFO_STORE_SCHEMA_VERSION)
+        return 0;
+    if (!s->data_dir) {
+        sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_OLD,
+                         "the store's schema is at version %d, this sriovfo needs %d; run "
+                         "'sriovfo db upgrade'",
+                         version, SFO_STORE_SCHEMA_VERSION);
+        return SFO_EDATABASE;
+    }
+    /* the embedded store is ours: upgrade it */
+    dir = sfo_store_migrations_dir();
+    return sfo_store_migrate(s, dir, SFO_STORE_SCHEMA_VERSION) < 0 ? SFO_EDATABASE : 0;
+}
+
+int
+sfo_store_open(const char *dsn, unsigned int flags, sfo_store **ret_store)
+{
+    g_autoptr(sfo_store) s = NULL;
+
+    sfo_return_val_if_fail(ret_store != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, SFO_STORE_OPEN_NO_UPGRADE);
+
+    s = g_new0(sfo_store, 1);
+    s->begin_pending = -1;
+    s->at_commit_strings = g_ptr_array_new_with_free_func(g_free);
+    if (dsn) {
+        s->dsn = g_strdup(dsn);
+        if (sfo_store_connect(s) < 0)
+            return SFO_EDATABASE;
+    } else {
+        if (sfo_store_embedded_data_dir(&s->data_dir) < 0 || sfo_store_connect_embedded(s) < 0)
+            return SFO_EDATABASE;
+    }
+    if (!(flags & SFO_STORE_OPEN_NO_UPGRADE) && sfo_store_check_schema(s) < 0)
+        return SFO_EDATABASE;
+    *ret_store = g_steal_pointer(&s);
+    return 0;
+}
+
+int
+sfo_store_version(sfo_store *store, unsigned int flags, int *ret_applied, int *ret_latest)
+{
+    int version;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if (sfo_store_reconnect(store) < 0 || sfo_store_schema_version(store, &version) < 0)
+        return SFO_EDATABASE;
+    if (ret_applied)
+        *ret_applied = version;
+    if (ret_latest)
+        *ret_latest = SFO_STORE_SCHEMA_VERSION;
+    return 0;
+}
+
+int
+sfo_store_upgrade(sfo_store *store, unsigned int flags)
+{
+    g_autofree char *dir = NULL;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if (sfo_store_reconnect(store) < 0)
+        return SFO_EDATABASE;
+    dir = sfo_store_migrations_dir();
+    return sfo_store_migrate(store, dir, SFO_STORE_SCHEMA_VERSION);
+}

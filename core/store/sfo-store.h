@@ -1,0 +1,359 @@
+/*
+ * sfo-store.h: the PostgreSQL store, internal API (core/store)
+ *
+ * The public calls are in sriovfo.h; this header is shared by the store's
+ * files and its tests. The store is the only layer besides exec that talks
+ * to the outside: libpq, and initdb/pg_ctl for the embedded cluster.
+ * docs/store.md describes the schema, the locking and the retries.
+ *
+ * Every SQL statement is a constant in sfo-store-sql.c, run with
+ * PQexecPrepared() and its values as parameters; the migration files are the
+ * only SQL run as text (PQexec), because they hold several statements.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+#include "model/sfo-model.h"
+#include "rules/sfo-violations.h"
+
+/*
+ * libpq cleanups live here rather than in util/sfo-autoptr.h, so that only
+ * the store's files see <libpq-fe.h>.
+ */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGresult, PQclear)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGconn, PQfinish)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
+
+/* The schema version this library is written for: db-migrations/0001 .. NNNN */
+#define SFO_STORE_SCHEMA_VERSION 2
+
+/* How often a transaction is tried before its failure is reported */
+#define SFO_STORE_MAX_ATTEMPTS 8
+
+/* ------------------------------------------------------------------------ */
+/* Statements (sfo-store-sql.c)                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    /* transactions */
+    SFO_STMT_BEGIN_WRITE,
+    SFO_STMT_BEGIN_SNAPSHOT,
+    SFO_STMT_COMMIT,
+    SFO_STMT_ROLLBACK,
+    SFO_STMT_TXN_SHARED,
+    SFO_STMT_TXN_EXCLUSIVE,
+    SFO_STMT_TXN_DDL,
+    SFO_STMT_TXID_STATUS,
+    /* schema */
+    SFO_STMT_VERSION_TABLE_EXISTS,
+    SFO_STMT_VERSION_GET,
+    SFO_STMT_VERSION_TABLE_CREATE,
+    SFO_STMT_VERSION_INSERT,
+    SFO_STMT_MIGRATE_LOCK,
+    SFO_STMT_DATABASE_EXISTS,
+    SFO_STMT_DATABASE_CREATE,
+    /* vNIC profiles */
+    SFO_STMT_PROFILE_GET,
+    SFO_STMT_PROFILE_GET_FOR_SHARE,
+    SFO_STMT_PROFILE_GET_FOR_UPDATE,
+    SFO_STMT_PROFILE_WITH_FAILOVER_FOR_SHARE,
+    SFO_STMT_PROFILE_REFERRERS,
+    SFO_STMT_PROFILE_USERS,
+    SFO_STMT_PROFILE_INSERT,
+    SFO_STMT_PROFILE_UPDATE,
+    SFO_STMT_PROFILE_DELETE,
+    SFO_STMT_PROFILE_LIST,
+    SFO_STMT_NETWORK_GET,
+    /* VMs, hosts, NICs */
+    SFO_STMT_VM_GET,
+    SFO_STMT_HOST_GET,
+    SFO_STMT_HOST_PFS,
+    SFO_STMT_HOST_VFS,
+    SFO_STMT_NIC_EXISTS,
+    SFO_STMT_NIC_GET_FOR_UPDATE,
+    SFO_STMT_NICS_OF_VM,
+    SFO_STMT_NICS_WITH_MAC,
+    SFO_STMT_NIC_INSERT,
+    SFO_STMT_NIC_UPDATE,
+    SFO_STMT_NIC_SET_PLUGGED,
+    SFO_STMT_NIC_DELETE,
+    /* import */
+    SFO_STMT_STORE_IS_EMPTY,
+    SFO_STMT_DELETE_HOST_VFS,
+    SFO_STMT_DELETE_NICS,
+    SFO_STMT_DELETE_VMS,
+    SFO_STMT_DELETE_HOSTS,
+    SFO_STMT_DELETE_PROFILES,
+    SFO_STMT_DELETE_CLUSTER_NETWORKS,
+    SFO_STMT_DELETE_NETWORKS,
+    SFO_STMT_DELETE_CLUSTERS,
+    SFO_STMT_DELETE_DATA_CENTERS,
+    SFO_STMT_DEFER_FAILOVER_CHECKS,
+    SFO_STMT_INSERT_DATA_CENTER,
+    SFO_STMT_INSERT_CLUSTER,
+    SFO_STMT_INSERT_CLUSTER_NETWORK,
+    SFO_STMT_INSERT_NETWORK,
+    SFO_STMT_INSERT_VM,
+    SFO_STMT_INSERT_HOST,
+    SFO_STMT_INSERT_HOST_NETWORK,
+    SFO_STMT_INSERT_HOST_PF,
+    SFO_STMT_INSERT_HOST_PF_NETWORK,
+    SFO_STMT_INSERT_HOST_VF,
+    /* export */
+    SFO_STMT_EXPORT_DATA_CENTERS,
+    SFO_STMT_EXPORT_CLUSTERS,
+    SFO_STMT_EXPORT_NETWORKS,
+    SFO_STMT_EXPORT_PROFILES,
+    SFO_STMT_EXPORT_VMS,
+    SFO_STMT_EXPORT_NICS,
+    SFO_STMT_EXPORT_HOSTS,
+    SFO_STMT_EXPORT_HOST_PFS,
+    SFO_STMT_EXPORT_HOST_VFS,
+    SFO_STMT_LAST
+} sfo_store_stmt_id;
+
+typedef struct {
+    const char *name; /* also the prepared statement's name */
+    const char *sql;
+    int nparams;
+    gboolean unprepared; /* run with PQexecParams (utility statements) */
+} sfo_store_stmt;
+
+extern const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST];
+
+/*
+ * Column lists of the SELECTs, and how many columns each takes; the
+ * sfo_store_row_*() readers take the offset of the first.
+ */
+#define SFO_STORE_PROFILE_NCOLS 9
+#define SFO_STORE_NETWORK_NCOLS 9
+#define SFO_STORE_CLUSTER_NCOLS 7
+#define SFO_STORE_VM_NCOLS 7
+#define SFO_STORE_NIC_NCOLS 8
+#define SFO_STORE_HOST_NCOLS 4
+
+/* ------------------------------------------------------------------------ */
+/* Connections, statements and transactions (sfo-store-db.c)                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Called by the transaction runner at named points ("before-commit": before the
+ * COMMIT is sent; "commit-sent": after it was sent, before its answer is read);
+ * tests use it to break things.
+ */
+typedef void (*sfo_store_test_hook)(sfo_store *store, const char *point, gpointer data);
+
+typedef struct sfo_store_query sfo_store_query;
+
+struct sfo_store {
+    PGconn *conn;
+    char *dsn;      /* the caller's connection string; NULL for the embedded store */
+    char *data_dir; /* the embedded store's data directory, else NULL */
+    gboolean prepared[SFO_STMT_LAST];
+    char *txid; /* the running write transaction's id (txid_current()) */
+    /* a write transaction's BEGIN, sent with its first statements (an sfo_store_txn_mode; -1: none) */
+    int begin_pending;
+    /* the write sent together with COMMIT, and its parameters' copies */
+    sfo_store_query *at_commit;
+    GPtrArray *at_commit_strings;
+    /* the last statement's failure, for the retry logic */
+    char sqlstate[6];
+    gboolean conn_lost;
+    int attempts; /* of the last transaction, for tests */
+    sfo_store_test_hook test_hook;
+    gpointer test_hook_data;
+};
+
+/* Connects @store to its dsn or embedded cluster (sfo_store_open() minus the schema check). */
+int sfo_store_connect(sfo_store *store);
+
+/* Reconnects after the connection was lost (restarting the embedded server if it stopped). */
+int sfo_store_reconnect(sfo_store *store);
+
+/*
+ * Runs statement @stmt with @params (as many as the statement takes; NULL
+ * entries are SQL NULL). On success returns 0 and, when @ret_res is not
+ * NULL, the result. On failure reports DB_QUERY_FAILED (or
+ * DB_CONNECTION_FAILED when the connection is gone), records the SQLSTATE
+ * for the retry logic and returns SFO_EDATABASE.
+ */
+int sfo_store_exec(sfo_store *store, sfo_store_stmt_id stmt, const char *const *params,
+                   PGresult **ret_res);
+
+/* The most parameters a statement takes */
+#define SFO_STORE_MAX_PARAMS 9
+
+/* One statement of a pipeline (sfo_store_exec_pipeline()) */
+struct sfo_store_query {
+    sfo_store_stmt_id stmt;
+    const char *params[SFO_STORE_MAX_PARAMS];
+    PGresult *res; /* out: the result, freed by sfo_store_pipeline_clear() */
+};
+
+/*
+ * Sends @n statements at once (libpq pipeline mode) and collects their
+ * results: one round trip instead of @n. The server runs them in order, so
+ * a lock taken by one holds for those after it. On the first failure
+ * reports it as sfo_store_exec() does and returns SFO_EDATABASE.
+ */
+int sfo_store_exec_pipeline(sfo_store *store, sfo_store_query *queries, size_t n);
+
+/* Frees the results of @queries */
+void sfo_store_pipeline_clear(sfo_store_query *queries, size_t n);
+
+/*
+ * The body's last statement, whose result it does not need: sent together
+ * with COMMIT, in one round trip. @params are copied. At most one a transaction.
+ */
+void sfo_store_exec_at_commit(sfo_store *store, sfo_store_stmt_id stmt, const char *const *params);
+
+/* Runs @sql (several statements, no parameters): the migration files only. */
+int sfo_store_exec_script(sfo_store *store, const char *what, const char *sql);
+
+/* Number of rows a command changed (PQcmdTuples), 0 when unknown. */
+guint64 sfo_store_changed_rows(PGresult *res);
+
+typedef enum {
+    SFO_STORE_TXN_WRITE,     /* read committed; shared inventory lock */
+    SFO_STORE_TXN_EXCLUSIVE, /* read committed; exclusive inventory lock (import) */
+    SFO_STORE_TXN_SNAPSHOT,  /* repeatable read, read only (export) */
+    SFO_STORE_TXN_DDL,       /* read committed, no inventory lock (migrations lock the tables) */
+} sfo_store_txn_mode;
+
+/*
+ * The body of a transaction. It returns 0 to commit, SFO_EVIOLATED (or any
+ * error that is not the database's) to roll back and return that, and
+ * SFO_EDATABASE after a failed statement. It must be safe to run again: the
+ * runner retries after a serialization failure, a deadlock, a unique,
+ * foreign key or exclusion violation (a concurrent commit the body did not
+ * see yet; on the next attempt the rules see it) or a lost connection.
+ */
+typedef int (*sfo_store_txn_fn)(sfo_store *store, gpointer data);
+
+int sfo_store_transaction(sfo_store *store, sfo_store_txn_mode mode, sfo_store_txn_fn fn,
+                          gpointer data);
+
+void sfo_store_set_test_hook(sfo_store *store, sfo_store_test_hook hook, gpointer data);
+
+/* ------------------------------------------------------------------------ */
+/* Migrations (sfo-store-migrate.c)                                         */
+/* ------------------------------------------------------------------------ */
+
+/* $SRIOVFO_MIGRATIONS_DIR, else the installed $(pkgdatadir)/db-migrations */
+char *sfo_store_migrations_dir(void);
+
+/*
+ * The migration files of @dir, sorted: "NNNN_description.sql" numbered 1..N
+ * without gaps (DB_MIGRATIONS_NOT_FOUND otherwise). File names only.
+ */
+int sfo_store_migrations_list(const char *dir, GPtrArray **ret_files);
+
+/* The applied schema version (0 when the version table does not exist). */
+int sfo_store_schema_version(sfo_store *store, int *ret_version);
+
+/*
+ * Applies the migrations of @dir up to version @target, each in its own
+ * transaction. Returns how many were applied.
+ */
+int sfo_store_migrate(sfo_store *store, const char *dir, int target);
+
+/* ------------------------------------------------------------------------ */
+/* The embedded cluster (sfo-store-embedded.c)                              */
+/* ------------------------------------------------------------------------ */
+
+/* Directory of initdb, pg_ctl and postgres: $SRIOVFO_PG_BINDIR, configure's, or found. */
+int sfo_store_server_bindir(char **ret_dir);
+
+/*
+ * Creates (initdb), starts (pg_ctl) and prepares (database "sriovfo") the
+ * cluster under @data_dir as needed; serialised between processes by a lock
+ * file. Safe to call when it is running already.
+ */
+int sfo_store_embedded_start(const char *data_dir);
+
+/* libpq keywords and values (NULL-terminated) reaching the cluster of @data_dir. */
+void sfo_store_embedded_conninfo(const char *data_dir, const char *dbname,
+                                 const char ***ret_keywords, const char ***ret_values);
+
+/* ------------------------------------------------------------------------ */
+/* Model objects from rows (sfo-store-load.c)                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * An inventory assembled from rows: adding an object whose id is there
+ * already keeps the first (the one read under a lock) and frees the other.
+ */
+typedef struct {
+    sfo_inventory *inv;
+    GHashTable *ids[7]; /* per collection (sfo_store_coll): id -> object (borrowed) */
+} sfo_store_builder;
+
+typedef enum {
+    SFO_STORE_COLL_DATA_CENTERS,
+    SFO_STORE_COLL_CLUSTERS,
+    SFO_STORE_COLL_NETWORKS,
+    SFO_STORE_COLL_PROFILES,
+    SFO_STORE_COLL_VMS,
+    SFO_STORE_COLL_NICS,
+    SFO_STORE_COLL_HOSTS,
+} sfo_store_coll;
+
+void sfo_store_builder_init(sfo_store_builder *b);
+void sfo_store_builder_clear(sfo_store_builder *b);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sfo_store_builder, sfo_store_builder_clear)
+/* Indexes the inventory (sfo_inventory_index()) and hands it over. */
+int sfo_store_builder_finish(sfo_store_builder *b, sfo_inventory **ret_inventory);
+
+sfo_vnic_profile *sfo_store_builder_add_profile(sfo_store_builder *b, sfo_vnic_profile *p);
+sfo_network *sfo_store_builder_add_network(sfo_store_builder *b, sfo_network *net);
+sfo_cluster *sfo_store_builder_add_cluster(sfo_store_builder *b, sfo_cluster *cl);
+sfo_vm *sfo_store_builder_add_vm(sfo_store_builder *b, sfo_vm *vm);
+sfo_nic *sfo_store_builder_add_nic(sfo_store_builder *b, sfo_nic *nic);
+sfo_host *sfo_store_builder_add_host(sfo_store_builder *b, sfo_host *host);
+
+/* Objects from row @row starting at column @col; NULL when that column is NULL (outer joins). */
+sfo_vnic_profile *sfo_store_row_profile(const PGresult *res, int row, int col);
+sfo_network *sfo_store_row_network(const PGresult *res, int row, int col);
+sfo_cluster *sfo_store_row_cluster(const PGresult *res, int row, int col);
+sfo_vm *sfo_store_row_vm(const PGresult *res, int row, int col);
+sfo_nic *sfo_store_row_nic(const PGresult *res, int row, int col);
+sfo_host *sfo_store_row_host(const PGresult *res, int row, int col);
+
+/* The value of a column: a copy (NULL for SQL NULL), a boolean, an integer. */
+char *sfo_store_col_str(const PGresult *res, int row, int col);
+gboolean sfo_store_col_bool(const PGresult *res, int row, int col);
+int sfo_store_col_int(const PGresult *res, int row, int col, int if_null);
+/* "a,b,c" (a string_agg of ids, which never hold ',') as a list of ids; empty for NULL */
+GPtrArray *sfo_store_col_id_list(const PGresult *res, int row, int col);
+
+/*
+ * Readers: add what the result of a statement holds to @b.
+ *  - profile: PROFILE_GET*: the profile and its network; PROFILE_WITH_FAILOVER_FOR_SHARE:
+ *    also its failover profile and that one's network. Returns the profile (borrowed) or NULL;
+ *  - profiles: PROFILE_REFERRERS;
+ *  - nics_with_vms: PROFILE_USERS, NICS_WITH_MAC;
+ *  - nics_with_profiles: NICS_OF_VM;
+ *  - vm: VM_GET (with its cluster), returns the VM or NULL.
+ */
+sfo_vnic_profile *sfo_store_read_profile(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_network(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_profiles(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_nics_with_vms(sfo_store_builder *b, const PGresult *res);
+void sfo_store_read_nics_with_profiles(sfo_store_builder *b, const PGresult *res);
+sfo_vm *sfo_store_read_vm(sfo_store_builder *b, const PGresult *res);
+
+/* Loads host @id with its networks, PFs and VFs (one pipeline) */
+int sfo_store_load_host(sfo_store *store, sfo_store_builder *b, const char *id);
+
+/* The boolean as a parameter: "t" or "f" */
+const char *sfo_store_bool_param(gboolean value);
+
+/*
+ * Ends a rule check inside a transaction: SFO_EVIOLATED (reported as
+ * RULE_VIOLATED) when @violations holds an error, else 0.
+ */
+int sfo_store_check_violations(const sfo_violations *violations, const char *action);

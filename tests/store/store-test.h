@@ -1,0 +1,49 @@
+/*
+ * store-test.h: a throw-away PostgreSQL cluster for the store's tests
+ *
+ * sfo_store_test_start() creates a cluster in a new temporary directory with
+ * the library's own embedded-store code (initdb, pg_ctl; through runuser as
+ * root), without fsync; sfo_store_test_stop() stops it and removes the
+ * directory. Every test gets a new database, "sriovfo_test".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+#include "store/sfo-store.h"
+
+/*
+ * Starts the cluster. Returns FALSE (after printing why) when PostgreSQL's
+ * server programs are not installed: the caller skips everything.
+ */
+gboolean sfo_store_test_start(void);
+void sfo_store_test_stop(void);
+
+/* The cluster's directory, and a DSN for its database "sriovfo_test" */
+const char *sfo_store_test_dir(void);
+const char *sfo_store_test_dsn(void);
+
+/* A plain libpq connection to the database (the test's "other writer"); fails the test otherwise. */
+PGconn *sfo_store_test_connect(void);
+
+/* Runs @sql (constant text, no parameters) on @conn; fails the test on an error. */
+void sfo_store_test_sql(PGconn *conn, const char *sql);
+
+/*
+ * Runs @sql with @params and returns the SQLSTATE of its failure ("" on
+ * success); *ret_constraint (optional) gets the constraint's name.
+ */
+char *sfo_store_test_try_sql(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                             char **ret_constraint);
+
+/* Drops and creates the database: no tables, no schema version */
+void sfo_store_test_reset(void);
+
+/* A new database, opened, with every migration applied */
+sfo_store *sfo_store_test_open(void);
+
+/* The store's export, formatted as inventory JSON */
+char *sfo_store_test_export_json(sfo_store *store);
