@@ -11,25 +11,10 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-abs_top_srcdir=${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-abs_top_builddir=${abs_top_builddir:-$abs_top_srcdir}
-SFO_CLI=${SFO_CLI:-$abs_top_builddir/cli/sriovfo}
-SFO_CLI_RUNNER=${SFO_CLI_RUNNER:-}
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/cli-lib.sh"
+
 SRIOVFO_MIGRATIONS_DIR=${SRIOVFO_MIGRATIONS_DIR:-$abs_top_srcdir/db-migrations}
 export SRIOVFO_MIGRATIONS_DIR
-
-if [ ! -x "$SFO_CLI" ]; then
-    echo "1..0 # SKIP $SFO_CLI is not built"
-    exit 0
-fi
-if [ -x /usr/bin/python3 ]; then
-    PYTHON=/usr/bin/python3
-elif command -v python3 > /dev/null 2>&1; then
-    PYTHON=python3
-else
-    echo "Bail out! python3 is needed to read sriovfo --json output"
-    exit 99
-fi
 
 examples=$abs_top_srcdir/examples
 data=$abs_top_srcdir/tests/data/cli
@@ -58,60 +43,6 @@ cleanup() {
 trap cleanup EXIT
 out=$tmp/stdout
 err=$tmp/stderr
-
-# SFO_CLI_RUNNER is split into words on purpose; never glob them
-set -f
-
-n=0
-failures=0
-rc=0
-
-run() {
-    # shellcheck disable=SC2086
-    $SFO_CLI_RUNNER "$SFO_CLI" "$@" > "$out" 2> "$err"
-    rc=$?
-    last_args=$*
-}
-
-diag_file() {
-    if [ -s "$2" ]; then
-        echo "# $1:"
-        sed -e 's/^/#   /' "$2" | head -n 40
-    fi
-}
-
-expect() {
-    n=$((n + 1))
-    if [ "$rc" -ne "$2" ]; then
-        why="exit status $rc, expected $2"
-    elif ! eval "$3"; then
-        why="output check failed: $3"
-    else
-        echo "ok $n - $1"
-        return 0
-    fi
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    echo "# sriovfo $last_args"
-    echo "# $why"
-    diag_file stdout "$out"
-    diag_file stderr "$err"
-    diag_file python "$tmp/python.err"
-    rm -f "$tmp/python.err"
-    return 1
-}
-
-human_keys() {
-    sed -n -e 's/^\(error\|warning\) \([A-Z0-9_]*\): .*/\1 \2/p' "$out" | LC_ALL=C sort
-}
-
-json_keys() {
-    "$PYTHON" -c '
-import json, sys
-doc = json.load(sys.stdin)
-print("\n".join(sorted(v["severity"] + " " + v["key"] for v in doc["violations"])))
-' < "$out" 2> "$tmp/python.err"
-}
 
 # python3 -c PROGRAM < stdout: a check on the JSON of the last run
 json_check() {
