@@ -17,6 +17,7 @@
 
 #include "model/sfo-domain.h"
 #include "sfo-test-virt.h"
+#include "sfo-test.h"
 
 static const char sfo_test_qemu_conf[] =
     "# written by the exec tests: in-process driver, no daemon\n"
@@ -26,25 +27,6 @@ static const char sfo_test_qemu_conf[] =
     "group = \"root\"\n"
     "remember_owner = 0\n"
     "namespaces = [ ]\n";
-
-static void
-sfo_test_rmtree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            sfo_test_rmtree(child);
-        else
-            g_unlink(child);
-    }
-    if (dir)
-        g_dir_close(dir);
-    g_rmdir(path);
-}
 
 gboolean
 sfo_test_virt_under_valgrind(void)

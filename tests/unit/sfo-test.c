@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "sfo-test.h"
 
 static const char *
@@ -73,4 +75,23 @@ sfo_test_compare_golden(const char *suite, const char *name, const char *actual)
         fprintf(stderr, "# --- actual ---\n%s\n# --- end ---\n", actual);
         fail_msg("output differs from golden file %s (SFO_TEST_REGENERATE=1 rewrites it)", path);
     }
+}
+
+void
+sfo_test_rmtree(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *child = g_build_filename(path, name, NULL);
+
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            sfo_test_rmtree(child);
+        else
+            g_unlink(child);
+    }
+    if (dir)
+        g_dir_close(dir);
+    g_rmdir(path);
 }

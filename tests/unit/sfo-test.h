@@ -34,5 +34,8 @@ sfo_inventory *sfo_test_load_inventory(const char *suite, const char *name);
  */
 void sfo_test_compare_golden(const char *suite, const char *name, const char *actual);
 
+/* Removes @path and everything below it (test scratch directories); symlinks are not followed. */
+void sfo_test_rmtree(const char *path);
+
 /* TRUE when SFO_TEST_REGENERATE=1 */
 gboolean sfo_test_regenerating(void);

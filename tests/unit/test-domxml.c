@@ -74,25 +74,6 @@ sfo_test_load_schema(const char *name)
     return schema;
 }
 
-static void
-sfo_test_rmtree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *entry;
-
-    while (dir && (entry = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, entry, NULL);
-
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            sfo_test_rmtree(child);
-        else
-            g_unlink(child);
-    }
-    if (dir)
-        g_dir_close(dir);
-    g_rmdir(path);
-}
-
 static const char sfo_test_qemu_conf[] =
     "# written by test-domxml: in-process driver, no daemon, no cgroups\n"
     "stdio_handler = \"file\"\n"
