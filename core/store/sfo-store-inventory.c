@@ -51,18 +51,9 @@ sfo_store_insert_profiles(sfo_store *s, const sfo_inventory *inv)
 
     for (i = 0; i < inv->vnic_profiles->len; i++) {
         const sfo_vnic_profile *p = g_ptr_array_index(inv->vnic_profiles, i);
-        const char *params[] = {
-            p->id,
-            p->name,
-            p->network_id,
-            sfo_store_bool_param(p->pass_through),
-            sfo_store_bool_param(p->migratable),
-            p->failover_id,
-            sfo_store_bool_param(p->port_mirroring),
-            p->qos_id,
-            p->network_filter_id,
-        };
+        const char *params[SFO_STORE_PROFILE_NPARAMS];
 
+        sfo_store_profile_params(p, params);
         if (sfo_store_exec(s, SFO_STMT_PROFILE_INSERT, params, NULL) < 0)
             return SFO_EDATABASE;
     }
@@ -233,17 +224,9 @@ sfo_store_import_txn(sfo_store *s, gpointer data)
     }
     for (i = 0; i < inv->nics->len; i++) {
         const sfo_nic *nic = g_ptr_array_index(inv->nics, i);
-        const char *params[] = {
-            nic->id,
-            nic->name,
-            nic->vm_id,
-            nic->vnic_profile_id,
-            sfo_nic_interface_to_string(nic->interface),
-            nic->mac,
-            sfo_store_bool_param(nic->plugged),
-            nic->vf_address,
-        };
+        const char *params[SFO_STORE_NIC_NPARAMS];
 
+        sfo_store_nic_params(nic, params);
         if (sfo_store_exec(s, SFO_STMT_NIC_INSERT, params, NULL) < 0)
             return SFO_EDATABASE;
     }

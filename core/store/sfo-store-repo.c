@@ -98,17 +98,9 @@ typedef struct {
 static int
 sfo_store_write_profile(sfo_store *s, int action, const sfo_vnic_profile *p)
 {
-    const char *params[] = {
-        p->id,
-        p->name,
-        p->network_id,
-        sfo_store_bool_param(p->pass_through),
-        sfo_store_bool_param(p->migratable),
-        p->failover_id,
-        sfo_store_bool_param(p->port_mirroring),
-        p->qos_id,
-        p->network_filter_id,
-    };
+    const char *params[SFO_STORE_PROFILE_NPARAMS];
+
+    sfo_store_profile_params(p, params);
 
     sfo_store_exec_at_commit(s,
                              action == SFO_ACTION_ADD_VNIC_PROFILE ? SFO_STMT_PROFILE_INSERT
@@ -298,16 +290,9 @@ sfo_store_nic_not_found(const char *action, const char *id)
 static int
 sfo_store_write_nic(sfo_store *s, int action, const sfo_nic *nic)
 {
-    const char *params[] = {
-        nic->id,
-        nic->name,
-        nic->vm_id,
-        nic->vnic_profile_id,
-        sfo_nic_interface_to_string(nic->interface),
-        nic->mac,
-        sfo_store_bool_param(nic->plugged),
-        nic->vf_address,
-    };
+    const char *params[SFO_STORE_NIC_NPARAMS];
+
+    sfo_store_nic_params(nic, params);
 
     /* written with the COMMIT */
     switch (action) {

@@ -13,6 +13,8 @@
  */
 #include <config.h>
 
+#include <string.h>
+
 #include "sfo-store.h"
 
 /*
@@ -327,3 +329,39 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                    "ORDER BY vf.pf_id, vf.position",
                                    0 },
 };
+
+void
+sfo_store_profile_params(const sfo_vnic_profile *p,
+                         const char *ret_params[SFO_STORE_PROFILE_NPARAMS])
+{
+    const char *params[SFO_STORE_PROFILE_NPARAMS] = {
+        p->id,
+        p->name,
+        p->network_id,
+        sfo_store_bool_param(p->pass_through),
+        sfo_store_bool_param(p->migratable),
+        p->failover_id,
+        sfo_store_bool_param(p->port_mirroring),
+        p->qos_id,
+        p->network_filter_id,
+    };
+
+    memcpy(ret_params, params, sizeof(params));
+}
+
+void
+sfo_store_nic_params(const sfo_nic *nic, const char *ret_params[SFO_STORE_NIC_NPARAMS])
+{
+    const char *params[SFO_STORE_NIC_NPARAMS] = {
+        nic->id,
+        nic->name,
+        nic->vm_id,
+        nic->vnic_profile_id,
+        sfo_nic_interface_to_string(nic->interface),
+        nic->mac,
+        sfo_store_bool_param(nic->plugged),
+        nic->vf_address,
+    };
+
+    memcpy(ret_params, params, sizeof(params));
+}

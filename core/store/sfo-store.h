@@ -353,6 +353,16 @@ int sfo_store_load_host(sfo_store *store, sfo_store_builder *b, const char *id);
 const char *sfo_store_bool_param(gboolean value);
 
 /*
+ * The parameters of a vNIC profile's row, in the order of SFO_STMT_PROFILE_INSERT and
+ * _UPDATE (borrowed from @p), and of a NIC's row for SFO_STMT_NIC_INSERT and _UPDATE.
+ */
+#define SFO_STORE_PROFILE_NPARAMS 9
+void sfo_store_profile_params(const sfo_vnic_profile *p,
+                              const char *ret_params[SFO_STORE_PROFILE_NPARAMS]);
+#define SFO_STORE_NIC_NPARAMS 8
+void sfo_store_nic_params(const sfo_nic *nic, const char *ret_params[SFO_STORE_NIC_NPARAMS]);
+
+/*
  * Ends a rule check inside a transaction: SFO_EVIOLATED (reported as
  * RULE_VIOLATED) when @violations holds an error, else 0.
  */
