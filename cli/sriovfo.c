@@ -390,7 +390,7 @@ sfo_cli_apply(char **args, const sfo_cli_options *opts)
     if ((rc = sfo_cli_build_plan(args, "apply", opts, &plan)) != EXIT_OK)
         return rc;
     if ((rc = sfo_cli_exec_open(opts, opts->connect, &exec)) == EXIT_OK) {
-        if (sfo_exec_run(exec, plan, 0, &result) < 0)
+        if (sfo_exec_run(exec, plan, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
             rc = sfo_cli_fail("applying the plan");
         else
             rc = sfo_cli_print_result(result, FALSE, opts);
@@ -414,7 +414,7 @@ sfo_cli_reconcile(char **args, const sfo_cli_options *opts)
     /* without --connect, the URIs the journal recorded */
     if ((rc = sfo_cli_exec_open(opts, opts->connect, &exec)) != EXIT_OK)
         return rc;
-    if (sfo_exec_reconcile(exec, 0, &result) < 0)
+    if (sfo_exec_reconcile(exec, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
         rc = sfo_cli_fail("reconciling");
     else
         rc = sfo_cli_print_result(result, TRUE, opts);

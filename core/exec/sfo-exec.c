@@ -42,9 +42,10 @@ struct sfo_exec {
     /* fed by the event loop thread */
     GMutex lock;
     GCond cond;
-    guint64 events;      /* how many device events arrived */
-    GHashTable *removed; /* "uuid\nalias" of DEVICE_REMOVED */
-    GHashTable *refused; /* "uuid\nalias" of DEVICE_REMOVAL_FAILED */
+    guint64 events;        /* how many device events arrived */
+    GHashTable *removed;   /* "uuid\nalias" of DEVICE_REMOVED */
+    GHashTable *refused;   /* "uuid\nalias" of DEVICE_REMOVAL_FAILED */
+    GHashTable *detaching; /* "uuid\nalias" this exec detached live, until its wait ends */
 };
 
 const char *
@@ -346,6 +347,7 @@ sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, 
     g_cond_init(&exec->cond);
     exec->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     exec->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    exec->detaching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (uri && (rc = sfo_exec_connect(exec, SFO_PLAN_ROLE_SOURCE)) < 0)
         return rc;
     *ret_exec = g_steal_pointer(&exec);
@@ -367,6 +369,7 @@ sfo_exec_free(sfo_exec *exec)
     g_free(exec->migration_uri);
     g_hash_table_unref(exec->removed);
     g_hash_table_unref(exec->refused);
+    g_hash_table_unref(exec->detaching);
     g_mutex_clear(&exec->lock);
     g_cond_clear(&exec->cond);
     g_free(exec);
@@ -472,6 +475,14 @@ sfo_exec_vm_name(const sfo_plan_step *step)
     return step->domain ? step->domain : step->vm_id ? step->vm_id : "";
 }
 
+/* Fails @r with VM_DOMAIN_NOT_FOUND: the step's domain cannot be found or read */
+static void
+sfo_exec_fail_domain(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
+                  step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+}
+
 /* The domain of @step on its connection: by the VM id when it is a UUID, else by name */
 static virDomainPtr
 sfo_exec_domain(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
@@ -497,8 +508,7 @@ sfo_exec_domain(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result 
     r->probe_us += g_get_monotonic_time() - t;
     if (!dom) {
         virResetLastError();
-        sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
-                      step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+        sfo_exec_fail_domain(exec, step, r);
         r->untouched = TRUE;
         return NULL;
     }
@@ -534,6 +544,25 @@ sfo_exec_domain_info_get(virDomainPtr dom, sfo_exec_step_result *r, sfo_exec_dom
     return -1;
 }
 
+/* The parts of a domain a change can go to: live when it runs, its definition when persistent */
+static unsigned int
+sfo_exec_domain_parts(const sfo_exec_domain_info *info)
+{
+    return (info->active ? VIR_DOMAIN_AFFECT_LIVE : 0) |
+           (info->persistent ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+}
+
+/* sfo_exec_domain_info_get(), failing @r with VM_DOMAIN_NOT_FOUND when @dom cannot be read */
+static int
+sfo_exec_info(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
+              sfo_exec_domain_info *info, sfo_exec_step_result *r)
+{
+    if (sfo_exec_domain_info_get(dom, r, info) == 0)
+        return 0;
+    sfo_exec_fail_domain(exec, step, r);
+    return -1;
+}
+
 static const char *
 sfo_exec_state_name(int state)
 {
@@ -555,25 +584,15 @@ sfo_exec_has_interface(virDomainPtr dom, gboolean inactive, const char *alias, c
 {
     gint64 t = g_get_monotonic_time();
     g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
-    g_autofree char *needle = g_strdup_printf("<alias name='%s'/>", alias);
-    g_autoptr(sfo_domain) parsed = NULL;
-    guint i;
+    int has;
 
-    r->probe_us += g_get_monotonic_time() - t;
-    if (!xml)
+    if (!xml) {
+        r->probe_us += g_get_monotonic_time() - t;
         return -1;
-    /* libvirt writes aliases so, and user aliases need no escaping: absent means absent */
-    if (!strstr(xml, needle))
-        return 0;
-    if (sfo_domain_parse(xml, &parsed) < 0)
-        return -1;
-    for (i = 0; i < parsed->devices->len; i++) {
-        const sfo_domain_device *dev = parsed->devices->pdata[i];
-
-        if (g_strcmp0(dev->alias, alias) == 0 && g_strcmp0(dev->mac, mac) == 0)
-            return 1;
     }
-    return 0;
+    has = sfo_domain_has_device(xml, alias, mac);
+    r->probe_us += g_get_monotonic_time() - t;
+    return has < 0 ? -1 : has;
 }
 
 /*
@@ -605,8 +624,7 @@ sfo_exec_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step, gboo
     return (int)parts;
 
 error:
-    sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
-                  step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+    sfo_exec_fail_domain(exec, step, r);
     return -1;
 }
 
@@ -614,128 +632,229 @@ error:
 /* Steps                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static void
-sfo_exec_attach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+/* virDomainAttachDeviceFlags() of the step's XML to @parts; libvirt's time counted */
+static int
+sfo_exec_attach_parts(sfo_exec *exec G_GNUC_UNUSED, virDomainPtr dom, const sfo_plan_step *step,
+                      unsigned int parts, sfo_exec_step_result *r)
 {
-    virDomainPtr dom = sfo_exec_domain(exec, step, r);
-    int parts;
-    int rc;
-    gint64 t;
+    gint64 t = g_get_monotonic_time();
+    int rc = virDomainAttachDeviceFlags(dom, step->xml, parts);
 
-    if (!dom || (parts = sfo_exec_parts(exec, dom, step, FALSE, r)) < 0)
-        return;
-    if (parts == 0) {
-        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
-        return;
-    }
-    t = g_get_monotonic_time();
-    rc = virDomainAttachDeviceFlags(dom, step->xml, parts);
     r->libvirt_us += g_get_monotonic_time() - t;
-    if (rc < 0)
-        sfo_exec_fail(r, SFO_EXEC_KEY_PLUG_FAILED, "Alias", step->alias, "VmName",
-                      sfo_exec_vm_name(step), "Uri", sfo_exec_uri(exec, step), "Reason",
-                      virGetLastErrorMessage(), NULL);
+    return rc;
 }
 
-static void
-sfo_exec_detach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+/* virDomainDetachDeviceAlias() of the step's alias from @parts; libvirt's time counted */
+static int
+sfo_exec_detach_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
+                      unsigned int parts, sfo_exec_step_result *r)
 {
-    virDomainPtr dom = sfo_exec_domain(exec, step, r);
-    g_autofree char *key = NULL;
-    int parts;
-    int rc;
+    g_autofree char *key = sfo_exec_event_key(dom, step->alias);
     gint64 t;
+    int rc;
 
-    if (!dom || (parts = sfo_exec_parts(exec, dom, step, TRUE, r)) < 0)
-        return;
-    if (parts == 0) {
-        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
-        return;
-    }
     /* events of an earlier unplug of the same alias must not end this one's wait */
-    key = sfo_exec_event_key(dom, step->alias);
     g_mutex_lock(&exec->lock);
     g_hash_table_remove(exec->removed, key);
     g_hash_table_remove(exec->refused, key);
     g_mutex_unlock(&exec->lock);
+    if (parts & VIR_DOMAIN_AFFECT_LIVE)
+        g_hash_table_add(exec->detaching, g_strdup(key));
+    else
+        g_hash_table_remove(exec->detaching, key);
     /* asynchronous for the live part: wait-removed waits for the guest */
     t = g_get_monotonic_time();
     rc = virDomainDetachDeviceAlias(dom, step->alias, parts);
     r->libvirt_us += g_get_monotonic_time() - t;
-    if (rc < 0)
-        sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_FAILED, "Alias", step->alias, "VmName",
-                      sfo_exec_vm_name(step), "Uri", sfo_exec_uri(exec, step), "Reason",
-                      virGetLastErrorMessage(), NULL);
+    return rc;
+}
+
+typedef int (*sfo_exec_act_fn)(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
+                               unsigned int parts, sfo_exec_step_result *r);
+
+/*
+ * @act on the parts @tried, the common case read nothing to find. When
+ * libvirt refuses, the domain is read: the parts that have our interface
+ * (@want TRUE) or lack it (@want FALSE) get @act, unless they are the ones
+ * tried, in which case libvirt refused for a reason of its own and that is
+ * the error (@key); no such part: the state already held.
+ */
+static void
+sfo_exec_act(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step, unsigned int tried,
+             gboolean want, sfo_exec_act_fn act, const char *key, sfo_exec_step_result *r)
+{
+    g_autofree char *refusal = NULL;
+    int parts;
+
+    if (act(exec, dom, step, tried, r) == 0)
+        return;
+    refusal = g_strdup(virGetLastErrorMessage());
+    if ((parts = sfo_exec_parts(exec, dom, step, want, r)) < 0)
+        return;
+    if (parts == 0) {
+        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
+        return;
+    }
+    if ((unsigned int)parts != tried && act(exec, dom, step, (unsigned int)parts, r) == 0)
+        return;
+    sfo_exec_fail(r, key, "Alias", step->alias, "VmName", sfo_exec_vm_name(step), "Uri",
+                  sfo_exec_uri(exec, step), "Reason",
+                  (unsigned int)parts == tried ? refusal : virGetLastErrorMessage(), NULL);
 }
 
 /*
- * Waits until our interface is gone from the live domain: woken by
- * DEVICE_REMOVED, but always decided by re-reading the live XML (an event
- * can be missed, and a removal can happen before we listen). Bounded by the
- * unplug timeout; DEVICE_REMOVAL_FAILED ends it at once.
+ * Attaches without reading the domain first: live and in the definition, as
+ * far as the domain has each. libvirt refuses an alias that a part already
+ * has and then changes nothing, so only a refusal costs the reads: the
+ * interface is attached to the parts that lack it; when none does, its state
+ * already held. Reading first would cost two domain XMLs per step, most of
+ * what a live plug spends outside libvirt (docs/benchmarks.md).
  */
 static void
-sfo_exec_wait_removed(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+sfo_exec_attach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
 {
     virDomainPtr dom = sfo_exec_domain(exec, step, r);
-    gint64 deadline = g_get_monotonic_time() + (gint64)exec->timeout_ms * 1000;
-    g_autofree char *key = NULL;
     sfo_exec_domain_info info;
 
     if (!dom)
         return;
-    key = sfo_exec_event_key(dom, step->alias);
-    for (;;) {
+    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
+        return;
+    sfo_exec_act(exec, dom, step, sfo_exec_domain_parts(&info), FALSE, sfo_exec_attach_parts,
+                 SFO_EXEC_KEY_PLUG_FAILED, r);
+}
+
+/*
+ * Detaches the interface when it is ours (its alias with its MAC), live and
+ * from the definition. One read decides: the live domain's XML (the
+ * definition's when the domain is not running); the definition is assumed to
+ * have it too, and when libvirt refuses, both are read and the parts that
+ * have it are detached. Reading both first would cost two domain XMLs per
+ * step (docs/benchmarks.md).
+ */
+static void
+sfo_exec_detach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    sfo_exec_domain_info info;
+    unsigned int parts = 0;
+    int has;
+
+    if (!dom)
+        return;
+    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
+        return;
+    if ((has = sfo_exec_has_interface(dom, !info.active, step->alias, step->mac, r)) < 0) {
+        sfo_exec_fail_domain(exec, step, r);
+        return;
+    }
+    if (has)
+        parts = sfo_exec_domain_parts(&info);
+    else if (info.active && info.persistent)
+        parts = (unsigned int)MAX(sfo_exec_parts(exec, dom, step, TRUE, r), 0);
+    if (r->outcome == SFO_EXEC_OUTCOME_FAILED)
+        return;
+    if (parts == 0) {
+        r->outcome = SFO_EXEC_OUTCOME_ALREADY;
+        return;
+    }
+    sfo_exec_act(exec, dom, step, parts, TRUE, sfo_exec_detach_parts, SFO_EXEC_KEY_UNPLUG_FAILED,
+                 r);
+}
+
+/* Sleeps until a device event arrives after the @seen-th, a poll tick passes or @deadline */
+static void
+sfo_exec_wait_event(sfo_exec *exec, guint64 seen, gint64 deadline, sfo_exec_step_result *r)
+{
+    gint64 now = g_get_monotonic_time();
+
+    g_mutex_lock(&exec->lock);
+    while (exec->events == seen && g_get_monotonic_time() < deadline &&
+           g_cond_wait_until(&exec->cond, &exec->lock,
+                             MIN(deadline, now + SFO_EXEC_POLL_MS * G_TIME_SPAN_MILLISECOND)))
+        ;
+    if (exec->events != seen)
+        r->woken++;
+    g_mutex_unlock(&exec->lock);
+    r->waited_us += g_get_monotonic_time() - now;
+}
+
+/* sfo_exec_wait_removed() without the bookkeeping: it fails @r or returns when removed */
+static void
+sfo_exec_wait_removed_loop(sfo_exec *exec, virDomainPtr dom, const char *key,
+                           const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)exec->timeout_ms * 1000;
+    /* nothing to wait for unless this exec asked the guest to release it */
+    gboolean asked = g_hash_table_contains(exec->detaching, key);
+    gboolean first = TRUE;
+    sfo_exec_domain_info info;
+
+    for (;; first = FALSE) {
         guint64 seen;
         gboolean refused;
-        gint64 now;
+        gboolean removed;
         int has;
 
         g_mutex_lock(&exec->lock);
         seen = exec->events;
         refused = g_hash_table_contains(exec->refused, key);
+        removed = g_hash_table_contains(exec->removed, key);
         g_mutex_unlock(&exec->lock);
-
-        if (sfo_exec_domain_info_get(dom, r, &info) < 0) {
-            sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step),
-                          "VmId", step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step),
-                          NULL);
+        /* libvirt emits DEVICE_REMOVED once the device has left the live definition */
+        if (asked && removed)
             return;
-        }
+        if (sfo_exec_info(exec, dom, step, &info, r) < 0)
+            return;
         /* an inactive domain changes only its definition, synchronously */
-        has = info.active ? sfo_exec_has_interface(dom, FALSE, step->alias, step->mac, r) : 0;
-        if (has < 0) {
-            sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step),
-                          "VmId", step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step),
-                          NULL);
+        if (!info.active)
             return;
-        }
-        if (has == 0)
-            return;
-        if (refused) {
-            sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_REFUSED, "VmName", sfo_exec_vm_name(step), "Alias",
-                          step->alias, NULL);
-            return;
-        }
-        now = g_get_monotonic_time();
-        if (now >= deadline) {
-            g_autofree char *seconds = g_strdup_printf("%.1f", exec->timeout_ms / 1000.0);
+        /* a guest takes far longer than a read: the first round only waits */
+        if (!(first && asked && !refused)) {
+            if ((has = sfo_exec_has_interface(dom, FALSE, step->alias, step->mac, r)) < 0) {
+                sfo_exec_fail_domain(exec, step, r);
+                return;
+            }
+            if (has == 0)
+                return;
+            if (refused) {
+                sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_REFUSED, "VmName", sfo_exec_vm_name(step),
+                              "Alias", step->alias, NULL);
+                return;
+            }
+            if (g_get_monotonic_time() >= deadline) {
+                g_autofree char *seconds = g_strdup_printf("%.1f", exec->timeout_ms / 1000.0);
 
-            sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_TIMED_OUT, "VmName", sfo_exec_vm_name(step),
-                          "Alias", step->alias, "Seconds", seconds, "State",
-                          sfo_exec_state_name(info.state), NULL);
-            return;
+                sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_TIMED_OUT, "VmName", sfo_exec_vm_name(step),
+                              "Alias", step->alias, "Seconds", seconds, "State",
+                              sfo_exec_state_name(info.state), NULL);
+                return;
+            }
         }
-        g_mutex_lock(&exec->lock);
-        while (exec->events == seen && g_get_monotonic_time() < deadline &&
-               g_cond_wait_until(&exec->cond, &exec->lock,
-                                 MIN(deadline, now + SFO_EXEC_POLL_MS * G_TIME_SPAN_MILLISECOND)))
-            ;
-        if (exec->events != seen)
-            r->woken++;
-        g_mutex_unlock(&exec->lock);
-        r->waited_us += g_get_monotonic_time() - now;
+        sfo_exec_wait_event(exec, seen, deadline, r);
     }
+}
+
+/*
+ * Waits until our interface is gone from the live domain. After a live
+ * detach by this exec, DEVICE_REMOVED for the alias ends the wait (libvirt
+ * emits it once the device has left the live definition); without it the
+ * live XML is re-read at each poll tick and device event, so a missed event
+ * costs at most a tick. With no detach of its own to wait for (a re-run, a
+ * reconcile), the live XML decides at once. Bounded by the unplug timeout;
+ * DEVICE_REMOVAL_FAILED ends it at once.
+ */
+static void
+sfo_exec_wait_removed(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    g_autofree char *key = NULL;
+
+    if (!dom)
+        return;
+    key = sfo_exec_event_key(dom, step->alias);
+    sfo_exec_wait_removed_loop(exec, dom, key, step, r);
+    g_hash_table_remove(exec->detaching, key);
 }
 
 static void
@@ -784,11 +903,8 @@ sfo_exec_migrate(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result
                       "(none)", "Reason", "no destination URI was given", NULL);
         return;
     }
-    if (sfo_exec_domain_info_get(dom, r, &info) < 0) {
-        sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
-                      step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
         return;
-    }
     if (step->live)
         flags |= VIR_MIGRATE_LIVE;
     if (info.persistent)
@@ -820,11 +936,8 @@ sfo_exec_lifecycle(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_resu
 
     if (!dom)
         return;
-    if (sfo_exec_domain_info_get(dom, r, &info) < 0) {
-        sfo_exec_fail(r, SFO_EXEC_KEY_DOMAIN_NOT_FOUND, "VmName", sfo_exec_vm_name(step), "VmId",
-                      step->vm_id ? step->vm_id : "", "Uri", sfo_exec_uri(exec, step), NULL);
+    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
         return;
-    }
     if ((step->op == SFO_PLAN_OP_SAVE && !info.active &&
          virDomainHasManagedSaveImage(dom, 0) > 0) ||
         (step->op == SFO_PLAN_OP_RESTORE && info.active)) {
@@ -1083,7 +1196,7 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
     sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(plan != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_result != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
+    sfo_check_flags(flags, SFO_EXEC_RUN_DOMAIN_XML);
     for (i = 0; i < plan->steps->len; i++) {
         if (((sfo_plan_step *)plan->steps->pdata[i])->op == SFO_PLAN_OP_START) {
             sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT,
@@ -1117,7 +1230,8 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
     if ((failed = sfo_exec_forward(exec, plan, sequence, 0, step_phase, result)) >= 0)
         sfo_exec_backward(exec, plan, sequence, failed, step_phase, undo_phase, result);
     sfo_exec_finish(exec, sequence, result);
-    sfo_exec_collect_domains(exec, plan, result);
+    if (flags & SFO_EXEC_RUN_DOMAIN_XML)
+        sfo_exec_collect_domains(exec, plan, result);
     result->total_us = g_get_monotonic_time() - t0;
     *ret_result = g_steal_pointer(&result);
     return 0;
@@ -1211,7 +1325,7 @@ sfo_exec_reconcile(sfo_exec *exec, unsigned int flags, sfo_exec_result **ret_res
 
     sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_result != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
+    sfo_check_flags(flags, SFO_EXEC_RUN_DOMAIN_XML);
     if (!exec->journal) {
         sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT,
                          "reconcile needs a journal (sfo_exec_set_journal())");
@@ -1237,7 +1351,7 @@ sfo_exec_reconcile(sfo_exec *exec, unsigned int flags, sfo_exec_result **ret_res
         }
         sfo_exec_reconcile_entry(exec, entry, one);
         sfo_exec_finish(exec, entry->id, one);
-        if (i == 0)
+        if (i == 0 && (flags & SFO_EXEC_RUN_DOMAIN_XML))
             sfo_exec_collect_domains(exec, entry->plan, result);
         result->status = sfo_exec_status_worse(result->status, one->status);
         if (!result->error_key && one->error_key) {

@@ -396,3 +396,133 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
     *ret_domain = g_steal_pointer(&domain);
     return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* sfo_domain_has_device(): one SAX pass, no tree                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    xmlParserCtxt *ctxt;
+    const char *alias;
+    char *mac; /* normalised, NULL: any */
+    int depth; /* of the element being read: 1 the root */
+    gboolean in_devices;
+    gboolean in_device;
+    gboolean alias_seen; /* the current device has @alias */
+    char *device_mac;    /* the current device's <mac address> */
+    int found;
+} sfo_domain_search;
+
+/* The value of attribute @name among SAX2's (localname, prefix, URI, value, end) tuples */
+static char *
+sfo_domain_sax_attr(int nb_attributes, const xmlChar **attributes, const char *name)
+{
+    int i;
+
+    for (i = 0; i < nb_attributes; i++) {
+        const xmlChar **a = attributes + i * 5;
+
+        if (!a[1] && xmlStrEqual(a[0], BAD_CAST name))
+            return g_strndup((const char *)a[3], a[4] - a[3]);
+    }
+    return NULL;
+}
+
+static void
+sfo_domain_search_start(void *data, const xmlChar *localname, const xmlChar *prefix,
+                        const xmlChar *uri G_GNUC_UNUSED, int nb_namespaces G_GNUC_UNUSED,
+                        const xmlChar **namespaces G_GNUC_UNUSED, int nb_attributes,
+                        int nb_defaulted G_GNUC_UNUSED, const xmlChar **attributes)
+{
+    sfo_domain_search *search = data;
+    const char *name = (const char *)localname;
+
+    search->depth++;
+    if (prefix)
+        return;
+    if (search->depth == 2 && strcmp(name, "devices") == 0) {
+        search->in_devices = TRUE;
+    } else if (search->depth == 3 && search->in_devices &&
+               (strcmp(name, "interface") == 0 || strcmp(name, "hostdev") == 0)) {
+        search->in_device = TRUE;
+        search->alias_seen = FALSE;
+        g_clear_pointer(&search->device_mac, g_free);
+    } else if (search->depth == 4 && search->in_device && strcmp(name, "alias") == 0) {
+        g_autofree char *alias = sfo_domain_sax_attr(nb_attributes, attributes, "name");
+
+        search->alias_seen = g_strcmp0(alias, search->alias) == 0;
+    } else if (search->depth == 4 && search->in_device && strcmp(name, "mac") == 0) {
+        g_autofree char *mac = sfo_domain_sax_attr(nb_attributes, attributes, "address");
+
+        g_free(search->device_mac);
+        search->device_mac = mac ? sfo_mac_normalize(mac) : NULL;
+    }
+}
+
+static void
+sfo_domain_search_end(void *data, const xmlChar *localname G_GNUC_UNUSED,
+                      const xmlChar *prefix G_GNUC_UNUSED, const xmlChar *uri G_GNUC_UNUSED)
+{
+    sfo_domain_search *search = data;
+
+    if (search->depth == 3 && search->in_device) {
+        search->in_device = FALSE;
+        if (search->alias_seen) {
+            /* aliases are unique in a domain: this device decides */
+            search->found = !search->mac || g_strcmp0(search->device_mac, search->mac) == 0;
+            xmlStopParser(search->ctxt);
+        }
+    } else if (search->depth == 2) {
+        search->in_devices = FALSE;
+    }
+    search->depth--;
+}
+
+static void
+sfo_domain_search_error(void *data G_GNUC_UNUSED, xmlError *err G_GNUC_UNUSED)
+{
+}
+
+int
+sfo_domain_has_device(const char *xml, const char *alias, const char *mac)
+{
+    xmlSAXHandler sax = { 0 };
+    sfo_domain_search search = { 0 };
+    gsize len;
+    int wellformed;
+    int stopped;
+
+    sfo_return_val_if_fail(xml != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(alias != NULL, SFO_EINVALID);
+    len = strlen(xml);
+    sfo_return_val_if_fail(len <= G_MAXINT, SFO_EINVALID);
+
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = sfo_domain_search_start;
+    sax.endElementNs = sfo_domain_search_end;
+    sax.serror = sfo_domain_search_error;
+    search.alias = alias;
+    search.mac = mac ? sfo_mac_normalize(mac) : NULL;
+    if (mac && !search.mac)
+        search.mac = g_strdup(mac);
+    search.ctxt = xmlCreatePushParserCtxt(&sax, &search, NULL, 0, "domain.xml");
+    if (!search.ctxt) {
+        g_free(search.mac);
+        sfo_error_report(SFO_ERROR, SFO_KEY_DOMXML_SYNTAX_ERROR,
+                         "cannot create an XML parser context");
+        return SFO_ERROR;
+    }
+    xmlCtxtUseOptions(search.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlParseChunk(search.ctxt, xml, (int)len, 1);
+    stopped = search.ctxt->disableSAX != 0 && search.ctxt->errNo == XML_ERR_USER_STOP;
+    wellformed = search.ctxt->wellFormed || stopped;
+    xmlFreeParserCtxt(search.ctxt);
+    g_free(search.device_mac);
+    g_free(search.mac);
+    if (!wellformed) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_SYNTAX_ERROR,
+                         "domain XML is not well-formed");
+        return SFO_EINVALID;
+    }
+    return search.found;
+}

@@ -74,6 +74,16 @@ typedef struct {
 int sfo_domain_parse(const char *xml, sfo_domain **ret_domain);
 
 /*
+ * Whether the <domain> XML @xml has, among its <devices>, an <interface> or
+ * <hostdev> with alias @alias and, unless @mac is NULL, that MAC (compared
+ * normalised). One pass with libxml2's SAX interface, no tree, that stops at
+ * the device with the alias: exec asks this before and after each change,
+ * of a domain that libvirt has just formatted. Returns 1 or 0, or
+ * SFO_EINVALID with DOMXML_SYNTAX_ERROR when @xml is not well-formed.
+ */
+int sfo_domain_has_device(const char *xml, const char *alias, const char *mac);
+
+/*
  * The subject id of @dev in violations and messages: its alias, else "#N"
  * with its position. Borrowed from @dev or written into @buf.
  */

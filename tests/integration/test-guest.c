@@ -160,7 +160,7 @@ sfo_guest_apply_to(int action, const char *subject, const char *host, const char
     assert_int_equal(sfo_exec_set_migration_uri(exec, migration_uri), 0);
     if (hook)
         sfo_exec_set_step_hook(exec, hook, opaque);
-    if (sfo_exec_run(exec, plan, 0, &result) < 0)
+    if (sfo_exec_run(exec, plan, SFO_EXEC_RUN_DOMAIN_XML, &result) < 0)
         fail_msg("run: %s", sfo_error_last()->message);
     return result;
 }

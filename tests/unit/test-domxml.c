@@ -485,6 +485,40 @@ test_domxml__read_domain(void **state G_GNUC_UNUSED)
     assert_null(standby->teaming_persistent);
 }
 
+/*
+ * sfo_domain_has_device(): the alias decides which device, the MAC whether
+ * it is ours; an alias outside <devices>' interfaces and hostdevs does not
+ * count, whatever its namespace.
+ */
+static void
+test_domxml__has_device(void **state G_GNUC_UNUSED)
+{
+    static const char xml[] =
+        "<domain type='kvm'><name>d</name>"
+        "<metadata><x:m xmlns:x='urn:x'><alias name='ua-meta'/></x:m></metadata>"
+        "<devices>"
+        "<controller type='pci'><alias name='ua-ctl'/></controller>"
+        "<interface type='user'><alias name='ua-nic'/><mac address='52:54:00:00:00:01'/>"
+        "<model type='virtio'/></interface>"
+        "<hostdev mode='subsystem' type='pci'><mac address='52:54:00:00:00:02'/>"
+        "<alias name='ua-vf'/></hostdev>"
+        "</devices></domain>";
+
+    assert_int_equal(sfo_domain_has_device(xml, "ua-nic", "52:54:00:00:00:01"), 1);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-nic", "52:54:00:00:00:0A"), 0);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-nic", NULL), 1);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-vf", "52:54:00:00:00:02"), 1);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-vf", "52:54:00:00:00:01"), 0);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-ctl", NULL), 0);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-meta", NULL), 0);
+    assert_int_equal(sfo_domain_has_device(xml, "ua-none", NULL), 0);
+    /* MACs compare normalised */
+    assert_int_equal(sfo_domain_has_device(xml, "ua-nic", "52-54-00-00-00-01"), 1);
+    assert_int_equal(sfo_domain_has_device("<domain><devices><interface>", "ua-nic", NULL),
+                     SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, SFO_KEY_DOMXML_SYNTAX_ERROR);
+}
+
 static void
 test_domxml__read_snippets(void **state G_GNUC_UNUSED)
 {
@@ -668,6 +702,7 @@ main(void)
         cmocka_unit_test(test_domxml__vf_without_address),
         cmocka_unit_test(test_domxml__read_domain),
         cmocka_unit_test(test_domxml__read_snippets),
+        cmocka_unit_test(test_domxml__has_device),
         cmocka_unit_test(test_domxml__check_malformed_position),
         cmocka_unit_test(test_domxml__check_messages),
     };

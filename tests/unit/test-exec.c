@@ -298,6 +298,164 @@ test_exec__attach_fails_halfway(void **state G_GNUC_UNUSED)
     virDomainFree(dom);
 }
 
+/* How many times @dom's live XML (or definition, @inactive) has the alias @alias */
+static guint
+sfo_test_alias_count(virDomainPtr dom, gboolean inactive, const char *alias)
+{
+    g_autofree char *xml = sfo_test_virt_xml(dom, inactive);
+    g_autofree char *needle = g_strdup_printf("<alias name='%s'/>", alias);
+    const char *at = xml;
+    guint n = 0;
+
+    while ((at = strstr(at, needle))) {
+        n++;
+        at += strlen(needle);
+    }
+    return n;
+}
+
+/*
+ * attach finds the standby already live but not in the definition (a crash
+ * between the two, or someone's hot plug): libvirt refuses the attach to
+ * both, exec reads the domain and attaches to the definition alone. No
+ * second standby appears in the live domain.
+ */
+static void
+test_exec__attach_to_the_part_missing_it(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *standby = NULL;
+    g_autofree char *dxml = NULL;
+    g_autoptr(sfo_plan) plan = NULL;
+    g_autoptr(sfo_exec) exec = NULL;
+    g_autoptr(sfo_exec_result) result = NULL;
+    virDomainPtr dom;
+
+    SFO_NEED_QEMU();
+    standby = sfo_test_nic_xml("n-partial", SFO_DOMXML_PART_STANDBY);
+    dxml = sfo_test_virt_domain_xml("exec-partial", 128, NULL, NULL, NULL, NULL);
+    dom = sfo_test_virt_domain(&sfo_virt, dxml, TRUE, TRUE, VIR_DOMAIN_START_PAUSED);
+    assert_int_equal(virDomainAttachDeviceFlags(dom, standby, VIR_DOMAIN_AFFECT_LIVE), 0);
+    plan = sfo_test_plan(SFO_PLAN_PLUG, "n-partial", NULL);
+    exec = sfo_test_exec(NULL, 1000);
+    result = sfo_test_run(exec, plan);
+
+    assert_int_equal(sfo_exec_result_status(result), SFO_EXEC_COMPLETED);
+    assert_int_equal(sfo_test_result_step(result->steps, 0)->outcome, SFO_EXEC_OUTCOME_DONE);
+    assert_int_equal(sfo_test_result_step(result->steps, 1)->outcome, SFO_EXEC_OUTCOME_DONE);
+    assert_int_equal(sfo_test_alias_count(dom, FALSE, "ua-p-fo"), 1);
+    assert_int_equal(sfo_test_alias_count(dom, TRUE, "ua-p-fo"), 1);
+    assert_true(sfo_test_virt_has(dom, TRUE, "ua-n-partial", "52:54:00:5f:00:10"));
+    assert_true(sfo_test_virt_has(dom, FALSE, "ua-n-partial", "52:54:00:5f:00:10"));
+    virDomainFree(dom);
+}
+
+/*
+ * detach of a pair that only the definition has (the live domain never got
+ * it): the live XML lacks it, so exec reads the definition and detaches from
+ * there alone; nothing waits for a guest. The live domain is untouched.
+ */
+static void
+test_exec__detach_from_the_definition_only(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *vf = NULL;
+    g_autofree char *standby = NULL;
+    g_autofree char *dxml = NULL;
+    g_autofree char *live_before = NULL;
+    g_autofree char *live_after = NULL;
+    g_autoptr(sfo_plan) plan = NULL;
+    g_autoptr(sfo_exec) exec = NULL;
+    g_autoptr(sfo_exec_result) result = NULL;
+    virDomainPtr dom;
+    guint i;
+
+    SFO_NEED_QEMU();
+    vf = sfo_test_nic_xml("n-config", SFO_DOMXML_PART_NIC);
+    standby = sfo_test_nic_xml("n-config", SFO_DOMXML_PART_STANDBY);
+    dxml = sfo_test_virt_domain_xml("exec-config", 128, NULL, NULL, NULL, NULL);
+    dom = sfo_test_virt_domain(&sfo_virt, dxml, TRUE, TRUE, VIR_DOMAIN_START_PAUSED);
+    assert_int_equal(virDomainAttachDeviceFlags(dom, standby, VIR_DOMAIN_AFFECT_CONFIG), 0);
+    assert_int_equal(virDomainAttachDeviceFlags(dom, vf, VIR_DOMAIN_AFFECT_CONFIG), 0);
+    live_before = sfo_test_virt_xml(dom, FALSE);
+    plan = sfo_test_plan(SFO_PLAN_UNPLUG, "n-config", NULL);
+    exec = sfo_test_exec(NULL, 60000);
+    result = sfo_test_run(exec, plan);
+
+    assert_int_equal(sfo_exec_result_status(result), SFO_EXEC_COMPLETED);
+    for (i = 0; i < result->steps->len; i++) {
+        const sfo_exec_step_result *r = sfo_test_result_step(result->steps, i);
+
+        assert_int_equal(r->outcome, SFO_EXEC_OUTCOME_DONE);
+        assert_true(r->duration_us < 5 * G_USEC_PER_SEC); /* no wait for a guest */
+    }
+    assert_false(sfo_test_virt_has(dom, TRUE, "ua-n-config", NULL));
+    assert_false(sfo_test_virt_has(dom, TRUE, "ua-p-fo", NULL));
+    live_after = sfo_test_virt_xml(dom, FALSE);
+    assert_string_equal(live_after, live_before);
+    virDomainFree(dom);
+}
+
+/*
+ * detach when the VF's alias belongs to an interface with another MAC (not
+ * this NIC's device): the step changes nothing and says so; the stale
+ * interface stays, live and in the definition.
+ */
+static void
+test_exec__detach_leaves_another_mac(void **state G_GNUC_UNUSED)
+{
+    static const char stale[] = "    <interface type='user'><mac address='52:54:00:99:99:98'/>"
+                                "<model type='e1000e'/><alias name='ua-n-stale'/></interface>\n";
+    g_autofree char *dxml = NULL;
+    g_autoptr(sfo_plan) plan = NULL;
+    g_autoptr(sfo_exec) exec = NULL;
+    g_autoptr(sfo_exec_result) result = NULL;
+    virDomainPtr dom;
+
+    SFO_NEED_QEMU();
+    dxml = sfo_test_virt_domain_xml("exec-stale", 128, stale, NULL, NULL, NULL);
+    dom = sfo_test_virt_domain(&sfo_virt, dxml, TRUE, TRUE, VIR_DOMAIN_START_PAUSED);
+    plan = sfo_test_plan(SFO_PLAN_UNPLUG, "n-stale", NULL);
+    exec = sfo_test_exec(NULL, 60000);
+    result = sfo_test_run(exec, plan);
+
+    assert_int_equal(sfo_exec_result_status(result), SFO_EXEC_COMPLETED);
+    assert_int_equal(sfo_test_result_step(result->steps, 0)->outcome, SFO_EXEC_OUTCOME_ALREADY);
+    assert_int_equal(sfo_test_result_step(result->steps, 2)->outcome, SFO_EXEC_OUTCOME_ALREADY);
+    assert_true(sfo_test_virt_has(dom, FALSE, "ua-n-stale", "52:54:00:99:99:98"));
+    assert_true(sfo_test_virt_has(dom, TRUE, "ua-n-stale", "52:54:00:99:99:98"));
+    virDomainFree(dom);
+}
+
+/*
+ * detach of a VF that only the live domain has: libvirt refuses the detach
+ * from both (the definition lacks it), exec reads both and detaches it live.
+ * No guest acknowledges it, so the wait then times out; what matters here is
+ * that the detach itself was done, not refused.
+ */
+static void
+test_exec__detach_from_the_live_domain_only(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *vf = NULL;
+    g_autofree char *dxml = NULL;
+    g_autoptr(sfo_plan) plan = NULL;
+    g_autoptr(sfo_exec) exec = NULL;
+    g_autoptr(sfo_exec_result) result = NULL;
+    virDomainPtr dom;
+
+    SFO_NEED_QEMU();
+    vf = sfo_test_nic_xml("n-split", SFO_DOMXML_PART_NIC);
+    dxml = sfo_test_virt_domain_xml("exec-split", 128, NULL, NULL, NULL, NULL);
+    dom = sfo_test_virt_domain(&sfo_virt, dxml, TRUE, TRUE, VIR_DOMAIN_START_PAUSED);
+    assert_int_equal(virDomainAttachDeviceFlags(dom, vf, VIR_DOMAIN_AFFECT_LIVE), 0);
+    plan = sfo_test_plan(SFO_PLAN_UNPLUG, "n-split", NULL);
+    exec = sfo_test_exec(NULL, 1000);
+    result = sfo_test_run(exec, plan);
+
+    assert_int_equal(sfo_test_result_step(result->steps, 0)->outcome, SFO_EXEC_OUTCOME_DONE);
+    assert_int_equal(sfo_test_result_step(result->steps, 1)->outcome, SFO_EXEC_OUTCOME_FAILED);
+    assert_string_equal(sfo_exec_result_error_key(result), "VM_INTERFACE_UNPLUG_TIMED_OUT");
+    virDomainFree(dom);
+}
+
 /* A VM with no domain: the first step fails before it changed anything, nothing to undo */
 static void
 test_exec__domain_missing(void **state G_GNUC_UNUSED)
@@ -510,7 +668,7 @@ test_exec__result_formats(void **state G_GNUC_UNUSED)
     dom = sfo_test_virt_domain(&sfo_virt, dxml, FALSE, TRUE, VIR_DOMAIN_START_PAUSED);
     plan = sfo_test_plan(SFO_PLAN_PLUG, "v-json", NULL);
     exec = sfo_test_exec(NULL, 1000);
-    result = sfo_test_run(exec, plan);
+    assert_int_equal(sfo_exec_run(exec, plan, SFO_EXEC_RUN_DOMAIN_XML, &result), 0);
     assert_int_equal(sfo_exec_result_status(result), SFO_EXEC_COMPLETED);
     live = sfo_test_virt_xml(dom, FALSE);
 
@@ -526,6 +684,21 @@ test_exec__result_formats(void **state G_GNUC_UNUSED)
     assert_true(json_object_object_get_ex(obj, "domains", &v));
     assert_true(json_object_object_get_ex(v, sfo_virt.uri, &v));
     assert_string_equal(json_object_get_string(v), live);
+
+    /* without SFO_EXEC_RUN_DOMAIN_XML the run reads no final XML */
+    {
+        g_autoptr(sfo_exec_result) again = NULL;
+        g_autofree char *again_json = NULL;
+        g_autoptr(json_object) again_obj = NULL;
+        json_object *domains = NULL;
+
+        again = sfo_test_run(exec, plan);
+        assert_int_equal(sfo_exec_result_status(again), SFO_EXEC_COMPLETED);
+        assert_int_equal(sfo_exec_result_format_json(again, 0, &again_json), 0);
+        again_obj = json_tokener_parse(again_json);
+        assert_true(json_object_object_get_ex(again_obj, "domains", &domains));
+        assert_int_equal(json_object_object_length(domains), 0);
+    }
 
     assert_int_equal(sfo_exec_result_format_text(result, 0, &text), 0);
     assert_non_null(strstr(text, "step 0: attach nic ua-v-json on h1: done in "));
@@ -682,6 +855,10 @@ main(void)
         cmocka_unit_test(test_exec__plug_live),
         cmocka_unit_test(test_exec__unplug_timeout),
         cmocka_unit_test(test_exec__attach_fails_halfway),
+        cmocka_unit_test(test_exec__attach_to_the_part_missing_it),
+        cmocka_unit_test(test_exec__detach_from_the_definition_only),
+        cmocka_unit_test(test_exec__detach_leaves_another_mac),
+        cmocka_unit_test(test_exec__detach_from_the_live_domain_only),
         cmocka_unit_test(test_exec__domain_missing),
         cmocka_unit_test(test_exec__refused),
         cmocka_unit_test(test_exec__reconcile_rolls_back),

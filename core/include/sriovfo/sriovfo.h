@@ -449,11 +449,25 @@ int sfo_exec_set_migration_uri(sfo_exec *exec, const char *uri);
 int sfo_exec_set_journal(sfo_exec *exec, const char *path);
 
 /**
+ * sfo_exec_run_flags:
+ * @SFO_EXEC_RUN_DOMAIN_XML: when the run ends, also read the live domain XML
+ *     on each connection into the result ("domains" in
+ *     sfo_exec_result_format_json()); one more libvirt read per connection
+ * Since: 0.1.0
+ */
+typedef enum {
+    SFO_EXEC_RUN_DOMAIN_XML = 1 << 0,
+} sfo_exec_run_flags;
+
+/**
  * sfo_exec_run:
  * Runs @plan: each step, in order; when one fails before the commit step,
  * the undo steps up to it in reverse. Interfaces are attached and detached
- * live and in the persistent definition, as far as the domain has them;
- * every step first checks whether its state already holds.
+ * live and in the persistent definition, as far as the domain has them; a
+ * step whose state already holds changes nothing (an attach that libvirt
+ * refuses is checked against the domain and retried for the parts that
+ * lack the interface; a detach checks the domain first).
+ * @flags: 0 or SFO_EXEC_RUN_DOMAIN_XML
  * @ret_result: what ran and how it ended; free with sfo_exec_result_free()
  * Returns: 0 whenever the plan was run (whatever the outcome: see
  * sfo_exec_result_status()); a negative code when nothing could start (a
@@ -467,6 +481,7 @@ int sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags,
  * Finishes or undoes every sequence of the journal that never ended (a
  * crash, or an undo that failed): a sequence whose commit step succeeded is
  * finished, any other is undone. Needs a journal.
+ * @flags: 0 or SFO_EXEC_RUN_DOMAIN_XML (the domain of the first sequence)
  * @ret_result: the steps it ran, over all sequences; the status is the
  *              worst; free with sfo_exec_result_free()
  * Returns: 0, or a negative code. Since: 0.1.0
@@ -493,7 +508,8 @@ const char *sfo_exec_result_error_message(const sfo_exec_result *result);
 /**
  * sfo_exec_result_format_json:
  * @ret_json: {"sequence","status","error"?,"steps":[…],"undone":[…],
- *            "violations":[…],"domains":{"<uri>":"<final live domain XML>"}};
+ *            "violations":[…],"domains":{"<uri>":"<final live domain XML>"}}
+ *            ("domains" is empty unless the run had SFO_EXEC_RUN_DOMAIN_XML);
  *            each step with its outcome and duration; free with sfo_free()
  * Since: 0.1.0
  */
