@@ -143,9 +143,17 @@ sfo_test_group_teardown(void **state G_GNUC_UNUSED)
         } \
     } while (0)
 
+/* Where a plan runs: the source (NULL: the embedded driver), and what exec needs besides */
+typedef struct {
+    const char *source;
+    const char *dest;
+    const char *migration_uri;
+    const char *memory_file;
+} sfo_guest_where;
+
 static sfo_exec_result *
-sfo_guest_apply_to(int action, const char *subject, const char *host, const char *dest_uri,
-                   const char *migration_uri, sfo_exec_step_hook hook, void *opaque)
+sfo_guest_apply_to(int action, const char *subject, const char *host, const sfo_guest_where *where,
+                   sfo_exec_step_hook hook, void *opaque)
 {
     g_autoptr(sfo_plan) plan = NULL;
     g_autoptr(sfo_exec) exec = NULL;
@@ -154,10 +162,12 @@ sfo_guest_apply_to(int action, const char *subject, const char *host, const char
 
     if (sfo_plan_build(sfo_inv, action, subject, host, SFO_PLAN_EMULATED, &plan) < 0)
         fail_msg("plan: %s", sfo_error_last()->message);
-    assert_int_equal(sfo_exec_open(sfo_virt.uri, dest_uri, 0, &exec), 0);
+    assert_int_equal(
+        sfo_exec_open(where->source ? where->source : sfo_virt.uri, where->dest, 0, &exec), 0);
     assert_int_equal(sfo_exec_set_unplug_timeout(exec, SFO_GUEST_REACT_SECONDS * 1000), 0);
     assert_int_equal(sfo_exec_set_journal(exec, journal), 0);
-    assert_int_equal(sfo_exec_set_migration_uri(exec, migration_uri), 0);
+    assert_int_equal(sfo_exec_set_migration_uri(exec, where->migration_uri), 0);
+    assert_int_equal(sfo_exec_set_snapshot_memory_file(exec, where->memory_file), 0);
     if (hook)
         sfo_exec_set_step_hook(exec, hook, opaque);
     if (sfo_exec_run(exec, plan, SFO_EXEC_RUN_DOMAIN_XML, &result) < 0)
@@ -169,7 +179,9 @@ static sfo_exec_result *
 sfo_guest_apply(int action, const char *subject, const char *host, const char *dest_uri,
                 sfo_exec_step_hook hook, void *opaque)
 {
-    return sfo_guest_apply_to(action, subject, host, dest_uri, NULL, hook, opaque);
+    sfo_guest_where where = { .dest = dest_uri };
+
+    return sfo_guest_apply_to(action, subject, host, &where, hook, opaque);
 }
 
 static void
@@ -182,6 +194,19 @@ sfo_guest_expect(const sfo_exec_result *result, sfo_exec_status status, const ch
         g_strcmp0(sfo_exec_result_error_key(result), key) != 0)
         fail_msg("expected %s (%s), got:\n%s", sfo_exec_status_to_string(status),
                  key ? key : "no error", text);
+}
+
+/* Plugs the NIC unless the live domain has its VF, and waits until the guest paired it */
+static void
+sfo_guest_ensure_paired(void)
+{
+    if (!sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC)) {
+        g_autoptr(sfo_exec_result) plug =
+            sfo_guest_apply(SFO_PLAN_PLUG, "n-guest", NULL, NULL, NULL, NULL);
+
+        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
+    }
+    sfo_guest_wait_state("pair");
 }
 
 /* After each step: which of the pair the live domain has ("S" standby, "V" the VF) */
@@ -341,13 +366,7 @@ test_guest__save_and_restore(void **state G_GNUC_UNUSED)
     g_autoptr(sfo_exec_result) restore = NULL;
 
     SFO_NEED_GUEST();
-    if (!sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC)) {
-        g_autoptr(sfo_exec_result) plug =
-            sfo_guest_apply(SFO_PLAN_PLUG, "n-guest", NULL, NULL, NULL, NULL);
-
-        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
-        sfo_guest_wait_state("pair");
-    }
+    sfo_guest_ensure_paired();
     save = sfo_guest_apply(SFO_PLAN_SAVE, "vm-guest", NULL, NULL, NULL, NULL);
     sfo_guest_expect(save, SFO_EXEC_COMPLETED, NULL);
     assert_int_equal(virDomainIsActive(sfo_dom), 0);
@@ -358,6 +377,77 @@ test_guest__save_and_restore(void **state G_GNUC_UNUSED)
     assert_int_equal(virDomainIsActive(sfo_dom), 1);
     assert_true(sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC));
     assert_true(sfo_test_virt_has(sfo_dom, FALSE, "ua-p-fo", SFO_GUEST_MAC));
+    sfo_guest_wait_state("pair");
+}
+
+/*
+ * snapshot with memory, external as oVirt takes it: the VF is unplugged
+ * (the guest releases it), the memory written to the file exec was given
+ * (a libvirt save image of a domain without the VF), no snapshot metadata
+ * left in libvirt (the migrations below prove the domain still migrates),
+ * the guest kept running, the VF plugged back and paired again.
+ */
+static void
+test_guest__snapshot(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *memory = sfo_test_virt_path(&sfo_virt, "snapshot.mem");
+    sfo_guest_where where = { .memory_file = memory };
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *saved = NULL;
+    int st = 0;
+    int reason = 0;
+
+    SFO_NEED_GUEST();
+    sfo_guest_ensure_paired();
+    result = sfo_guest_apply_to(SFO_PLAN_SNAPSHOT, "vm-guest", NULL, &where, sfo_guest_watch, seen);
+    sfo_guest_expect(result, SFO_EXEC_COMPLETED, NULL);
+    /* detach the VF, wait until the guest released it, snapshot without it, attach it again */
+    if (strcmp(seen->str, "0:SV;1:S-;2:S-;3:SV;") != 0 &&
+        strcmp(seen->str, "0:S-;1:S-;2:S-;3:SV;") != 0)
+        fail_msg("live XML after each snapshot step: %s", seen->str);
+    assert_int_equal(((sfo_exec_step_result *)result->steps->pdata[2])->step->op,
+                     SFO_PLAN_OP_SNAPSHOT);
+    saved = virDomainSaveImageGetXMLDesc(sfo_virt.conn, memory, 0);
+    if (!saved)
+        fail_msg("no save image in %s: %s", memory, virGetLastErrorMessage());
+    assert_non_null(strstr(saved, "ua-p-fo"));
+    assert_null(strstr(saved, "ua-n-guest"));
+    assert_int_equal(virDomainSnapshotNum(sfo_dom, 0), 0);
+    assert_int_equal(virDomainGetState(sfo_dom, &st, &reason, 0), 0);
+    assert_int_equal(st, VIR_DOMAIN_RUNNING);
+    sfo_guest_wait_state("pair");
+}
+
+/*
+ * a snapshot libvirt refuses (the memory file's directory does not exist):
+ * the VF unplugged for it is plugged back, and the live XML is exactly the
+ * starting one; the guest pairs it again.
+ */
+static void
+test_guest__failed_snapshot_replugs(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *memory = sfo_test_virt_path(&sfo_virt, "no-such-dir/snapshot.mem");
+    sfo_guest_where where = { .memory_file = memory };
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    const sfo_exec_step_result *r;
+
+    SFO_NEED_GUEST();
+    sfo_guest_ensure_paired();
+    before = sfo_test_virt_xml(sfo_dom, FALSE);
+    result = sfo_guest_apply_to(SFO_PLAN_SNAPSHOT, "vm-guest", NULL, &where, NULL, NULL);
+    sfo_guest_expect(result, SFO_EXEC_UNDONE, "VM_OPERATION_FAILED");
+    r = result->steps->pdata[result->steps->len - 1];
+    assert_int_equal(r->step->op, SFO_PLAN_OP_SNAPSHOT);
+    assert_int_equal(r->outcome, SFO_EXEC_OUTCOME_FAILED);
+    r = result->undone->pdata[0];
+    assert_int_equal(r->step->op, SFO_PLAN_OP_ATTACH);
+    assert_int_equal(r->outcome, SFO_EXEC_OUTCOME_DONE);
+    after = sfo_test_virt_xml(sfo_dom, FALSE);
+    assert_string_equal(after, before);
+    assert_int_equal(virDomainSnapshotNum(sfo_dom, 0), 0);
     sfo_guest_wait_state("pair");
 }
 
@@ -457,6 +547,7 @@ static void
 test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
 {
     sfo_second_host host = { 0 };
+    sfo_guest_where where = { .migration_uri = "tcp://127.0.0.1" };
     g_autoptr(sfo_exec_result) result = NULL;
     virConnectPtr dest = NULL;
     virDomainPtr moved = NULL;
@@ -477,8 +568,8 @@ test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
     sfo_guest_wait_state("pair");
     sfo_second_host_start(&host);
 
-    result = sfo_guest_apply_to(SFO_PLAN_MIGRATE, "vm-guest", "h2", host.uri, "tcp://127.0.0.1",
-                                NULL, NULL);
+    where.dest = host.uri;
+    result = sfo_guest_apply_to(SFO_PLAN_MIGRATE, "vm-guest", "h2", &where, NULL, NULL);
     if (sfo_exec_result_status(result) != SFO_EXEC_COMPLETED) {
         g_autofree char *text = NULL;
 
@@ -521,6 +612,8 @@ main(void)
         cmocka_unit_test(test_guest__attach_fails_halfway),
         cmocka_unit_test(test_guest__failed_migration_replugs_on_source),
         cmocka_unit_test(test_guest__save_and_restore),
+        cmocka_unit_test(test_guest__snapshot),
+        cmocka_unit_test(test_guest__failed_snapshot_replugs),
         cmocka_unit_test(test_guest__migration_to_second_host),
     };
 
