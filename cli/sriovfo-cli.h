@@ -26,6 +26,7 @@ typedef struct {
     char *connect;
     char *dest_connect;
     char *migrate_uri;
+    char *memory_file;
     char *journal;
     double timeout;
 } sfo_cli_options;

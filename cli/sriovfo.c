@@ -64,6 +64,8 @@ static const char sfo_cli_usage[] =
     "  --dest-connect URI  apply migrate: libvirt URI of the destination, as the source's\n"
     "                      libvirt reaches it (peer-to-peer migration)\n"
     "  --migrate-uri URI   apply migrate: where the migration data goes (tcp://HOST[:PORT])\n"
+    "  --memory-file FILE  apply snapshot: where the guest's memory goes (an external\n"
+    "                      snapshot; FILE must not exist, on the VM's host)\n"
     "  --journal FILE      apply, reconcile: the journal (default: $XDG_STATE_HOME/sriovfo/\n"
     "                      journal.jsonl)\n"
     "  --timeout SECONDS   apply, reconcile: how long to wait for a guest to release an\n"
@@ -337,6 +339,7 @@ sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, sfo_exec **r
     if ((opts->timeout > 0 &&
          sfo_exec_set_unplug_timeout(exec, (unsigned int)(opts->timeout * 1000)) < 0) ||
         sfo_exec_set_migration_uri(exec, opts->migrate_uri) < 0 ||
+        sfo_exec_set_snapshot_memory_file(exec, opts->memory_file) < 0 ||
         sfo_exec_set_journal(exec, journal) < 0) {
         sfo_exec_free(exec);
         return sfo_cli_fail("opening the journal");
@@ -476,6 +479,7 @@ main(int argc, char **argv)
         { "connect", 0, 0, G_OPTION_ARG_STRING, &opts.connect, "libvirt URI", NULL },
         { "dest-connect", 0, 0, G_OPTION_ARG_STRING, &opts.dest_connect, "destination URI", NULL },
         { "migrate-uri", 0, 0, G_OPTION_ARG_STRING, &opts.migrate_uri, "migration URI", NULL },
+        { "memory-file", 0, 0, G_OPTION_ARG_FILENAME, &opts.memory_file, "snapshot memory", NULL },
         { "journal", 0, 0, G_OPTION_ARG_FILENAME, &opts.journal, "journal file", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opts.timeout, "unplug timeout (s)", NULL },
         { "dsn", 0, 0, G_OPTION_ARG_STRING, &opts.dsn, "store: connection string", NULL },
@@ -521,6 +525,7 @@ main(int argc, char **argv)
             g_free(opts.connect);
             g_free(opts.dest_connect);
             g_free(opts.migrate_uri);
+            g_free(opts.memory_file);
             g_free(opts.journal);
             g_free(opts.dsn);
             if (sfo_cli_commands[i].uses_libvirt) {

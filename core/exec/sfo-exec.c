@@ -15,6 +15,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "domxml/sfo-domxml.h"
 #include "model/sfo-domain.h"
 #include "sfo-exec.h"
 #include "util/sfo-messages.h"
@@ -30,6 +31,7 @@ struct sfo_exec {
     char *uri[SFO_PLAN_ROLE_LAST]; /* by role; NULL: not known (yet) */
     virConnectPtr conn[SFO_PLAN_ROLE_LAST];
     char *migration_uri;
+    char *memory_file; /* where a snapshot step writes the guest's memory */
     unsigned int timeout_ms;
     sfo_journal *journal;
     sfo_exec_step_hook hook;
@@ -367,6 +369,7 @@ sfo_exec_free(sfo_exec *exec)
     }
     sfo_journal_free(exec->journal);
     g_free(exec->migration_uri);
+    g_free(exec->memory_file);
     g_hash_table_unref(exec->removed);
     g_hash_table_unref(exec->refused);
     g_hash_table_unref(exec->detaching);
@@ -389,6 +392,15 @@ sfo_exec_set_migration_uri(sfo_exec *exec, const char *uri)
     sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
     g_free(exec->migration_uri);
     exec->migration_uri = g_strdup(uri);
+    return 0;
+}
+
+int
+sfo_exec_set_snapshot_memory_file(sfo_exec *exec, const char *path)
+{
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    g_free(exec->memory_file);
+    exec->memory_file = g_strdup(path);
     return 0;
 }
 
@@ -924,6 +936,26 @@ sfo_exec_migrate(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result
     sfo_exec_forget_domain(exec, SFO_PLAN_ROLE_SOURCE); /* it lives on the destination now */
 }
 
+/*
+ * The snapshot oVirt's VDSM takes: external, the memory written to @file (a
+ * save image, as a managed save writes), each disk getting the external
+ * overlay libvirt creates by default when the memory is external, and no
+ * libvirt metadata (the manager keeps the snapshot's record; libvirt
+ * refuses to migrate a domain it holds snapshot metadata for).
+ */
+static char *
+sfo_exec_snapshot_xml(const char *file)
+{
+    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "domainsnapshot", NULL);
+    xmlNode *memory = xmlNewChild(root, NULL, BAD_CAST "memory", NULL);
+
+    xmlDocSetRootElement(doc, root);
+    xmlNewProp(memory, BAD_CAST "snapshot", BAD_CAST "external");
+    xmlNewProp(memory, BAD_CAST "file", BAD_CAST file);
+    return sfo_domxml_node_to_string(root);
+}
+
 /* save (managed save), restore (start from it), snapshot with memory */
 static void
 sfo_exec_lifecycle(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
@@ -950,7 +982,9 @@ sfo_exec_lifecycle(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_resu
     } else if (step->op == SFO_PLAN_OP_RESTORE) {
         rc = virDomainCreate(dom);
     } else {
-        snap = virDomainSnapshotCreateXML(dom, "<domainsnapshot/>", 0);
+        g_autofree char *xml = sfo_exec_snapshot_xml(exec->memory_file);
+
+        snap = virDomainSnapshotCreateXML(dom, xml, VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA);
         rc = snap ? 0 : -1;
     }
     r->libvirt_us += g_get_monotonic_time() - t;
@@ -1198,10 +1232,18 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
     sfo_return_val_if_fail(ret_result != NULL, SFO_EINVALID);
     sfo_check_flags(flags, SFO_EXEC_RUN_DOMAIN_XML);
     for (i = 0; i < plan->steps->len; i++) {
-        if (((sfo_plan_step *)plan->steps->pdata[i])->op == SFO_PLAN_OP_START) {
+        sfo_plan_op op = ((sfo_plan_step *)plan->steps->pdata[i])->op;
+
+        if (op == SFO_PLAN_OP_START) {
             sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT,
                              "a run plan carries only the domain's interfaces; start the domain "
                              "from its full definition");
+            return SFO_EINVALID;
+        }
+        if (op == SFO_PLAN_OP_SNAPSHOT && !exec->memory_file) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_SNAPSHOT_MEMORY_FILE_NOT_SET,
+                             "a snapshot needs a file for the guest's memory: "
+                             "sfo_exec_set_snapshot_memory_file() (sriovfo apply --memory-file)");
             return SFO_EINVALID;
         }
     }

@@ -18,6 +18,7 @@
 
 /* Library error keys of exec (docs/error-keys.md) */
 #define SFO_KEY_HOST_CONNECTION_FAILED "HOST_CONNECTION_FAILED"
+#define SFO_KEY_SNAPSHOT_MEMORY_FILE_NOT_SET "SNAPSHOT_MEMORY_FILE_NOT_SET"
 
 /* Why a step failed: catalogue keys (ui-strings/AppErrors.properties) */
 #define SFO_EXEC_KEY_PLUG_FAILED "VM_INTERFACE_PLUG_FAILED"

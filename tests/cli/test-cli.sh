@@ -313,6 +313,10 @@ assert \"ua-n-plug\" in doc[\"domains\"][sys.argv[2]]
     expect "apply of a refused plan: exit 1, the violation, nothing run" 1 \
         'grep -q "^migrate: refused: ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST" "$out"'
 
+    run apply --connect "$uri" --journal "$journal" --emulated "$execinv" snapshot vm-plug
+    expect "apply snapshot without --memory-file: exit 2, nothing unplugged" 2 \
+        'grep -q "(SNAPSHOT_MEMORY_FILE_NOT_SET)$" "$err" && [ ! -s "$out" ]'
+
     run apply "$execinv" plug n-plug
     expect "apply without --connect: exit 2" 2 'grep -q "apply needs --connect URI" "$err"'
 

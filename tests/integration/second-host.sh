@@ -4,7 +4,9 @@
 # Becomes (exec) libvirtd, as root, in a private mount namespace where /etc/libvirt,
 # /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt are directories under
 # DIR: the daemon starts with no domain, network or filter of the host's, writes nothing outside
-# DIR, and has a host UUID of its own (libvirt refuses to migrate to the same host). Its socket
+# DIR (its pid file is DIR/libvirtd.pid: the default /run/libvirtd.pid would keep another such
+# host, or the machine's own libvirtd, from starting), and has a host UUID of its own (libvirt
+# refuses to migrate to the same host). Several can run at once in different DIRs. Its socket
 # is DIR/sock/libvirt-sock; stop it by killing this process (its pid is libvirtd's). Destroy its
 # domains first: QEMU outlives libvirtd.
 #
@@ -37,5 +39,5 @@ exec unshare --mount --propagation private sh -c '
         mkdir -p "${pair#*:}"
         mount --bind "$d/${pair%%:*}" "${pair#*:}"
     done
-    exec /usr/sbin/libvirtd
+    exec /usr/sbin/libvirtd --pid-file "$d/libvirtd.pid"
 '

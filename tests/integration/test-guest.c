@@ -123,18 +123,6 @@ sfo_test_group_setup(void **state G_GNUC_UNUSED)
     return -1;
 }
 
-static int
-sfo_test_group_teardown(void **state G_GNUC_UNUSED)
-{
-    if (sfo_dom)
-        virDomainFree(sfo_dom);
-    sfo_test_virt_close(&sfo_virt);
-    sfo_inventory_free(sfo_inv);
-    g_free(sfo_console);
-    g_free(sfo_skip_reason);
-    return 0;
-}
-
 #define SFO_NEED_GUEST() \
     do { \
         if (sfo_skip_reason) { \
@@ -143,9 +131,17 @@ sfo_test_group_teardown(void **state G_GNUC_UNUSED)
         } \
     } while (0)
 
+/* Where a plan runs: the source (NULL: the embedded driver), and what exec needs besides */
+typedef struct {
+    const char *source;
+    const char *dest;
+    const char *migration_uri;
+    const char *memory_file;
+} sfo_guest_where;
+
 static sfo_exec_result *
-sfo_guest_apply_to(int action, const char *subject, const char *host, const char *dest_uri,
-                   const char *migration_uri, sfo_exec_step_hook hook, void *opaque)
+sfo_guest_apply_to(int action, const char *subject, const char *host, const sfo_guest_where *where,
+                   sfo_exec_step_hook hook, void *opaque)
 {
     g_autoptr(sfo_plan) plan = NULL;
     g_autoptr(sfo_exec) exec = NULL;
@@ -154,10 +150,12 @@ sfo_guest_apply_to(int action, const char *subject, const char *host, const char
 
     if (sfo_plan_build(sfo_inv, action, subject, host, SFO_PLAN_EMULATED, &plan) < 0)
         fail_msg("plan: %s", sfo_error_last()->message);
-    assert_int_equal(sfo_exec_open(sfo_virt.uri, dest_uri, 0, &exec), 0);
+    assert_int_equal(
+        sfo_exec_open(where->source ? where->source : sfo_virt.uri, where->dest, 0, &exec), 0);
     assert_int_equal(sfo_exec_set_unplug_timeout(exec, SFO_GUEST_REACT_SECONDS * 1000), 0);
     assert_int_equal(sfo_exec_set_journal(exec, journal), 0);
-    assert_int_equal(sfo_exec_set_migration_uri(exec, migration_uri), 0);
+    assert_int_equal(sfo_exec_set_migration_uri(exec, where->migration_uri), 0);
+    assert_int_equal(sfo_exec_set_snapshot_memory_file(exec, where->memory_file), 0);
     if (hook)
         sfo_exec_set_step_hook(exec, hook, opaque);
     if (sfo_exec_run(exec, plan, SFO_EXEC_RUN_DOMAIN_XML, &result) < 0)
@@ -169,7 +167,9 @@ static sfo_exec_result *
 sfo_guest_apply(int action, const char *subject, const char *host, const char *dest_uri,
                 sfo_exec_step_hook hook, void *opaque)
 {
-    return sfo_guest_apply_to(action, subject, host, dest_uri, NULL, hook, opaque);
+    sfo_guest_where where = { .dest = dest_uri };
+
+    return sfo_guest_apply_to(action, subject, host, &where, hook, opaque);
 }
 
 static void
@@ -182,6 +182,19 @@ sfo_guest_expect(const sfo_exec_result *result, sfo_exec_status status, const ch
         g_strcmp0(sfo_exec_result_error_key(result), key) != 0)
         fail_msg("expected %s (%s), got:\n%s", sfo_exec_status_to_string(status),
                  key ? key : "no error", text);
+}
+
+/* Plugs the NIC unless the live domain has its VF, and waits until the guest paired it */
+static void
+sfo_guest_ensure_paired(void)
+{
+    if (!sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC)) {
+        g_autoptr(sfo_exec_result) plug =
+            sfo_guest_apply(SFO_PLAN_PLUG, "n-guest", NULL, NULL, NULL, NULL);
+
+        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
+    }
+    sfo_guest_wait_state("pair");
 }
 
 /* After each step: which of the pair the live domain has ("S" standby, "V" the VF) */
@@ -341,13 +354,7 @@ test_guest__save_and_restore(void **state G_GNUC_UNUSED)
     g_autoptr(sfo_exec_result) restore = NULL;
 
     SFO_NEED_GUEST();
-    if (!sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC)) {
-        g_autoptr(sfo_exec_result) plug =
-            sfo_guest_apply(SFO_PLAN_PLUG, "n-guest", NULL, NULL, NULL, NULL);
-
-        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
-        sfo_guest_wait_state("pair");
-    }
+    sfo_guest_ensure_paired();
     save = sfo_guest_apply(SFO_PLAN_SAVE, "vm-guest", NULL, NULL, NULL, NULL);
     sfo_guest_expect(save, SFO_EXEC_COMPLETED, NULL);
     assert_int_equal(virDomainIsActive(sfo_dom), 0);
@@ -358,6 +365,77 @@ test_guest__save_and_restore(void **state G_GNUC_UNUSED)
     assert_int_equal(virDomainIsActive(sfo_dom), 1);
     assert_true(sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC));
     assert_true(sfo_test_virt_has(sfo_dom, FALSE, "ua-p-fo", SFO_GUEST_MAC));
+    sfo_guest_wait_state("pair");
+}
+
+/*
+ * snapshot with memory, external as oVirt takes it: the VF is unplugged
+ * (the guest releases it), the memory written to the file exec was given
+ * (a libvirt save image of a domain without the VF), no snapshot metadata
+ * left in libvirt (the migrations below prove the domain still migrates),
+ * the guest kept running, the VF plugged back and paired again.
+ */
+static void
+test_guest__snapshot(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *memory = sfo_test_virt_path(&sfo_virt, "snapshot.mem");
+    sfo_guest_where where = { .memory_file = memory };
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *saved = NULL;
+    int st = 0;
+    int reason = 0;
+
+    SFO_NEED_GUEST();
+    sfo_guest_ensure_paired();
+    result = sfo_guest_apply_to(SFO_PLAN_SNAPSHOT, "vm-guest", NULL, &where, sfo_guest_watch, seen);
+    sfo_guest_expect(result, SFO_EXEC_COMPLETED, NULL);
+    /* detach the VF, wait until the guest released it, snapshot without it, attach it again */
+    if (strcmp(seen->str, "0:SV;1:S-;2:S-;3:SV;") != 0 &&
+        strcmp(seen->str, "0:S-;1:S-;2:S-;3:SV;") != 0)
+        fail_msg("live XML after each snapshot step: %s", seen->str);
+    assert_int_equal(((sfo_exec_step_result *)result->steps->pdata[2])->step->op,
+                     SFO_PLAN_OP_SNAPSHOT);
+    saved = virDomainSaveImageGetXMLDesc(sfo_virt.conn, memory, 0);
+    if (!saved)
+        fail_msg("no save image in %s: %s", memory, virGetLastErrorMessage());
+    assert_non_null(strstr(saved, "ua-p-fo"));
+    assert_null(strstr(saved, "ua-n-guest"));
+    assert_int_equal(virDomainSnapshotNum(sfo_dom, 0), 0);
+    assert_int_equal(virDomainGetState(sfo_dom, &st, &reason, 0), 0);
+    assert_int_equal(st, VIR_DOMAIN_RUNNING);
+    sfo_guest_wait_state("pair");
+}
+
+/*
+ * a snapshot libvirt refuses (the memory file's directory does not exist):
+ * the VF unplugged for it is plugged back, and the live XML is exactly the
+ * starting one; the guest pairs it again.
+ */
+static void
+test_guest__failed_snapshot_replugs(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *memory = sfo_test_virt_path(&sfo_virt, "no-such-dir/snapshot.mem");
+    sfo_guest_where where = { .memory_file = memory };
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    const sfo_exec_step_result *r;
+
+    SFO_NEED_GUEST();
+    sfo_guest_ensure_paired();
+    before = sfo_test_virt_xml(sfo_dom, FALSE);
+    result = sfo_guest_apply_to(SFO_PLAN_SNAPSHOT, "vm-guest", NULL, &where, NULL, NULL);
+    sfo_guest_expect(result, SFO_EXEC_UNDONE, "VM_OPERATION_FAILED");
+    r = result->steps->pdata[result->steps->len - 1];
+    assert_int_equal(r->step->op, SFO_PLAN_OP_SNAPSHOT);
+    assert_int_equal(r->outcome, SFO_EXEC_OUTCOME_FAILED);
+    r = result->undone->pdata[0];
+    assert_int_equal(r->step->op, SFO_PLAN_OP_ATTACH);
+    assert_int_equal(r->outcome, SFO_EXEC_OUTCOME_DONE);
+    after = sfo_test_virt_xml(sfo_dom, FALSE);
+    assert_string_equal(after, before);
+    assert_int_equal(virDomainSnapshotNum(sfo_dom, 0), 0);
     sfo_guest_wait_state("pair");
 }
 
@@ -386,8 +464,9 @@ sfo_second_host_missing(void)
     return NULL;
 }
 
+/* Starts a libvirt host in the directory @name of the test's root */
 static void
-sfo_second_host_start(sfo_second_host *host)
+sfo_second_host_start(sfo_second_host *host, const char *name)
 {
     g_autofree char *script = g_build_filename(
         g_getenv("abs_top_srcdir") ? g_getenv("abs_top_srcdir") : SFO_ABS_TOP_SRCDIR, "tests",
@@ -399,9 +478,9 @@ sfo_second_host_start(sfo_second_host *host)
     gint64 deadline;
     int fd;
 
-    host->dir = sfo_test_virt_path(&sfo_virt, "second-host");
+    host->dir = sfo_test_virt_path(&sfo_virt, name);
     argv[2] = host->dir;
-    log = g_build_filename(sfo_virt.root, "second-host.log", NULL);
+    log = g_strconcat(host->dir, ".log", NULL);
     sock = g_build_filename(host->dir, "sock", "libvirt-sock", NULL);
     host->uri = g_strdup_printf("qemu+unix:///system?socket=%s", sock);
     if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
@@ -445,60 +524,83 @@ sfo_second_host_stop(sfo_second_host *host)
     g_free(host->uri);
 }
 
+/* The second hosts of the migrations below; the group teardown stops them */
+static sfo_second_host sfo_hosts[2];
+/* The guest on sfo_hosts[0], once the live migration moved it there */
+static virDomainPtr sfo_moved;
+
 /*
- * a migration that succeeds, to a second libvirt host on this machine (a
- * libvirtd in a private mount namespace with a host UUID of its own,
- * second-host.sh; the migration data goes over loopback): the VF is
- * unplugged on the source, the guest moves with its standby, the VF (the
- * destination's) is plugged on the destination, and the guest pairs it
- * there. Runs last: the guest leaves the source.
+ * Whether the guest @dom, just migrated in, was paused for the whole
+ * transfer of its memory: the migration's downtime (from the pause on the
+ * source to the resume here, libvirt's statistics of the completed job) at
+ * least as long as QEMU took to send the memory (what it sent over its
+ * rate), give or take 10 %. A live migration pauses the guest only for the
+ * last pages: its downtime is a fraction of that (about 50 ms of 500 here).
  */
-static void
-test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
+static gboolean
+sfo_guest_paused_throughout(virDomainPtr dom)
 {
-    sfo_second_host host = { 0 };
+    virTypedParameterPtr params = NULL;
+    unsigned long long downtime_ms = 0;
+    unsigned long long sent = 0;
+    unsigned long long bps = 0;
+    unsigned long long transfer_ms;
+    int nparams = 0;
+    int type;
+
+    if (virDomainGetJobStats(dom, &type, &params, &nparams, VIR_DOMAIN_JOB_STATS_COMPLETED) < 0)
+        fail_msg("no statistics of the migration: %s", virGetLastErrorMessage());
+    virTypedParamsGetULLong(params, nparams, VIR_DOMAIN_JOB_DOWNTIME, &downtime_ms);
+    virTypedParamsGetULLong(params, nparams, VIR_DOMAIN_JOB_MEMORY_PROCESSED, &sent);
+    virTypedParamsGetULLong(params, nparams, VIR_DOMAIN_JOB_MEMORY_BPS, &bps);
+    virTypedParamsFree(params, nparams);
+    if (bps == 0)
+        fail_msg("the migration's statistics have no memory rate");
+    transfer_ms = sent * 1000 / bps;
+    printf("# migration: downtime %llu ms, memory transfer %llu ms\n", downtime_ms, transfer_ms);
+    return downtime_ms * 10 >= transfer_ms * 9;
+}
+
+/*
+ * Migrates the guest, running as @dom on @source (NULL: the embedded
+ * driver), to @host (started here in the directory @name), which the
+ * inventory calls @dest_id,
+ * with @action (migrate or migrate-offline); checks every step, that the
+ * guest left the source and runs on @host with both interfaces, and that it
+ * paired them there. Returns the domain on @host.
+ */
+static virDomainPtr
+sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_second_host *host,
+                  const char *name, const char *dest_id)
+{
+    sfo_guest_where where = { .source = source, .migration_uri = "tcp://127.0.0.1" };
     g_autoptr(sfo_exec_result) result = NULL;
+    const sfo_exec_step_result *r;
     virConnectPtr dest = NULL;
     virDomainPtr moved = NULL;
-    const char *missing = sfo_second_host_missing();
     guint i;
 
-    SFO_NEED_GUEST();
-    if (missing) {
-        printf("# %s\n", missing);
-        skip();
-    }
-    if (!sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC)) {
-        g_autoptr(sfo_exec_result) plug =
-            sfo_guest_apply(SFO_PLAN_PLUG, "n-guest", NULL, NULL, NULL, NULL);
-
-        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
-    }
-    sfo_guest_wait_state("pair");
-    sfo_second_host_start(&host);
-
-    result = sfo_guest_apply_to(SFO_PLAN_MIGRATE, "vm-guest", "h2", host.uri, "tcp://127.0.0.1",
-                                NULL, NULL);
-    if (sfo_exec_result_status(result) != SFO_EXEC_COMPLETED) {
-        g_autofree char *text = NULL;
-
-        sfo_exec_result_format_text(result, 0, &text);
-        sfo_second_host_stop(&host);
-        fail_msg("the migration did not complete:\n%s", text);
-    }
+    sfo_second_host_start(host, name);
+    where.dest = host->uri;
+    result = sfo_guest_apply_to(action, "vm-guest", dest_id, &where, NULL, NULL);
+    sfo_guest_expect(result, SFO_EXEC_COMPLETED, NULL);
     /* reserve, detach, wait, migrate, attach on the destination, release: all done */
     assert_int_equal(result->steps->len, 6);
     for (i = 0; i < result->steps->len; i++)
         assert_int_equal(((sfo_exec_step_result *)result->steps->pdata[i])->outcome,
                          SFO_EXEC_OUTCOME_DONE);
+    r = result->steps->pdata[3];
+    assert_int_equal(r->step->op, SFO_PLAN_OP_MIGRATE);
+    assert_int_equal(r->step->live, action == SFO_PLAN_MIGRATE);
     assert_int_equal(((sfo_exec_step_result *)result->steps->pdata[4])->step->role,
                      SFO_PLAN_ROLE_DESTINATION);
     /* the guest left the source (its definition too) and runs on the destination with both */
-    assert_int_equal(virDomainIsActive(sfo_dom), -1);
+    assert_int_equal(virDomainIsActive(dom), -1);
     virResetLastError();
-    dest = virConnectOpen(host.uri);
+    dest = virConnectOpen(host->uri);
     assert_non_null(dest);
     moved = virDomainLookupByName(dest, SFO_GUEST_NAME);
+    virConnectClose(dest); /* moved holds the connection */
     assert_non_null(moved);
     assert_int_equal(virDomainIsActive(moved), 1);
     assert_true(sfo_test_virt_has(moved, FALSE, "ua-n-guest", SFO_GUEST_MAC));
@@ -506,11 +608,81 @@ test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
     assert_true(sfo_test_virt_has(moved, TRUE, "ua-n-guest", SFO_GUEST_MAC));
     /* its domain in the result is the destination's */
     assert_int_equal(result->domains->len, 2);
-    assert_string_equal(result->domains->pdata[0], host.uri);
+    assert_string_equal(result->domains->pdata[0], host->uri);
+    /* libvirt paused the guest for the whole transfer exactly when it was not live */
+    assert_int_equal(sfo_guest_paused_throughout(moved), action == SFO_PLAN_MIGRATE_OFFLINE);
     sfo_guest_wait_state("pair");
+    return moved;
+}
+
+#define SFO_NEED_SECOND_HOST() \
+    do { \
+        const char *missing_ = sfo_second_host_missing(); \
+        if (missing_) { \
+            printf("# %s\n", missing_); \
+            skip(); \
+        } \
+    } while (0)
+
+/*
+ * a live migration that succeeds, to a second libvirt host on this machine
+ * (a libvirtd in a private mount namespace with a host UUID of its own,
+ * second-host.sh; the migration data goes over loopback): the VF is
+ * unplugged on the source, the guest moves with its standby, the VF (the
+ * destination's) is plugged on the destination, and the guest pairs it
+ * there. The guest leaves the source: the cases above run first.
+ */
+static void
+test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
+{
+    SFO_NEED_GUEST();
+    SFO_NEED_SECOND_HOST();
+    sfo_guest_ensure_paired();
+    sfo_moved =
+        sfo_guest_migrate(SFO_PLAN_MIGRATE, NULL, sfo_dom, &sfo_hosts[0], "second-host", "h2");
+}
+
+/*
+ * then a migration with the guest paused while it moves (migrate-offline:
+ * no VIR_MIGRATE_LIVE), from that second host to a third one: the same
+ * sequence, the VF unplugged before libvirt pauses the guest.
+ */
+static void
+test_guest__offline_migration_to_third_host(void **state G_GNUC_UNUSED)
+{
+    sfo_vm *vm = sfo_inventory_find_vm(sfo_inv, "vm-guest");
+    virDomainPtr moved;
+
+    SFO_NEED_GUEST();
+    SFO_NEED_SECOND_HOST();
+    if (!sfo_moved) {
+        printf("# the guest did not migrate to the second host\n");
+        skip();
+    }
+    /* the manager records where the guest runs now */
+    g_free(vm->host_id);
+    vm->host_id = g_strdup("h2");
+    moved = sfo_guest_migrate(SFO_PLAN_MIGRATE_OFFLINE, sfo_hosts[0].uri, sfo_moved, &sfo_hosts[1],
+                              "third-host", "h1");
     virDomainFree(moved);
-    virConnectClose(dest);
-    sfo_second_host_stop(&host);
+}
+
+static int
+sfo_test_group_teardown(void **state G_GNUC_UNUSED)
+{
+    guint i;
+
+    if (sfo_moved)
+        virDomainFree(sfo_moved);
+    for (i = 0; i < G_N_ELEMENTS(sfo_hosts); i++)
+        sfo_second_host_stop(&sfo_hosts[i]);
+    if (sfo_dom)
+        virDomainFree(sfo_dom);
+    sfo_test_virt_close(&sfo_virt);
+    sfo_inventory_free(sfo_inv);
+    g_free(sfo_console);
+    g_free(sfo_skip_reason);
+    return 0;
 }
 
 int
@@ -521,7 +693,10 @@ main(void)
         cmocka_unit_test(test_guest__attach_fails_halfway),
         cmocka_unit_test(test_guest__failed_migration_replugs_on_source),
         cmocka_unit_test(test_guest__save_and_restore),
+        cmocka_unit_test(test_guest__snapshot),
+        cmocka_unit_test(test_guest__failed_snapshot_replugs),
         cmocka_unit_test(test_guest__migration_to_second_host),
+        cmocka_unit_test(test_guest__offline_migration_to_third_host),
     };
 
     return cmocka_run_group_tests_name("guest", tests, sfo_test_group_setup,

@@ -97,6 +97,10 @@ COUNTERPARTS = {
         "Exec",
         lambda e: sriovfo.Exec("test:///default", migration_uri="tcp://127.0.0.1"),
     ),
+    "sfo_exec_set_snapshot_memory_file": (
+        "Exec",
+        lambda e: sriovfo.Exec("test:///default", memory_file=e.journal_path() + ".mem"),
+    ),
     "sfo_exec_set_journal": (
         "Exec",
         lambda e: sriovfo.Exec("test:///default", journal=e.journal_path()),

@@ -816,6 +816,7 @@ static void
 test_exec__arguments(void **state G_GNUC_UNUSED)
 {
     g_autoptr(sfo_plan) run = NULL;
+    g_autoptr(sfo_plan) snapshot = NULL;
     g_autoptr(sfo_exec) exec = NULL;
     sfo_exec_result *result = NULL;
     sfo_exec *bad = NULL;
@@ -831,6 +832,12 @@ test_exec__arguments(void **state G_GNUC_UNUSED)
     assert_int_equal(sfo_plan_build(sfo_inv, SFO_PLAN_RUN, "vm-plug", NULL, 0, &run), 0);
     assert_int_equal(sfo_exec_open(NULL, NULL, 0, &exec), 0);
     assert_int_equal(sfo_exec_run(exec, run, 0, &result), SFO_EINVALID);
+    assert_null(result);
+    /* a snapshot needs somewhere to write the memory: refused before anything is unplugged */
+    assert_int_equal(sfo_plan_build(sfo_inv, SFO_PLAN_SNAPSHOT, "vm-plug", NULL, 0, &snapshot), 0);
+    assert_true(sfo_plan_step_count(snapshot) > 1);
+    assert_int_equal(sfo_exec_run(exec, snapshot, 0, &result), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, "SNAPSHOT_MEMORY_FILE_NOT_SET");
     assert_null(result);
     /* reconcile needs a journal */
     assert_int_equal(sfo_exec_reconcile(exec, 0, &result), SFO_EINVALID);

@@ -349,13 +349,14 @@ class ExecResult:
 
 class Exec:
     """Runs plans against libvirt (docs/sequencer.md): Exec(uri, destination_uri=None),
-    with optional unplug_timeout (seconds), migration_uri and journal (a file path). A
-    context manager; close() disconnects."""
+    with optional unplug_timeout (seconds), migration_uri, journal (a file path) and
+    memory_file (where a snapshot writes the guest's memory). A context manager; close()
+    disconnects."""
 
     __slots__ = ("_h",)
 
     def __init__(self, uri, destination_uri=None, unplug_timeout=None, migration_uri=None,
-                 journal=None):
+                 journal=None, memory_file=None):
         dest = None if destination_uri is None else _text(destination_uri, "destination_uri")
         self._h = _c.sfo_exec_open(None if uri is None else _text(uri, "uri"), dest, 0)
         if unplug_timeout is not None:
@@ -364,6 +365,9 @@ class Exec:
             _c.sfo_exec_set_migration_uri(self._h, _text(migration_uri, "migration_uri"))
         if journal is not None:
             _c.sfo_exec_set_journal(self._h, _text(_os.fsdecode(journal), "journal"))
+        if memory_file is not None:
+            _c.sfo_exec_set_snapshot_memory_file(
+                self._h, _text(_os.fsdecode(memory_file), "memory_file"))
 
     @property
     def _handle(self):

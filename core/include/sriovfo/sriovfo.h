@@ -440,6 +440,16 @@ int sfo_exec_set_unplug_timeout(sfo_exec *exec, unsigned int milliseconds);
 int sfo_exec_set_migration_uri(sfo_exec *exec, const char *uri);
 
 /**
+ * sfo_exec_set_snapshot_memory_file:
+ * The file a snapshot step writes the guest's memory to, on the host of the
+ * source connection (an external snapshot, as oVirt takes them: a libvirt
+ * save image; see docs/sequencer.md); it must not exist yet. NULL: none,
+ * and sfo_exec_run() refuses a snapshot plan (SNAPSHOT_MEMORY_FILE_NOT_SET)
+ * before any step runs. Since: 0.1.0
+ */
+int sfo_exec_set_snapshot_memory_file(sfo_exec *exec, const char *path);
+
+/**
  * sfo_exec_set_journal:
  * Records every step, before and after it runs, in the JSON journal file
  * @path (created when absent, locked while @exec holds it); VF holds live
@@ -471,7 +481,8 @@ typedef enum {
  * @ret_result: what ran and how it ended; free with sfo_exec_result_free()
  * Returns: 0 whenever the plan was run (whatever the outcome: see
  * sfo_exec_result_status()); a negative code when nothing could start (a
- * run plan, a journal that cannot be written). Since: 0.1.0
+ * run plan, a snapshot plan without a memory file, a journal that cannot
+ * be written). Since: 0.1.0
  */
 int sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags,
                  sfo_exec_result **ret_result);
