@@ -18,6 +18,10 @@
  *   (SFO_OUT_OBJECT), char **ret_* a string copied and then sfo_free()d
  *   (SFO_OUT_STRING). gen-errors.py fails the build if a ** parameter is not
  *   named ret_*.
+ * - An object a call wrote before failing is freed (the freearg typemap of
+ *   SFO_OPAQUE), except the rule violations of a refused store call
+ *   (sfo_violations **ret_violations with SFO_EVIOLATED), which the Python
+ *   typemap hands to the exception raised.
  * - Borrowed results (sfo_violations_key() ...) are copied by the default
  *   const char * typemap.
  *
@@ -40,6 +44,11 @@ typedef struct TYPE {
 }
 %ignore FREE;
 %apply SWIGTYPE **SFO_OUT_OBJECT { TYPE ** };
+/* what an output holds when the call fails after writing it (argout clears it once taken) */
+%typemap(freearg) TYPE ** {
+    if ($1)
+        FREE(*$1);
+}
 %enddef
 
 SFO_OPAQUE(sfo_inventory, sfo_inventory_free)

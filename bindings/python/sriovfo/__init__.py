@@ -155,13 +155,21 @@ class Violations(list):
     def ok(self):
         return self.error_count == 0
 
+    def _first_error(self):
+        """(message, key) of the first error, the message saying how many more there are;
+        None when there is no error."""
+        errors = self.errors
+        if not errors:
+            return None
+        more = " (and %d more)" % (len(errors) - 1) if len(errors) > 1 else ""
+        return errors[0].message + more, errors[0].key
+
     def raise_for_errors(self):
         """Raises RuleViolation (key and message of the first error, .violations all of
         them) when at least one violation is an error."""
-        errors = self.errors
-        if errors:
-            more = " (and %d more)" % (len(errors) - 1) if len(errors) > 1 else ""
-            raise RuleViolation(errors[0].message + more, errors[0].key, self)
+        first = self._first_error()
+        if first:
+            raise RuleViolation(first[0], first[1], self)
 
     def to_json(self):
         return _c.sfo_violations_format_json(self._handle, 0)
@@ -270,6 +278,21 @@ class Inventory:
 
     def __repr__(self):
         return "<sriovfo.Inventory%s>" % (" closed" if self._h is None else "")
+
+
+def _attach_violations(exc, handle):
+    """Called by the SWIG wrappers when a call failed after writing its violations (a store
+    call the rules refused: SFO_EVIOLATED, nothing was written): @handle, the C list, becomes
+    the .violations of @exc, the call's exception, as a Violations (which frees it); a
+    RuleViolation takes the key and message of their first error, as from
+    Violations.raise_for_errors()."""
+    if not isinstance(exc, Error):
+        return
+    exc.violations = Violations(handle)
+    first = exc.violations._first_error()
+    if first and isinstance(exc, RuleViolation):
+        exc.message, exc.key = first
+        exc.args = (exc.message,)
 
 
 class _BorrowedViolations(Violations):
