@@ -19,8 +19,8 @@
 #
 # Like libselinux's exception.sh, the mapping is regenerated whenever the header changes, so
 # it cannot drift from the C API. Conventions checked here (the build fails otherwise):
-# every T ** and char ** parameter is an output named ret_*; a function with outputs returns
-# int.
+# every T **, char ** and int * parameter is an output named ret_*; a function with outputs
+# returns int.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -122,16 +122,22 @@ def parse_functions(header):
     return funcs
 
 
+# the parameter types sriovfo.i takes as outputs (typemaps SFO_OUT_OBJECT, SFO_OUT_STRING,
+# SFO_OUT_INT)
+def is_output_type(ptype):
+    return ptype.endswith("**") or ptype == "int*"
+
+
 def outputs(name, ret, params):
     outs = []
     for ptype, pname in params:
-        if ptype.endswith("**"):
+        if is_output_type(ptype):
             if not pname.startswith("ret_"):
-                die("%s: parameter %s of type %s: a ** parameter is an output and is named "
-                    "ret_*" % (name, pname, ptype))
+                die("%s: parameter %s of type %s: a T **, char ** or int * parameter is an "
+                    "output and is named ret_*" % (name, pname, ptype))
             outs.append(pname)
         elif pname.startswith("ret_"):
-            die("%s: output %s must be a T ** or char **" % (name, pname))
+            die("%s: output %s must be a T **, char ** or int *" % (name, pname))
     if outs and ret != "int":
         die("%s: a function with ret_* outputs returns int" % name)
     return outs

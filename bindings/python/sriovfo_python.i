@@ -164,5 +164,15 @@ sfo_swig_append_output(PyObject *result, PyObject *obj)
         sfo_free(*$1);
 }
 
+/* int *ret_*: an int the call writes; returned as a Python int */
+%typemap(in, numinputs=0) int *SFO_OUT_INT (int tmp = 0) {
+    $1 = &tmp;
+}
+%typemap(argout) int *SFO_OUT_INT {
+    $result = sfo_swig_append_output($result, PyLong_FromLong(*$1));
+    if (!$result)
+        SWIG_fail;
+}
+
 %include "sriovfo_errors.i"
 %include "sriovfo.i"
