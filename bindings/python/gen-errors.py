@@ -42,9 +42,6 @@ CLASSES = {
         "    call the rules refused (nothing was written) and by Violations.raise_for_errors()."),
 }
 
-# functions sriovfo.i does not bind yet (the store's: docs/python.md)
-UNBOUND_PREFIXES = ("sfo_store_",)
-
 # int functions whose negative result is a value, not an error (no last error is set)
 NOT_STATUS = {
     "sfo_violations_severity",  # -1 for an index out of range
@@ -166,8 +163,6 @@ def gen_swig(header_path, sym_path):
         "",
     ]
     for name, ret, params in sorted(funcs):
-        if name.startswith(UNBOUND_PREFIXES):
-            continue
         outs = outputs(name, ret, params)
         if ret != "int" or name in NOT_STATUS:
             continue
