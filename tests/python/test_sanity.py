@@ -221,6 +221,7 @@ PYTHON_ONLY = {
     "PLAN_ACTIONS",  # built with sfo_plan_action_to_string()
     "ExecResult",  # what Exec.run() and Exec.reconcile() return
     "Exec.close",
+    "Exec.closed",
     "Store.close",
     "Store.closed",
     "Violation.subject",
@@ -241,15 +242,18 @@ def resolve(dotted):
 
 def public_api():
     """Every public name of the package: module names in __all__, and the public attributes
-    the classes among them define."""
+    the classes among them define or inherit from the package's own classes."""
     names = set()
     for name in sriovfo.__all__:
         names.add(name)
         obj = getattr(sriovfo, name)
         if isinstance(obj, type) and obj.__module__ == "sriovfo":
-            for attr in vars(obj):
-                if not attr.startswith("_"):
-                    names.add("%s.%s" % (name, attr))
+            for klass in obj.__mro__:
+                if klass.__module__ != "sriovfo":
+                    continue
+                for attr in vars(klass):
+                    if not attr.startswith("_"):
+                        names.add("%s.%s" % (name, attr))
     return names
 
 

@@ -202,13 +202,44 @@ def _object_json(obj, what="object"):
     return json.dumps(obj)
 
 
-class Inventory:
+class _Owner:
+    """Base of the classes that own one C object until close(), the end of their with block
+    or their last reference: close() drops it (CPython frees it at once) and may be called
+    again; any use after it raises InvalidInput. Subclasses set _what and self._h."""
+
+    __slots__ = ("_h",)
+    _what = "object"
+
+    @property
+    def _handle(self):
+        if self._h is None:
+            raise InvalidInput("the %s is closed" % self._what, "INVALID_ARGUMENT")
+        return self._h
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def close(self):
+        """Frees the C object; this one is unusable afterwards. Idempotent."""
+        self._h = None
+
+    def __enter__(self):
+        self._handle
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Inventory(_Owner):
     """An inventory (docs/inventory-format.md): data centers, clusters, networks, vNIC
     profiles, VMs with their NICs, hosts with their VFs. Create one with Inventory.load(path)
     or Inventory.from_string(json_text); use it as a context manager, or close() it, to free
     it before its last reference goes."""
 
-    __slots__ = ("_h",)
+    __slots__ = ()
+    _what = "inventory"
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use Inventory.load(path) or Inventory.from_string(text)")
@@ -229,27 +260,6 @@ class Inventory:
     def from_string(cls, text):
         """Loads an inventory from its JSON text (str or UTF-8 bytes)."""
         return cls._wrap(_c.sfo_inventory_load_string(_text(text, "inventory JSON"), 0))
-
-    @property
-    def _handle(self):
-        if self._h is None:
-            raise InvalidInput("the inventory is closed", "INVALID_ARGUMENT")
-        return self._h
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def close(self):
-        """Frees the C inventory; the object is unusable afterwards. Idempotent."""
-        self._h = None
-
-    def __enter__(self):
-        self._handle
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def to_json(self):
         """The inventory as JSON text, in the format it was loaded from."""
@@ -386,12 +396,13 @@ class ExecResult:
         return "<sriovfo.ExecResult %s>" % self.status
 
 
-class Exec:
+class Exec(_Owner):
     """Runs plans against libvirt (docs/sequencer.md): Exec(uri, destination_uri=None),
     with optional unplug_timeout (seconds), migration_uri and journal (a file path). A
     context manager; close() disconnects."""
 
-    __slots__ = ("_h",)
+    __slots__ = ()
+    _what = "Exec"
 
     def __init__(self, uri, destination_uri=None, unplug_timeout=None, migration_uri=None,
                  journal=None):
@@ -404,12 +415,6 @@ class Exec:
         if journal is not None:
             _c.sfo_exec_set_journal(self._h, _text(_os.fsdecode(journal), "journal"))
 
-    @property
-    def _handle(self):
-        if self._h is None:
-            raise InvalidInput("the Exec is closed", "INVALID_ARGUMENT")
-        return self._h
-
     def run(self, plan):
         """Runs @plan step by step, undoing what was done when a step fails: ExecResult."""
         return ExecResult(_c.sfo_exec_run(self._handle, plan._handle, 0))
@@ -418,18 +423,8 @@ class Exec:
         """Finishes or undoes what the journal holds open: ExecResult."""
         return ExecResult(_c.sfo_exec_reconcile(self._handle, 0))
 
-    def close(self):
-        self._h = None
 
-    def __enter__(self):
-        self._handle
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class Store:
+class Store(_Owner):
     """The inventory in PostgreSQL (docs/store.md), changed one object at a time under the
     same rules as Inventory.validate().
 
@@ -445,32 +440,12 @@ class Store:
     DatabaseError. A context manager; close() disconnects (idempotent), after which every
     call raises InvalidInput. Use one Store per thread."""
 
-    __slots__ = ("_h",)
+    __slots__ = ()
+    _what = "store"
 
     def __init__(self, dsn=None, connect_only=False):
         flags = _c.SFO_STORE_OPEN_NO_UPGRADE if connect_only else 0
         self._h = _c.sfo_store_open(None if dsn is None else _text(dsn, "dsn"), flags)
-
-    @property
-    def _handle(self):
-        if self._h is None:
-            raise InvalidInput("the store is closed", "INVALID_ARGUMENT")
-        return self._h
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def close(self):
-        """Disconnects; the object is unusable afterwards. Idempotent."""
-        self._h = None
-
-    def __enter__(self):
-        self._handle
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def version(self):
         """(applied, latest): the schema version of the database (0: an empty database) and
