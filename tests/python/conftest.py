@@ -74,8 +74,8 @@ def pg_bindir():
 
 def server_env():
     """The environment for PostgreSQL's programs: without LD_PRELOAD, which holds the ASan
-    runtime in the sanitizer build (run-pytest.sh preloads it for the interpreter, not for
-    the server, whose every backend LeakSanitizer would check at exit)."""
+    runtime in the sanitizer build. run-pytest.sh preloads it for the interpreter; initdb
+    run with it never finishes, and it is not the server that is tested."""
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
     return env
@@ -137,6 +137,15 @@ class PostgresCluster:
             self._run("pg_ctl", "stop", "-D", self.pgdata, "-m", "fast", "-w", "-s")
         if not os.environ.get("SFO_TEST_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def sql(self, query):
+        """Runs @query in the database "postgres" with psql: its output (unaligned, no
+        headers)."""
+        proc = subprocess.run([os.path.join(self.bindir, "psql"), "-h", self.dir, "-p",
+                               self.PORT, "-U", self.USER, "-d", "postgres", "-X", "-A", "-t",
+                               "-v", "ON_ERROR_STOP=1", "-c", query],
+                              env=server_env(), stdout=subprocess.PIPE, check=True)
+        return proc.stdout.decode().strip()
 
     def new_dsn(self):
         """A new, empty database (no schema): its connection string."""
