@@ -55,6 +55,45 @@ sfo_swig_raise(int code, const char *function)
 }
 
 /*
+ * The failure path of a call that wrote @violations, its sfo_violations
+ * **ret_violations output, before failing: the store's calls do so with
+ * SFO_EVIOLATED (a rule is violated, nothing was written). The list becomes
+ * a Python object of @type that owns it and is handed to the pending
+ * exception by sriovfo._attach_violations() (its .violations; a
+ * RuleViolation also takes the first error's key and message). Python frees
+ * the list with that object: with the exception, or here when anything goes
+ * wrong, and the call's own exception stays the one raised.
+ */
+static void
+sfo_swig_attach_violations(sfo_violations *violations, swig_type_info *type)
+{
+    static PyObject *attach; /* sriovfo._attach_violations, kept for the process */
+    PyObject *exc_type, *exc, *tb, *handle, *r;
+
+    PyErr_Fetch(&exc_type, &exc, &tb);
+    PyErr_NormalizeException(&exc_type, &exc, &tb);
+    handle = SWIG_InternalNewPointerObj(SWIG_as_voidptr(violations), type, SWIG_POINTER_OWN);
+    if (!handle) {
+        sfo_violations_free(violations);
+    } else {
+        if (!attach) {
+            PyObject *mod = PyImport_ImportModule("sriovfo");
+
+            if (mod) {
+                attach = PyObject_GetAttrString(mod, "_attach_violations");
+                Py_DECREF(mod);
+            }
+        }
+        if (attach && exc) {
+            r = PyObject_CallFunctionObjArgs(attach, exc, handle, NULL);
+            Py_XDECREF(r);
+        }
+        Py_DECREF(handle);
+    }
+    PyErr_Restore(exc_type, exc, tb);
+}
+
+/*
  * Adds output @obj (a new reference, NULL on failure) to the result
  * @result: NULL before the first output (the int status of a function with
  * outputs is not returned), then one value, then a tuple.
@@ -87,16 +126,28 @@ sfo_swig_append_output(PyObject *result, PyObject *obj)
 }
 %}
 
-/* T **ret_*: a new object the caller owns; freed by the type's destructor */
+/*
+ * T **ret_*: a new object the caller owns; freed by the type's destructor.
+ * Once the Python object owns it, *$1 is cleared: the freearg typemap of
+ * SFO_OPAQUE (sriovfo.i) frees what a failed call left behind.
+ */
 %typemap(in, numinputs=0) SWIGTYPE **SFO_OUT_OBJECT ($*1_ltype tmp = NULL) {
     $1 = &tmp;
 }
 %typemap(argout) SWIGTYPE **SFO_OUT_OBJECT {
-    $result = sfo_swig_append_output($result, SWIG_NewPointerObj(SWIG_as_voidptr(*$1),
-                                                                 $*1_descriptor,
-                                                                 SWIG_POINTER_OWN));
+    PyObject *obj = SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*1_descriptor, SWIG_POINTER_OWN);
+
+    if (obj)
+        *$1 = NULL;
+    $result = sfo_swig_append_output($result, obj);
     if (!$result)
         SWIG_fail;
+}
+
+/* sfo_violations **ret_violations left behind by a failed call: to its exception */
+%typemap(freearg) sfo_violations **ret_violations {
+    if ($1 && *$1)
+        sfo_swig_attach_violations(*$1, $*1_descriptor);
 }
 
 /* char **ret_*: copied into a str (UTF-8), then freed with sfo_free() */
@@ -111,6 +162,16 @@ sfo_swig_append_output(PyObject *result, PyObject *obj)
 %typemap(freearg) char **SFO_OUT_STRING {
     if ($1)
         sfo_free(*$1);
+}
+
+/* int *ret_*: an int the call writes; returned as a Python int */
+%typemap(in, numinputs=0) int *SFO_OUT_INT (int tmp = 0) {
+    $1 = &tmp;
+}
+%typemap(argout) int *SFO_OUT_INT {
+    $result = sfo_swig_append_output($result, PyLong_FromLong(*$1));
+    if (!$result)
+        SWIG_fail;
 }
 
 %include "sriovfo_errors.i"

@@ -162,7 +162,8 @@ def test_rule_violation_carries_the_violations():
     assert e.key == "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID"
     assert e.message == violations.errors[0].message
     assert e.violations == list(violations)
-    assert e.code is None
+    assert isinstance(e.violations, sriovfo.Violations)
+    assert e.code == header_codes()["SFO_EVIOLATED"]
 
 
 def test_warnings_alone_raise_nothing():

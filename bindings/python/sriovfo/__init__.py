@@ -10,13 +10,18 @@
     violations = sriovfo.check_domxml(domain_xml)
     violations.raise_for_errors()           # sriovfo.RuleViolation if a pair cannot work
 
+    with sriovfo.Store() as store:          # the inventory in PostgreSQL (the embedded store)
+        store.import_inventory(inv)
+        profile_id, warnings = store.add_vnic_profile(profile)
+
 Failures raise subclasses of sriovfo.Error (.key, .message, .violations): InvalidInput (also
-a ValueError), NotFound (also a KeyError), IOFailure (also an OSError); see sriovfo.errors,
-which is generated from the C library's error table, and docs/python.md. Rule violations are
-data: lists of Violation objects, not exceptions.
+a ValueError), NotFound (also a KeyError), IOFailure (also an OSError), DatabaseError, and
+RuleViolation when the store refuses a change; see sriovfo.errors, which is generated from
+the C library's error table, and docs/python.md. Otherwise rule violations are data: lists
+of Violation objects, not exceptions.
 
 Every object is freed when its last reference goes (CPython frees it at once); an Inventory
-is also a context manager that frees its C inventory on exit.
+and a Store are also context managers that free their C object on exit.
 """
 
 import os as _os
@@ -34,12 +39,20 @@ if not _os.path.exists(_os.path.join(_os.path.dirname(__file__), "errors.py")):
             __path__.append(_dir)
 
 from . import _sriovfo as _c  # noqa: E402
-from .errors import Error, InvalidInput, IOFailure, NotFound, RuleViolation  # noqa: E402
+from .errors import (  # noqa: E402
+    DatabaseError,
+    Error,
+    InvalidInput,
+    IOFailure,
+    NotFound,
+    RuleViolation,
+)
 
 __all__ = [
     "ACTIONS",
     "ERROR",
     "WARNING",
+    "DatabaseError",
     "Error",
     "Exec",
     "ExecResult",
@@ -50,6 +63,7 @@ __all__ = [
     "Plan",
     "NotFound",
     "RuleViolation",
+    "Store",
     "Violation",
     "Violations",
     "action_from_string",
@@ -155,13 +169,21 @@ class Violations(list):
     def ok(self):
         return self.error_count == 0
 
+    def _first_error(self):
+        """(message, key) of the first error, the message saying how many more there are;
+        None when there is no error."""
+        errors = self.errors
+        if not errors:
+            return None
+        more = " (and %d more)" % (len(errors) - 1) if len(errors) > 1 else ""
+        return errors[0].message + more, errors[0].key
+
     def raise_for_errors(self):
         """Raises RuleViolation (key and message of the first error, .violations all of
         them) when at least one violation is an error."""
-        errors = self.errors
-        if errors:
-            more = " (and %d more)" % (len(errors) - 1) if len(errors) > 1 else ""
-            raise RuleViolation(errors[0].message + more, errors[0].key, self)
+        first = self._first_error()
+        if first:
+            raise RuleViolation(first[0], first[1], self)
 
     def to_json(self):
         return _c.sfo_violations_format_json(self._handle, 0)
@@ -170,21 +192,54 @@ class Violations(list):
         return "Violations(%s)" % list.__repr__(self)
 
 
-def _object_json(obj):
+def _object_json(obj, what="object"):
+    """The JSON text of @obj: a dict (or list) is serialised, a str or bytes is taken as
+    JSON text."""
     if isinstance(obj, (str, bytes, bytearray)):
-        return _text(obj, "object")
+        return _text(obj, what)
     import json
 
     return json.dumps(obj)
 
 
-class Inventory:
+class _Owner:
+    """Base of the classes that own one C object until close(), the end of their with block
+    or their last reference: close() drops it (CPython frees it at once) and may be called
+    again; any use after it raises InvalidInput. Subclasses set _what and self._h."""
+
+    __slots__ = ("_h",)
+    _what = "object"
+
+    @property
+    def _handle(self):
+        if self._h is None:
+            raise InvalidInput("the %s is closed" % self._what, "INVALID_ARGUMENT")
+        return self._h
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def close(self):
+        """Frees the C object; this one is unusable afterwards. Idempotent."""
+        self._h = None
+
+    def __enter__(self):
+        self._handle
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Inventory(_Owner):
     """An inventory (docs/inventory-format.md): data centers, clusters, networks, vNIC
     profiles, VMs with their NICs, hosts with their VFs. Create one with Inventory.load(path)
     or Inventory.from_string(json_text); use it as a context manager, or close() it, to free
     it before its last reference goes."""
 
-    __slots__ = ("_h",)
+    __slots__ = ()
+    _what = "inventory"
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use Inventory.load(path) or Inventory.from_string(text)")
@@ -205,27 +260,6 @@ class Inventory:
     def from_string(cls, text):
         """Loads an inventory from its JSON text (str or UTF-8 bytes)."""
         return cls._wrap(_c.sfo_inventory_load_string(_text(text, "inventory JSON"), 0))
-
-    @property
-    def _handle(self):
-        if self._h is None:
-            raise InvalidInput("the inventory is closed", "INVALID_ARGUMENT")
-        return self._h
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def close(self):
-        """Frees the C inventory; the object is unusable afterwards. Idempotent."""
-        self._h = None
-
-    def __enter__(self):
-        self._handle
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def to_json(self):
         """The inventory as JSON text, in the format it was loaded from."""
@@ -270,6 +304,21 @@ class Inventory:
 
     def __repr__(self):
         return "<sriovfo.Inventory%s>" % (" closed" if self._h is None else "")
+
+
+def _attach_violations(exc, handle):
+    """Called by the SWIG wrappers when a call failed after writing its violations (a store
+    call the rules refused: SFO_EVIOLATED, nothing was written): @handle, the C list, becomes
+    the .violations of @exc, the call's exception, as a Violations (which frees it); a
+    RuleViolation takes the key and message of their first error, as from
+    Violations.raise_for_errors()."""
+    if not isinstance(exc, Error):
+        return
+    exc.violations = Violations(handle)
+    first = exc.violations._first_error()
+    if first and isinstance(exc, RuleViolation):
+        exc.message, exc.key = first
+        exc.args = (exc.message,)
 
 
 class _BorrowedViolations(Violations):
@@ -347,13 +396,14 @@ class ExecResult:
         return "<sriovfo.ExecResult %s>" % self.status
 
 
-class Exec:
+class Exec(_Owner):
     """Runs plans against libvirt (docs/sequencer.md): Exec(uri, destination_uri=None),
     with optional unplug_timeout (seconds), migration_uri, journal (a file path) and
     memory_file (where a snapshot writes the guest's memory). A context manager; close()
     disconnects."""
 
-    __slots__ = ("_h",)
+    __slots__ = ()
+    _what = "Exec"
 
     def __init__(self, uri, destination_uri=None, unplug_timeout=None, migration_uri=None,
                  journal=None, memory_file=None):
@@ -369,12 +419,6 @@ class Exec:
             _c.sfo_exec_set_snapshot_memory_file(
                 self._h, _text(_os.fsdecode(memory_file), "memory_file"))
 
-    @property
-    def _handle(self):
-        if self._h is None:
-            raise InvalidInput("the Exec is closed", "INVALID_ARGUMENT")
-        return self._h
-
     def run(self, plan):
         """Runs @plan step by step, undoing what was done when a step fails: ExecResult."""
         return ExecResult(_c.sfo_exec_run(self._handle, plan._handle, 0))
@@ -383,15 +427,126 @@ class Exec:
         """Finishes or undoes what the journal holds open: ExecResult."""
         return ExecResult(_c.sfo_exec_reconcile(self._handle, 0))
 
-    def close(self):
-        self._h = None
 
-    def __enter__(self):
-        self._handle
-        return self
+class Store(_Owner):
+    """The inventory in PostgreSQL (docs/store.md), changed one object at a time under the
+    same rules as Inventory.validate().
 
-    def __exit__(self, *exc):
-        self.close()
+    Store() opens the embedded store as the sriovfo command does: a private PostgreSQL
+    cluster under the data directory (Store.embedded_data_dir(): $SRIOVFO_DATA_DIR, ...),
+    created, started and upgraded as needed. Store(dsn) opens the database a libpq connection
+    string or URI names; its schema must be current (upgrade() it, after opening it with
+    connect_only=True, which neither checks nor upgrades the schema).
+
+    Each call is one transaction. A change the rules refuse raises RuleViolation (.violations
+    the Violations, .key the first error's) and writes nothing; a change that goes through
+    returns its Violations (warnings only, usually none). Database failures raise
+    DatabaseError. A context manager; close() disconnects (idempotent), after which every
+    call raises InvalidInput. Use one Store per thread."""
+
+    __slots__ = ()
+    _what = "store"
+
+    def __init__(self, dsn=None, connect_only=False):
+        flags = _c.SFO_STORE_OPEN_NO_UPGRADE if connect_only else 0
+        self._h = _c.sfo_store_open(None if dsn is None else _text(dsn, "dsn"), flags)
+
+    def version(self):
+        """(applied, latest): the schema version of the database (0: an empty database) and
+        the newest this library knows."""
+        return _c.sfo_store_version(self._handle, 0)
+
+    def upgrade(self):
+        """Applies the migrations the database lacks, each in its own transaction; returns
+        how many (0: already current)."""
+        return _c.sfo_store_upgrade(self._handle, 0)
+
+    def import_inventory(self, inventory, replace=False):
+        """Checks @inventory (an Inventory, or its JSON text or dict) with every state rule
+        and stores it: Violations. Into a store that is not empty only with replace=True,
+        which replaces what it holds (else InvalidInput, STORE_NOT_EMPTY)."""
+        if not isinstance(inventory, Inventory):
+            inventory = Inventory.from_string(_object_json(inventory, "inventory JSON"))
+        flags = _c.SFO_STORE_IMPORT_REPLACE if replace else 0
+        return Violations(_c.sfo_store_import(self._handle, inventory._handle, flags))
+
+    def export(self):
+        """What the store holds, read in one snapshot, as an Inventory (objects in the order
+        they were imported or added)."""
+        return Inventory._wrap(_c.sfo_store_export(self._handle, 0))
+
+    def add_vnic_profile(self, profile):
+        """Adds vNIC profile @profile (a dict in inventory format, or its JSON text; without
+        an "id" it gets a random UUID) under the add-vnic-profile rules: (id, Violations).
+        InvalidInput when it is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        profile_id, violations = _c.sfo_store_add_vnic_profile(
+            self._handle, _object_json(profile, "vNIC profile JSON"), 0)
+        return profile_id, Violations(violations)
+
+    def update_vnic_profile(self, profile):
+        """Replaces the profile with @profile's id by @profile (update-vnic-profile rules; an
+        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations."""
+        return Violations(_c.sfo_store_update_vnic_profile(
+            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+
+    def remove_vnic_profile(self, profile_id):
+        """Removes profile @profile_id (remove-vnic-profile rules: not in use, no other
+        profile's failover): Violations."""
+        return Violations(_c.sfo_store_remove_vnic_profile(
+            self._handle, _text(profile_id, "profile_id"), 0))
+
+    def list_vnic_profiles(self):
+        """Every vNIC profile, as dicts in inventory format, in the order they were imported
+        or added."""
+        import json
+
+        return json.loads(_c.sfo_store_list_vnic_profiles(self._handle, 0))["vnic_profiles"]
+
+    def add_nic(self, nic):
+        """Adds VM NIC @nic (a dict in inventory format, or its JSON text; without an "id" it
+        gets a random UUID) under the add-nic rules: (id, Violations). InvalidInput when it
+        is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        nic_id, violations = _c.sfo_store_add_nic(self._handle, _object_json(nic, "NIC JSON"),
+                                                   0)
+        return nic_id, Violations(violations)
+
+    def update_nic(self, nic):
+        """Replaces the NIC with @nic's id by @nic (update-nic rules; an unknown id is the
+        violation VM_INTERFACE_NOT_EXIST): Violations."""
+        return Violations(_c.sfo_store_update_nic(self._handle, _object_json(nic, "NIC JSON"),
+                                                  0))
+
+    def remove_nic(self, nic_id):
+        """Removes NIC @nic_id: Violations. NotFound (NIC_NOT_FOUND) for an unknown NIC."""
+        return Violations(_c.sfo_store_remove_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    def plug_nic(self, nic_id):
+        """Marks NIC @nic_id plugged (plug-nic rules): Violations. NotFound (NIC_NOT_FOUND)
+        for an unknown NIC."""
+        return Violations(_c.sfo_store_plug_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    def unplug_nic(self, nic_id):
+        """Marks NIC @nic_id unplugged: Violations. NotFound (NIC_NOT_FOUND) for an unknown
+        NIC."""
+        return Violations(_c.sfo_store_unplug_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    @staticmethod
+    def embedded_data_dir():
+        """The embedded store's data directory: $SRIOVFO_DATA_DIR, else
+        /var/lib/sriov-failover for root, else $XDG_DATA_HOME/sriov-failover."""
+        return _c.sfo_store_embedded_data_dir()
+
+    @staticmethod
+    def stop_embedded(data_dir=None):
+        """Stops the embedded store's PostgreSQL server in @data_dir (default:
+        Store.embedded_data_dir()), as `sriovfo db stop` does; the next Store() starts it
+        again. True when it was running, False when it was not."""
+        if data_dir is not None:
+            data_dir = _text(_os.fsdecode(data_dir), "data_dir")
+        return _c.sfo_store_embedded_stop(data_dir, 0) == 1
+
+    def __repr__(self):
+        return "<sriovfo.Store%s>" % (" closed" if self._h is None else "")
 
 
 def check_domxml(xml):
