@@ -17,6 +17,7 @@
 
 #include "model/sfo-domain.h"
 #include "sfo-exec.h"
+#include "sfo-journal-file.h"
 #include "util/sfo-messages.h"
 
 #define SFO_EXEC_DEFAULT_TIMEOUT_MS 30000
@@ -1056,18 +1057,6 @@ sfo_exec_finish(sfo_exec *exec, const char *sequence, sfo_exec_result *result)
                                    sfo_exec_status_to_string(result->status));
 }
 
-/* A phase for each of @n steps, none started */
-static int *
-sfo_exec_phases_new(guint n)
-{
-    int *phase = g_new(int, n + 1);
-    guint i;
-
-    for (i = 0; i <= n; i++)
-        phase[i] = -1;
-    return phase;
-}
-
 int
 sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_result **ret_result)
 {
@@ -1112,8 +1101,8 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
         return rc;
     result->sequence_id = g_strdup(sequence);
 
-    step_phase = sfo_exec_phases_new(plan->steps->len);
-    undo_phase = sfo_exec_phases_new(plan->undo->len);
+    step_phase = sfo_journal_phases_new(plan->steps->len);
+    undo_phase = sfo_journal_phases_new(plan->undo->len);
     if ((failed = sfo_exec_forward(exec, plan, sequence, 0, step_phase, result)) >= 0)
         sfo_exec_backward(exec, plan, sequence, failed, step_phase, undo_phase, result);
     sfo_exec_finish(exec, sequence, result);

@@ -13,7 +13,7 @@
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
 
-#include "exec/sfo-journal.h"
+#include "plan/sfo-journal.h"
 #include "plan/sfo-plan.h"
 
 /* Library error keys of exec (docs/error-keys.md) */

@@ -25,7 +25,7 @@
 #include "sfo-test.h"
 
 #include "domxml/sfo-domxml.h"
-#include "exec/sfo-journal.h"
+#include "exec/sfo-journal-file.h"
 
 static sfo_test_virt sfo_virt;
 static sfo_inventory *sfo_inv;
