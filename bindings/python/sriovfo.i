@@ -48,6 +48,15 @@ SFO_OPAQUE(sfo_plan, sfo_plan_free)
 SFO_OPAQUE(sfo_exec, sfo_exec_free)
 SFO_OPAQUE(sfo_exec_result, sfo_exec_result_free)
 SFO_OPAQUE(sfo_store, sfo_store_close)
+SFO_OPAQUE(sfo_journal, sfo_journal_free)
+
+/*
+ * Not bound yet: handing a journal to an exec. The journal comes from
+ * sfo_store_open_journal() (not bound with the rest of the store), and the exec
+ * takes it over, which needs a DISOWN typemap; tests/python/test_sanity.py
+ * lists it as hidden.
+ */
+%ignore sfo_exec_use_journal;
 
 /*
  * Not bound yet: the store's calls (docs/python.md). They hand rule violations back

@@ -400,15 +400,19 @@ sfo_exec_set_journal(sfo_exec *exec, const char *path)
     sfo_return_val_if_fail(path != NULL, SFO_EINVALID);
     if ((rc = sfo_journal_file_open(path, &journal)) < 0)
         return rc;
-    sfo_exec_take_journal(exec, journal);
-    return 0;
+    return sfo_exec_use_journal(exec, journal);
 }
 
-void
-sfo_exec_take_journal(sfo_exec *exec, sfo_journal *journal)
+int
+sfo_exec_use_journal(sfo_exec *exec, sfo_journal *journal)
 {
+    if (!exec)
+        sfo_journal_free(journal);
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(journal != NULL, SFO_EINVALID);
     sfo_journal_free(exec->journal);
     exec->journal = journal;
+    return 0;
 }
 
 sfo_journal *

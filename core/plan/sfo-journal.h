@@ -55,7 +55,7 @@ void sfo_journal_entry_set_phase(sfo_journal_entry *entry, gboolean undo, int in
 void sfo_journal_entry_free(sfo_journal_entry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_journal_entry, sfo_journal_entry_free)
 
-typedef struct sfo_journal sfo_journal;
+/* sfo_journal is a public type (sriovfo.h); its struct is this: */
 
 /*
  * Every function returns 0 or a negative sfo_error_code with the last error

@@ -151,6 +151,9 @@ HIDDEN = {
     "sfo_store_update_vnic_profile": UNBOUND_STORE,
     "sfo_store_upgrade": UNBOUND_STORE,
     "sfo_store_version": UNBOUND_STORE,
+    "sfo_store_open_journal": UNBOUND_STORE,
+    "sfo_exec_use_journal": "takes the journal of sfo_store_open_journal(), not bound yet (store API)",
+    "sfo_journal_free": "the destructor of the sfo_journal type: Python frees it",
 
     "sfo_error_clear": "each wrapper clears the last error before its call (sriovfo_errors.i)",
     "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python.i)",
