@@ -241,47 +241,23 @@ test_journal__vf_holds(void **state)
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
-    pid_t pid;
-    int to_worker;
-    int from_worker;
-} race_worker;
-
-typedef struct {
     int rc;
     char holder[64]; /* "" when the worker's NIC holds the VF */
 } race_reply;
 
-static gboolean
-race_read(int fd, void *buf, size_t len)
-{
-    size_t done = 0;
-
-    while (done < len) {
-        ssize_t n = read(fd, (char *)buf + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return FALSE;
-        done += (size_t)n;
-    }
-    return TRUE;
-}
-
-static gboolean
-race_write(int fd, const void *buf, size_t len)
-{
-    return write(fd, buf, len) == (ssize_t)len; /* small: one write to a pipe */
-}
+typedef struct {
+    sfo_plan *plan;
+    const char *nic;
+} race_worker_data;
 
 /*
  * A process with its own journal: for each round number it reads, it reserves
- * VF 0000:3b:<round> of h1 for NIC @nic and says who holds it. It never
- * returns into the test framework: it prints what failed and exits 99.
+ * VF 0000:3b:<round> of h1 for its NIC and says who holds it.
  */
-G_GNUC_NORETURN static void
-race_worker_main(sfo_plan *plan, const char *nic, int from_parent, int to_parent)
+static int
+race_worker_main(int from_parent, int to_parent, gpointer data)
 {
+    race_worker_data *w = data;
     g_autoptr(sfo_store) store = NULL;
     sfo_journal *journal = NULL;
     g_autofree char *id = NULL;
@@ -289,63 +265,23 @@ race_worker_main(sfo_plan *plan, const char *nic, int from_parent, int to_parent
 
     if (sfo_store_open(sfo_store_test_dsn(), 0, &store) < 0 ||
         sfo_store_open_journal(store, 0, &journal) < 0 ||
-        journal->ops->begin(journal, plan, "test:///default", NULL, &id) < 0) {
-        fprintf(stderr, "# worker %s: %s\n", nic, sfo_error_last()->message);
-        _exit(99);
+        journal->ops->begin(journal, w->plan, "test:///default", NULL, &id) < 0) {
+        fprintf(stderr, "# worker %s: %s\n", w->nic, sfo_error_last()->message);
+        return 99;
     }
-    while (race_read(from_parent, &round, sizeof(round))) {
+    while (sfo_store_test_read_full(from_parent, &round, sizeof(round))) {
         g_autofree char *vf = g_strdup_printf("0000:3b:%u", round);
         race_reply reply = { 0 };
         char *holder = NULL;
 
-        reply.rc = journal->ops->reserve_vf(journal, id, "h1", vf, nic, &holder);
+        reply.rc = journal->ops->reserve_vf(journal, id, "h1", vf, w->nic, &holder);
         g_strlcpy(reply.holder, holder ? holder : "", sizeof(reply.holder));
         g_free(holder);
-        if (!race_write(to_parent, &reply, sizeof(reply)))
+        if (!sfo_store_test_write_full(to_parent, &reply, sizeof(reply)))
             break;
     }
     sfo_journal_free(journal);
-    _exit(0);
-}
-
-static race_worker
-race_worker_start(sfo_plan *plan, const char *nic)
-{
-    int down[2];
-    int up[2];
-    pid_t pid;
-
-    assert_int_equal(pipe(down), 0);
-    assert_int_equal(pipe(up), 0);
-    fflush(NULL);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(down[1]);
-        close(up[0]);
-        race_worker_main(plan, nic, down[0], up[1]);
-    }
-    close(down[0]);
-    close(up[1]);
-    return (race_worker){ pid, down[1], up[0] };
-}
-
-/* Each worker inherited the pipes of those forked before it: close them all, then wait */
-static void
-race_workers_stop(race_worker *w, int n)
-{
-    int i;
-
-    for (i = 0; i < n; i++) {
-        close(w[i].to_worker);
-        close(w[i].from_worker);
-    }
-    for (i = 0; i < n; i++) {
-        int status = -1;
-
-        assert_int_equal(waitpid(w[i].pid, &status, 0), w[i].pid);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    return 0;
 }
 
 /*
@@ -360,23 +296,28 @@ test_journal__store_reserve_race(void **state G_GNUC_UNUSED)
     const char *rounds_env = g_getenv("SFO_JOURNAL_RACE_ROUNDS");
     guint32 rounds = rounds_env ? (guint32)atoi(rounds_env) : SFO_RACE_DEFAULT_ROUNDS;
     g_autoptr(sfo_plan) plan = sfo_test_plan();
-    race_worker workers[2];
+    race_worker_data data[2];
+    sfo_store_test_worker workers[2];
     guint wins[2] = { 0, 0 };
     guint32 round;
     int i;
 
     sfo_test_journal_store.reset();
-    for (i = 0; i < 2; i++)
-        workers[i] = race_worker_start(plan, nics[i]);
+    for (i = 0; i < 2; i++) {
+        data[i] = (race_worker_data){ plan, nics[i] };
+        sfo_store_test_worker_start(&workers[i], race_worker_main, &data[i]);
+    }
     for (round = 1; round <= rounds; round++) {
         race_reply replies[2];
         int winner;
 
         /* who hears first alternates, so neither always starts ahead */
         for (i = 0; i < 2; i++)
-            assert_true(race_write(workers[(i + round) % 2].to_worker, &round, sizeof(round)));
+            assert_true(sfo_store_test_write_full(workers[(i + round) % 2].to_worker, &round,
+                                                  sizeof(round)));
         for (i = 0; i < 2; i++) {
-            assert_true(race_read(workers[i].from_worker, &replies[i], sizeof(replies[i])));
+            assert_true(
+                sfo_store_test_read_full(workers[i].from_worker, &replies[i], sizeof(replies[i])));
             assert_int_equal(replies[i].rc, 0);
         }
         if (!!replies[0].holder[0] == !!replies[1].holder[0])
@@ -386,7 +327,7 @@ test_journal__store_reserve_race(void **state G_GNUC_UNUSED)
         assert_string_equal(replies[1 - winner].holder, nics[winner]);
         wins[winner]++;
     }
-    race_workers_stop(workers, 2);
+    sfo_store_test_workers_stop(workers, 2);
     printf("# %u rounds: %s won %u, %s won %u\n", rounds, nics[0], wins[0], nics[1], wins[1]);
 }
 
