@@ -67,6 +67,22 @@ sfo_store_journal_owned_ordinals(sfo_store_journal *j)
     return sfo_store_journal_array(ordinals);
 }
 
+/* The owned sequence whose lock is @ordinal */
+static const char *
+sfo_store_journal_id_of(sfo_store_journal *j, const char *ordinal)
+{
+    GHashTableIter iter;
+    gpointer id;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, j->owned);
+    while (g_hash_table_iter_next(&iter, &id, &value)) {
+        if (g_str_equal(value, ordinal))
+            return id;
+    }
+    return ordinal;
+}
+
 /* After a reconnect, takes the locks of the sequences this journal owns again */
 static int
 sfo_store_journal_relock(sfo_store_journal *j)
@@ -82,10 +98,11 @@ sfo_store_journal_relock(sfo_store_journal *j)
         if (sfo_store_exec(j->store, SFO_STMT_JOURNAL_RELOCK, params, &res) < 0)
             return SFO_EDATABASE;
         if (PQntuples(res) > 0) {
+            /* until it is closed, this journal refuses every call: its sequences are not all its own */
             sfo_error_report(SFO_EIO, SFO_KEY_JOURNAL_LOCKED,
                              "the connection to the store was lost and another process took over "
-                             "the sequence of lock %s meanwhile",
-                             PQgetvalue(res, 0, 0));
+                             "sequence %s meanwhile",
+                             sfo_store_journal_id_of(j, PQgetvalue(res, 0, 0)));
             return SFO_EIO;
         }
     }
