@@ -548,10 +548,22 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "nic", sfo_cli_nic },
 };
 
+/* What the option parser allocated; every return of main() after parsing frees it */
+static void
+sfo_cli_options_clear(sfo_cli_options *opts)
+{
+    g_clear_pointer(&opts->connect, g_free);
+    g_clear_pointer(&opts->dest_connect, g_free);
+    g_clear_pointer(&opts->migrate_uri, g_free);
+    g_clear_pointer(&opts->journal, g_free);
+    g_clear_pointer(&opts->dsn, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sfo_cli_options, sfo_cli_options_clear)
+
 int
 main(int argc, char **argv)
 {
-    sfo_cli_options opts = { 0 };
+    g_auto(sfo_cli_options) opts = { 0 };
     gboolean version = FALSE;
     g_auto(GStrv) args = NULL;
     GOptionEntry entries[] = {
@@ -609,13 +621,9 @@ main(int argc, char **argv)
         if (strcmp(args[0], sfo_cli_commands[i].name) == 0) {
             int rc = sfo_cli_commands[i].run(args + 1, &opts);
 
-            g_free(opts.connect);
-            g_free(opts.dest_connect);
-            g_free(opts.migrate_uri);
-            g_free(opts.journal);
-            g_free(opts.dsn);
             if (sfo_cli_commands[i].uses_libvirt) {
                 /* _exit() skips the g_auto cleanups of this frame */
+                sfo_cli_options_clear(&opts);
                 g_clear_pointer(&args, g_strfreev);
                 g_clear_pointer(&ctx, g_option_context_free);
                 sfo_cli_exit_under_libvirt(rc);
@@ -623,6 +631,5 @@ main(int argc, char **argv)
             return rc;
         }
     }
-    g_free(opts.dsn);
     return sfo_cli_usage_error("unknown command '%s'", args[0]);
 }

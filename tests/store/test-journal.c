@@ -371,15 +371,16 @@ test_journal__store_reserve_waits_for_another(void **state G_GNUC_UNUSED)
     for (commit = 1; commit >= 0; commit--) {
         const char *params[] = { id };
         reserve_call call = { journal, id, NULL, -1, 0 };
+        g_autofree char *sqlstate = NULL;
         GThread *thread;
 
         sfo_store_test_sql(other, "BEGIN");
-        assert_string_equal(sfo_store_test_try_sql(other,
-                                                   "INSERT INTO journal_vf_holds "
-                                                   "(host_id, vf_address, nic_id, sequence_id) "
-                                                   "VALUES ('h1', '0000:3b:09.0', 'nic-other', $1)",
-                                                   1, params, NULL),
-                            "");
+        sqlstate = sfo_store_test_try_sql(other,
+                                          "INSERT INTO journal_vf_holds "
+                                          "(host_id, vf_address, nic_id, sequence_id) "
+                                          "VALUES ('h1', '0000:3b:09.0', 'nic-other', $1)",
+                                          1, params, NULL);
+        assert_string_equal(sqlstate, "");
         thread = g_thread_new("reserve", reserve_thread, &call);
         g_usleep(300 * 1000);
         assert_int_equal(g_atomic_int_get(&call.done), 0); /* waiting for the other writer */
