@@ -29,6 +29,7 @@ typedef struct {
     char *memory_file;
     char *journal;
     double timeout;
+    gboolean store; /* apply, reconcile: the journal (and inventory) in the store */
 } sfo_cli_options;
 
 /* Prints the library's last error about @what on stderr; returns EXIT_USAGE. */
@@ -42,6 +43,9 @@ int sfo_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
  * on stderr; returns EXIT_VIOLATED when one is an error, else EXIT_OK.
  */
 int sfo_cli_print_violations(const sfo_violations *violations, const sfo_cli_options *opts);
+
+/* Opens the store of --dsn (or SRIOVFO_DSN), else the embedded one; EXIT_OK or the exit status */
+int sfo_cli_open_store(const sfo_cli_options *opts, unsigned int flags, sfo_store **ret_store);
 
 /* The store commands (sriovfo-db.c) */
 int sfo_cli_db(char **args, const sfo_cli_options *opts);

@@ -17,8 +17,8 @@
 
 #include "sriovfo-cli.h"
 
-static int
-sfo_cli_open(const sfo_cli_options *opts, unsigned int flags, sfo_store **ret_store)
+int
+sfo_cli_open_store(const sfo_cli_options *opts, unsigned int flags, sfo_store **ret_store)
 {
     if (sfo_store_open(opts->dsn, flags, ret_store) < 0)
         return sfo_cli_fail("opening the store");
@@ -84,7 +84,7 @@ sfo_cli_db_status(const sfo_cli_options *opts)
     int latest = 0;
     int rc;
 
-    if ((rc = sfo_cli_open(opts, SFO_STORE_OPEN_NO_UPGRADE, &store)) != EXIT_OK)
+    if ((rc = sfo_cli_open_store(opts, SFO_STORE_OPEN_NO_UPGRADE, &store)) != EXIT_OK)
         return rc;
     if (sfo_store_version(store, 0, &applied, &latest) < 0) {
         sfo_store_close(store);
@@ -126,7 +126,7 @@ sfo_cli_db_upgrade(const sfo_cli_options *opts)
     int version = 0;
     int rc;
 
-    if ((rc = sfo_cli_open(opts, SFO_STORE_OPEN_NO_UPGRADE, &store)) != EXIT_OK)
+    if ((rc = sfo_cli_open_store(opts, SFO_STORE_OPEN_NO_UPGRADE, &store)) != EXIT_OK)
         return rc;
     applied_now = sfo_store_upgrade(store, 0);
     if (applied_now < 0 || sfo_store_version(store, 0, &version, NULL) < 0) {
@@ -187,7 +187,7 @@ sfo_cli_import(char **args, const sfo_cli_options *opts)
         return sfo_cli_usage_error("%s", "usage: sriovfo import INVENTORY [--replace]");
     if (sfo_inventory_load_file(args[0], 0, &inv) < 0)
         return sfo_cli_fail("loading inventory");
-    if ((rc = sfo_cli_open(opts, 0, &store)) != EXIT_OK) {
+    if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK) {
         sfo_inventory_free(inv);
         return rc;
     }
@@ -208,7 +208,7 @@ sfo_cli_export(char **args, const sfo_cli_options *opts)
 
     if (g_strv_length(args) != 0)
         return sfo_cli_usage_error("%s", "usage: sriovfo export");
-    if ((rc = sfo_cli_open(opts, 0, &store)) != EXIT_OK)
+    if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
     if (sfo_store_export(store, 0, &inv) < 0 || sfo_inventory_format(inv, 0, &json) < 0) {
         rc = sfo_cli_fail("exporting");
@@ -277,7 +277,7 @@ sfo_cli_change_run(sfo_cli_change change, const char *arg, gboolean arg_is_file,
 
     if (arg_is_file && (rc = sfo_cli_read_file(arg, &text)) != EXIT_OK)
         return rc;
-    if ((rc = sfo_cli_open(opts, 0, &store)) != EXIT_OK)
+    if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
     r = sfo_cli_apply(store, change, arg_is_file ? text : arg, &id, &violations);
     what = g_strdup_printf("%s", arg);
@@ -297,7 +297,7 @@ sfo_cli_profile_list(const sfo_cli_options *opts)
     size_t i;
     int rc;
 
-    if ((rc = sfo_cli_open(opts, 0, &store)) != EXIT_OK)
+    if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
     if (sfo_store_list_vnic_profiles(store, 0, &text) < 0) {
         sfo_store_close(store);

@@ -40,6 +40,9 @@ static const char sfo_cli_usage[] =
     "                                      save|restore|snapshot VM_ID, run VM_ID [HOST_ID]\n"
     "  apply --connect URI INVENTORY ACTION ID [HOST_ID]\n"
     "                                      run the plan against libvirt, undo it on failure\n"
+    "  apply --store --connect URI ACTION ID [HOST_ID]\n"
+    "                                      the same with the store's inventory; a completed\n"
+    "                                      plug or unplug is recorded in the store\n"
     "  reconcile [--connect URI]           finish or undo the sequences of the journal that a\n"
     "                                      crash (or a failed undo) left open\n"
     "\n"
@@ -68,9 +71,12 @@ static const char sfo_cli_usage[] =
     "                      snapshot; FILE must not exist, on the VM's host)\n"
     "  --journal FILE      apply, reconcile: the journal (default: $XDG_STATE_HOME/sriovfo/\n"
     "                      journal.jsonl)\n"
+    "  --store             apply, reconcile: journal in the store (the embedded one unless\n"
+    "                      --dsn names another; --dsn or SRIOVFO_DSN alone also do, unless\n"
+    "                      --journal is given)\n"
     "  --timeout SECONDS   apply, reconcile: how long to wait for a guest to release an\n"
     "                      interface (default 30)\n"
-    "  --dsn DSN   with store commands: a libpq connection string or URI\n"
+    "  --dsn DSN   with store commands, apply, reconcile: a libpq connection string or URI\n"
     "  --replace   with import: replace what the store holds\n"
     "  --help      show this help\n"
     "  --version   print the version\n"
@@ -250,31 +256,42 @@ sfo_cli_check_domxml(char **args, const sfo_cli_options *opts)
     return rc;
 }
 
-/* plan/apply ARGS: INVENTORY ACTION ID [HOST_ID], checked against the action */
+/* ARGS: ACTION ID [HOST_ID] (what follows the inventory), checked against the action */
 static int
-sfo_cli_plan_args(char **args, const char *command, int *ret_action)
+sfo_cli_action_args(char **args, const char *command, int *ret_action)
 {
     guint n = g_strv_length(args);
     int action;
 
-    if (n < 3)
+    if (n < 2)
         return sfo_cli_usage_error("usage: sriovfo %s INVENTORY ACTION ID [HOST_ID]", command);
-    if ((action = sfo_plan_action_from_string(args[1])) < 0)
-        return sfo_cli_usage_error("unknown action '%s'", args[1]);
-    if ((action == SFO_PLAN_MIGRATE || action == SFO_PLAN_MIGRATE_OFFLINE) && n != 4)
+    if ((action = sfo_plan_action_from_string(args[0])) < 0)
+        return sfo_cli_usage_error("unknown action '%s'", args[0]);
+    if ((action == SFO_PLAN_MIGRATE || action == SFO_PLAN_MIGRATE_OFFLINE) && n != 3)
         return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s VM_ID HOST_ID", command,
-                                   args[1]);
-    if (action == SFO_PLAN_RUN && n > 4)
+                                   args[0]);
+    if (action == SFO_PLAN_RUN && n > 3)
         return sfo_cli_usage_error("usage: sriovfo %s INVENTORY run VM_ID [HOST_ID]", command);
     if (action != SFO_PLAN_MIGRATE && action != SFO_PLAN_MIGRATE_OFFLINE &&
-        action != SFO_PLAN_RUN && n != 3)
-        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s %s", command, args[1],
+        action != SFO_PLAN_RUN && n != 2)
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY %s %s", command, args[0],
                                    action <= SFO_PLAN_UNPLUG ? "NIC_ID" : "VM_ID");
     *ret_action = action;
     return EXIT_OK;
 }
 
-/* Loads the inventory and builds the plan of ARGS; EXIT_OK or the exit status */
+/* The plan of ARGS (ACTION ID [HOST_ID], checked) over @inv; EXIT_OK or the exit status */
+static int
+sfo_cli_plan_for(const sfo_inventory *inv, char **args, int action, const sfo_cli_options *opts,
+                 sfo_plan **ret_plan)
+{
+    if (sfo_plan_build(inv, action, args[1], args[2], opts->emulated ? SFO_PLAN_EMULATED : 0,
+                       ret_plan) < 0)
+        return sfo_cli_fail("planning");
+    return EXIT_OK;
+}
+
+/* Loads the inventory ARGS[0] and builds the plan of the rest; EXIT_OK or the exit status */
 static int
 sfo_cli_build_plan(char **args, const char *command, const sfo_cli_options *opts,
                    sfo_plan **ret_plan)
@@ -283,13 +300,13 @@ sfo_cli_build_plan(char **args, const char *command, const sfo_cli_options *opts
     int action = 0;
     int rc;
 
-    if ((rc = sfo_cli_plan_args(args, command, &action)) != EXIT_OK)
+    if (!args[0])
+        return sfo_cli_usage_error("usage: sriovfo %s INVENTORY ACTION ID [HOST_ID]", command);
+    if ((rc = sfo_cli_action_args(args + 1, command, &action)) != EXIT_OK)
         return rc;
     if ((rc = sfo_cli_load(args[0], &inv)) != EXIT_OK)
         return rc;
-    if (sfo_plan_build(inv, action, args[2], args[3], opts->emulated ? SFO_PLAN_EMULATED : 0,
-                       ret_plan) < 0)
-        rc = sfo_cli_fail("planning");
+    rc = sfo_cli_plan_for(inv, args + 1, action, opts, ret_plan);
     sfo_inventory_free(inv);
     return rc;
 }
@@ -327,11 +344,27 @@ sfo_cli_journal_path(const sfo_cli_options *opts)
 #endif
 }
 
-/* Opens the connections and the journal; EXIT_OK or the exit status */
-static int
-sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, sfo_exec **ret_exec)
+/*
+ * apply and reconcile journal to the store with --store or --dsn, and with
+ * SRIOVFO_DSN unless --journal names a file (main() refuses --journal with
+ * the other two).
+ */
+static gboolean
+sfo_cli_uses_store(const sfo_cli_options *opts)
 {
-    g_autofree char *journal = sfo_cli_journal_path(opts);
+    return !opts->journal && (opts->store || opts->dsn);
+}
+
+/*
+ * Opens the connections and the journal: in @store's database, or the file
+ * (@store NULL); EXIT_OK or the exit status
+ */
+static int
+sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, sfo_store *store,
+                  sfo_exec **ret_exec)
+{
+    g_autofree char *path = store ? NULL : sfo_cli_journal_path(opts);
+    sfo_journal *journal = NULL;
     sfo_exec *exec = NULL;
 
     if (sfo_exec_open(connect, opts->dest_connect, 0, &exec) < 0)
@@ -340,7 +373,9 @@ sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, sfo_exec **r
          sfo_exec_set_unplug_timeout(exec, (unsigned int)(opts->timeout * 1000)) < 0) ||
         sfo_exec_set_migration_uri(exec, opts->migrate_uri) < 0 ||
         sfo_exec_set_snapshot_memory_file(exec, opts->memory_file) < 0 ||
-        sfo_exec_set_journal(exec, journal) < 0) {
+        (store ? sfo_store_open_journal(store, 0, &journal) < 0 ||
+                     sfo_exec_use_journal(exec, journal) < 0
+               : sfo_exec_set_journal(exec, path) < 0)) {
         sfo_exec_free(exec);
         return sfo_cli_fail("opening the journal");
     }
@@ -380,49 +415,99 @@ sfo_cli_print_result(const sfo_exec_result *result, gboolean reconcile, const sf
     return rc;
 }
 
+/*
+ * After a plug or unplug of the store's inventory completed: the store records
+ * the NIC as plugged or not. EXIT_OK, or EXIT_USAGE when the store refused
+ * (said on stderr: stdout holds the result).
+ */
+static int
+sfo_cli_record_plug(sfo_store *store, int action, const char *nic_id)
+{
+    sfo_violations *violations = NULL;
+    const char *what = action == SFO_PLAN_PLUG ? "plugged" : "unplugged";
+    int r;
+
+    r = action == SFO_PLAN_PLUG ? sfo_store_plug_nic(store, nic_id, 0, &violations)
+                                : sfo_store_unplug_nic(store, nic_id, 0, &violations);
+    if (r == SFO_EVIOLATED)
+        fprintf(stderr, "sriovfo: the store refused to record NIC %s as %s: %s: %s\n", nic_id, what,
+                sfo_violations_key(violations, 0), sfo_violations_message(violations, 0));
+    else if (r < 0)
+        sfo_cli_fail(action == SFO_PLAN_PLUG ? "recording the NIC as plugged"
+                                             : "recording the NIC as unplugged");
+    sfo_violations_free(violations);
+    return r < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+/*
+ * apply [INVENTORY] ACTION ID [HOST_ID]: with the store, INVENTORY may be left
+ * out (the first argument is an action): the plan is then made from the
+ * store's inventory, and a completed plug or unplug is recorded there.
+ */
 static int
 sfo_cli_apply(char **args, const sfo_cli_options *opts)
 {
+    sfo_store *store = NULL;
+    sfo_inventory *inv = NULL;
     sfo_plan *plan = NULL;
     sfo_exec *exec = NULL;
     sfo_exec_result *result = NULL;
+    gboolean from_store;
+    int action = -1;
     int rc;
 
     if (!opts->connect)
         return sfo_cli_usage_error("%s", "apply needs --connect URI");
-    if ((rc = sfo_cli_build_plan(args, "apply", opts, &plan)) != EXIT_OK)
+    if (sfo_cli_uses_store(opts) && (rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
-    if ((rc = sfo_cli_exec_open(opts, opts->connect, &exec)) == EXIT_OK) {
+    from_store = store && args[0] && sfo_plan_action_from_string(args[0]) >= 0;
+    if (!from_store)
+        rc = sfo_cli_build_plan(args, "apply", opts, &plan);
+    else if ((rc = sfo_cli_action_args(args, "apply", &action)) == EXIT_OK) {
+        if (sfo_store_export(store, 0, &inv) < 0)
+            rc = sfo_cli_fail("reading the inventory from the store");
+        else
+            rc = sfo_cli_plan_for(inv, args, action, opts, &plan);
+    }
+    if (rc == EXIT_OK && (rc = sfo_cli_exec_open(opts, opts->connect, store, &exec)) == EXIT_OK) {
         if (sfo_exec_run(exec, plan, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
             rc = sfo_cli_fail("applying the plan");
         else
             rc = sfo_cli_print_result(result, FALSE, opts);
     }
+    if (rc == EXIT_OK && from_store && (action == SFO_PLAN_PLUG || action == SFO_PLAN_UNPLUG))
+        rc = sfo_cli_record_plug(store, action, args[1]);
     sfo_exec_result_free(result);
     sfo_exec_free(exec);
     sfo_plan_free(plan);
+    sfo_inventory_free(inv);
+    sfo_store_close(store);
     return rc;
 }
 
 static int
 sfo_cli_reconcile(char **args, const sfo_cli_options *opts)
 {
+    sfo_store *store = NULL;
     sfo_exec *exec = NULL;
     sfo_exec_result *result = NULL;
     int rc;
 
     if (g_strv_length(args) != 0)
-        return sfo_cli_usage_error("%s",
-                                   "usage: sriovfo reconcile [--connect URI] [--journal FILE]");
-    /* without --connect, the URIs the journal recorded */
-    if ((rc = sfo_cli_exec_open(opts, opts->connect, &exec)) != EXIT_OK)
+        return sfo_cli_usage_error(
+            "%s", "usage: sriovfo reconcile [--connect URI] [--journal FILE | --store]");
+    if (sfo_cli_uses_store(opts) && (rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
-    if (sfo_exec_reconcile(exec, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
-        rc = sfo_cli_fail("reconciling");
-    else
-        rc = sfo_cli_print_result(result, TRUE, opts);
+    /* without --connect, the URIs the journal recorded */
+    if ((rc = sfo_cli_exec_open(opts, opts->connect, store, &exec)) == EXIT_OK) {
+        if (sfo_exec_reconcile(exec, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
+            rc = sfo_cli_fail("reconciling");
+        else
+            rc = sfo_cli_print_result(result, TRUE, opts);
+    }
     sfo_exec_result_free(result);
     sfo_exec_free(exec);
+    sfo_store_close(store);
     return rc;
 }
 
@@ -466,10 +551,23 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "nic", sfo_cli_nic },
 };
 
+/* What the option parser allocated; every return of main() after parsing frees it */
+static void
+sfo_cli_options_clear(sfo_cli_options *opts)
+{
+    g_clear_pointer(&opts->connect, g_free);
+    g_clear_pointer(&opts->dest_connect, g_free);
+    g_clear_pointer(&opts->migrate_uri, g_free);
+    g_clear_pointer(&opts->memory_file, g_free);
+    g_clear_pointer(&opts->journal, g_free);
+    g_clear_pointer(&opts->dsn, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sfo_cli_options, sfo_cli_options_clear)
+
 int
 main(int argc, char **argv)
 {
-    sfo_cli_options opts = { 0 };
+    g_auto(sfo_cli_options) opts = { 0 };
     gboolean version = FALSE;
     g_auto(GStrv) args = NULL;
     GOptionEntry entries[] = {
@@ -483,6 +581,7 @@ main(int argc, char **argv)
         { "journal", 0, 0, G_OPTION_ARG_FILENAME, &opts.journal, "journal file", NULL },
         { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opts.timeout, "unplug timeout (s)", NULL },
         { "dsn", 0, 0, G_OPTION_ARG_STRING, &opts.dsn, "store: connection string", NULL },
+        { "store", 0, 0, G_OPTION_ARG_NONE, &opts.store, "apply, reconcile: the store", NULL },
         { "replace", 0, 0, G_OPTION_ARG_NONE, &opts.replace, "import: replace", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
@@ -516,20 +615,20 @@ main(int argc, char **argv)
         return sfo_cli_usage_error("--emulated only applies to '%s' and '%s'", "plan", "apply");
     if (opts.replace && strcmp(args[0], "import") != 0)
         return sfo_cli_usage_error("--replace only applies to '%s'", "import");
+    if (opts.store && strcmp(args[0], "apply") != 0 && strcmp(args[0], "reconcile") != 0)
+        return sfo_cli_usage_error("--store only applies to '%s' and '%s'", "apply", "reconcile");
+    if (opts.journal && (opts.store || opts.dsn))
+        return sfo_cli_usage_error("%s", "--journal names a file journal; --store and --dsn put "
+                                         "the journal in the store");
     if (!opts.dsn && g_getenv("SRIOVFO_DSN") && *g_getenv("SRIOVFO_DSN"))
         opts.dsn = g_strdup(g_getenv("SRIOVFO_DSN"));
     for (i = 0; i < G_N_ELEMENTS(sfo_cli_commands); i++) {
         if (strcmp(args[0], sfo_cli_commands[i].name) == 0) {
             int rc = sfo_cli_commands[i].run(args + 1, &opts);
 
-            g_free(opts.connect);
-            g_free(opts.dest_connect);
-            g_free(opts.migrate_uri);
-            g_free(opts.memory_file);
-            g_free(opts.journal);
-            g_free(opts.dsn);
             if (sfo_cli_commands[i].uses_libvirt) {
                 /* _exit() skips the g_auto cleanups of this frame */
+                sfo_cli_options_clear(&opts);
                 g_clear_pointer(&args, g_strfreev);
                 g_clear_pointer(&ctx, g_option_context_free);
                 sfo_cli_exit_under_libvirt(rc);
@@ -537,6 +636,5 @@ main(int argc, char **argv)
             return rc;
         }
     }
-    g_free(opts.dsn);
     return sfo_cli_usage_error("unknown command '%s'", args[0]);
 }

@@ -57,6 +57,15 @@ SFO_OPAQUE(sfo_plan, sfo_plan_free)
 SFO_OPAQUE(sfo_exec, sfo_exec_free)
 SFO_OPAQUE(sfo_exec_result, sfo_exec_result_free)
 SFO_OPAQUE(sfo_store, sfo_store_close)
+SFO_OPAQUE(sfo_journal, sfo_journal_free)
+
+/*
+ * Not bound yet: the store's journal and handing it to an exec. The exec takes
+ * the journal over, which needs a DISOWN typemap; tests/python/test_sanity.py
+ * lists both as hidden (docs/python.md).
+ */
+%ignore sfo_store_open_journal;
+%ignore sfo_exec_use_journal;
 
 /* every char ** and int * in sriovfo.h is a ret_* output (gen-errors.py checks it) */
 %apply char **SFO_OUT_STRING { char ** };

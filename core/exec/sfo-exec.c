@@ -18,6 +18,7 @@
 #include "domxml/sfo-domxml.h"
 #include "model/sfo-domain.h"
 #include "sfo-exec.h"
+#include "sfo-journal-file.h"
 #include "util/sfo-messages.h"
 
 #define SFO_EXEC_DEFAULT_TIMEOUT_MS 30000
@@ -414,15 +415,19 @@ sfo_exec_set_journal(sfo_exec *exec, const char *path)
     sfo_return_val_if_fail(path != NULL, SFO_EINVALID);
     if ((rc = sfo_journal_file_open(path, &journal)) < 0)
         return rc;
-    sfo_exec_take_journal(exec, journal);
-    return 0;
+    return sfo_exec_use_journal(exec, journal);
 }
 
-void
-sfo_exec_take_journal(sfo_exec *exec, sfo_journal *journal)
+int
+sfo_exec_use_journal(sfo_exec *exec, sfo_journal *journal)
 {
+    if (!exec)
+        sfo_journal_free(journal);
+    sfo_return_val_if_fail(exec != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(journal != NULL, SFO_EINVALID);
     sfo_journal_free(exec->journal);
     exec->journal = journal;
+    return 0;
 }
 
 sfo_journal *
@@ -1203,18 +1208,6 @@ sfo_exec_finish(sfo_exec *exec, const char *sequence, sfo_exec_result *result)
                                    sfo_exec_status_to_string(result->status));
 }
 
-/* A phase for each of @n steps, none started */
-static int *
-sfo_exec_phases_new(guint n)
-{
-    int *phase = g_new(int, n + 1);
-    guint i;
-
-    for (i = 0; i <= n; i++)
-        phase[i] = -1;
-    return phase;
-}
-
 int
 sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_result **ret_result)
 {
@@ -1267,8 +1260,8 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
         return rc;
     result->sequence_id = g_strdup(sequence);
 
-    step_phase = sfo_exec_phases_new(plan->steps->len);
-    undo_phase = sfo_exec_phases_new(plan->undo->len);
+    step_phase = sfo_journal_phases_new(plan->steps->len);
+    undo_phase = sfo_journal_phases_new(plan->undo->len);
     if ((failed = sfo_exec_forward(exec, plan, sequence, 0, step_phase, result)) >= 0)
         sfo_exec_backward(exec, plan, sequence, failed, step_phase, undo_phase, result);
     sfo_exec_finish(exec, sequence, result);

@@ -13,7 +13,7 @@
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
 
-#include "exec/sfo-journal.h"
+#include "plan/sfo-journal.h"
 #include "plan/sfo-plan.h"
 
 /* Library error keys of exec (docs/error-keys.md) */
@@ -81,9 +81,6 @@ sfo_exec_status sfo_exec_status_worse(sfo_exec_status a, sfo_exec_status b);
  * error says why). The destination is opened here on first use.
  */
 virConnectPtr sfo_exec_connection(sfo_exec *exec, sfo_plan_role role);
-
-/* Uses @journal (taken over) instead of a file; a store implements sfo_journal_ops. */
-void sfo_exec_take_journal(sfo_exec *exec, sfo_journal *journal);
 
 /* The journal in use, borrowed; NULL when none. */
 sfo_journal *sfo_exec_journal(sfo_exec *exec);

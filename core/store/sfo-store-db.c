@@ -94,6 +94,7 @@ sfo_store_connect(sfo_store *s)
         sfo_store_report_connect_failure(s);
         return SFO_EDATABASE;
     }
+    s->connections++;
     return sfo_store_conn_setup(s);
 }
 
@@ -115,6 +116,7 @@ sfo_store_reconnect(sfo_store *s)
         sfo_store_report_connect_failure(s);
         return SFO_EDATABASE;
     }
+    s->connections++;
     return sfo_store_conn_setup(s);
 }
 
@@ -266,9 +268,9 @@ sfo_store_exec_pipeline(sfo_store *s, sfo_store_query *q, size_t n)
 
     if (nbegin) {
         all[0].stmt = SFO_STMT_BEGIN_WRITE;
-        all[1].stmt = s->begin_pending == SFO_STORE_TXN_EXCLUSIVE ? SFO_STMT_TXN_EXCLUSIVE
-                      : s->begin_pending == SFO_STORE_TXN_DDL     ? SFO_STMT_TXN_DDL
-                                                                  : SFO_STMT_TXN_SHARED;
+        all[1].stmt = s->begin_pending == SFO_STORE_TXN_EXCLUSIVE  ? SFO_STMT_TXN_EXCLUSIVE
+                      : s->begin_pending == SFO_STORE_TXN_UNLOCKED ? SFO_STMT_TXN_UNLOCKED
+                                                                   : SFO_STMT_TXN_SHARED;
         s->begin_pending = -1;
     }
     if (n)

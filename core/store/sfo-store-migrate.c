@@ -177,7 +177,7 @@ sfo_store_migrate(sfo_store *s, const char *dir, int target)
     for (v = current + 1; v <= target; v++) {
         sfo_store_migration m = { dir, g_ptr_array_index(files, v - 1), v, FALSE };
 
-        if (sfo_store_transaction(s, SFO_STORE_TXN_DDL, sfo_store_migrate_one, &m) < 0)
+        if (sfo_store_transaction(s, SFO_STORE_TXN_UNLOCKED, sfo_store_migrate_one, &m) < 0)
             return SFO_EDATABASE;
         applied += m.applied;
     }

@@ -87,7 +87,7 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                  "SELECT txid_current()::text, "
                                  "pg_advisory_xact_lock(" SFO_SQL_INVENTORY_LOCK ")",
                                  0 },
-    [SFO_STMT_TXN_DDL] = { "txn_ddl", "SELECT txid_current()::text", 0 },
+    [SFO_STMT_TXN_UNLOCKED] = { "txn_unlocked", "SELECT txid_current()::text", 0 },
     [SFO_STMT_TXID_STATUS] = { "txid_status", "SELECT txid_status($1::bigint)", 1 },
 
     /* ---- schema ---- */
@@ -328,6 +328,70 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                    "SELECT vf.pf_id, vf.address, vf.nic_id FROM host_vfs vf "
                                    "ORDER BY vf.pf_id, vf.position",
                                    0 },
+
+    /*
+     * ---- the journal (sfo-store-journal.c) ----
+     * A sequence's process holds the session advisory lock whose key is the sequence's
+     * ordinal (1, 2, ...: far below the fixed keys above) until it ends or the process dies.
+     */
+    [SFO_STMT_JOURNAL_BEGIN] = { "journal_begin",
+                                 "WITH s AS (INSERT INTO journal_sequences "
+                                 "(plan, source_uri, destination_uri) "
+                                 "VALUES ($1::jsonb, $2::text, $3::text) "
+                                 "RETURNING id, ordinal) "
+                                 "SELECT id::text, ordinal::text, pg_advisory_lock(ordinal) FROM s",
+                                 3 },
+    [SFO_STMT_JOURNAL_RECORD] = { "journal_record",
+                                  "INSERT INTO journal_steps "
+                                  "(sequence_id, undo, step_index, phase, error_key, "
+                                  "error_message) "
+                                  "VALUES ($1::uuid, $2::boolean, $3::integer, $4::text, $5::text, "
+                                  "$6::text)",
+                                  6 },
+    [SFO_STMT_JOURNAL_FINISH] = { "journal_finish",
+                                  "UPDATE journal_sequences SET ended_at = now(), status = $2::text "
+                                  "WHERE id = $1::uuid AND ended_at IS NULL",
+                                  2 },
+    [SFO_STMT_JOURNAL_UNLOCK] = { "journal_unlock", "SELECT pg_advisory_unlock($1::bigint)", 1 },
+    [SFO_STMT_JOURNAL_UNLOCK_ALL] = { "journal_unlock_all", "SELECT pg_advisory_unlock_all()", 0 },
+    /* the locks of @1 (an array of ordinals) that cannot be taken again: another process has them */
+    [SFO_STMT_JOURNAL_RELOCK] = { "journal_relock",
+                                  "SELECT o::text FROM unnest($1::bigint[]) AS o "
+                                  "WHERE NOT pg_try_advisory_lock(o)",
+                                  1 },
+    /*
+     * Inserts the hold, or (another process's insert having won) locks the holder's row and
+     * returns its NIC: one statement, one answer, whoever came first.
+     */
+    [SFO_STMT_JOURNAL_RESERVE_VF] = { "journal_reserve_vf",
+                                      "INSERT INTO journal_vf_holds "
+                                      "(host_id, vf_address, nic_id, sequence_id) "
+                                      "VALUES ($1::text, $2::text, $3::text, $4::uuid) "
+                                      "ON CONFLICT (host_id, vf_address) "
+                                      "DO UPDATE SET nic_id = journal_vf_holds.nic_id "
+                                      "RETURNING nic_id",
+                                      4 },
+    [SFO_STMT_JOURNAL_RELEASE_VF] = { "journal_release_vf",
+                                      "DELETE FROM journal_vf_holds WHERE host_id = $1::text "
+                                      "AND vf_address = $2::text AND nic_id = $3::text",
+                                      3 },
+    /*
+     * The open sequences whose lock this session has (their ordinals in @1) or can take;
+     * MATERIALIZED: the locks are tried on open sequences only.
+     */
+    [SFO_STMT_JOURNAL_OPEN_SEQUENCES] = { "journal_open_sequences",
+                                          "WITH open AS MATERIALIZED (SELECT id, ordinal, plan, source_uri, destination_uri "
+                                          "FROM journal_sequences WHERE ended_at IS NULL) "
+                                          "SELECT id::text, ordinal::text, plan::text, source_uri, destination_uri FROM open "
+                                          "WHERE CASE WHEN ordinal = ANY ($1::bigint[]) THEN true "
+                                          "ELSE pg_try_advisory_lock(ordinal) END "
+                                          "ORDER BY ordinal",
+                                          1 },
+    [SFO_STMT_JOURNAL_OPEN_STEPS] = { "journal_open_steps",
+                                      "SELECT sequence_id::text, undo, step_index, phase "
+                                      "FROM journal_steps WHERE sequence_id = ANY ($1::uuid[]) "
+                                      "ORDER BY ordinal",
+                                      1 },
 };
 
 void

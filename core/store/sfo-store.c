@@ -68,29 +68,41 @@ sfo_store_check_schema(sfo_store *s)
     return sfo_store_migrate(s, dir, SFO_STORE_SCHEMA_VERSION) < 0 ? SFO_EDATABASE : 0;
 }
 
-int
-sfo_store_open(const char *dsn, unsigned int flags, sfo_store **ret_store)
+/* Opens the database of @dsn, else the embedded store of @data_dir */
+static int
+sfo_store_open_at(const char *dsn, const char *data_dir, unsigned int flags, sfo_store **ret_store)
 {
-    g_autoptr(sfo_store) s = NULL;
+    g_autoptr(sfo_store) s = g_new0(sfo_store, 1);
 
-    sfo_return_val_if_fail(ret_store != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, SFO_STORE_OPEN_NO_UPGRADE);
-
-    s = g_new0(sfo_store, 1);
     s->begin_pending = -1;
     s->at_commit_strings = g_ptr_array_new_with_free_func(g_free);
-    if (dsn) {
-        s->dsn = g_strdup(dsn);
-        if (sfo_store_connect(s) < 0)
-            return SFO_EDATABASE;
-    } else {
-        if (sfo_store_embedded_data_dir(&s->data_dir) < 0 || sfo_store_connect_embedded(s) < 0)
-            return SFO_EDATABASE;
-    }
+    s->dsn = g_strdup(dsn);
+    s->data_dir = g_strdup(data_dir);
+    if ((dsn ? sfo_store_connect(s) : sfo_store_connect_embedded(s)) < 0)
+        return SFO_EDATABASE;
     if (!(flags & SFO_STORE_OPEN_NO_UPGRADE) && sfo_store_check_schema(s) < 0)
         return SFO_EDATABASE;
     *ret_store = g_steal_pointer(&s);
     return 0;
+}
+
+int
+sfo_store_open(const char *dsn, unsigned int flags, sfo_store **ret_store)
+{
+    g_autofree char *data_dir = NULL;
+
+    sfo_return_val_if_fail(ret_store != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, SFO_STORE_OPEN_NO_UPGRADE);
+
+    if (!dsn && sfo_store_embedded_data_dir(&data_dir) < 0)
+        return SFO_EDATABASE;
+    return sfo_store_open_at(dsn, data_dir, flags, ret_store);
+}
+
+int
+sfo_store_open_again(const sfo_store *store, sfo_store **ret_store)
+{
+    return sfo_store_open_at(store->dsn, store->data_dir, 0, ret_store);
 }
 
 int

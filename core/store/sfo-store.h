@@ -29,7 +29,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
 
 /* The schema version this library is written for: db-migrations/0001 .. NNNN */
-#define SFO_STORE_SCHEMA_VERSION 2
+#define SFO_STORE_SCHEMA_VERSION 3
 
 /* How often a transaction is tried before its failure is reported */
 #define SFO_STORE_MAX_ATTEMPTS 8
@@ -46,7 +46,7 @@ typedef enum {
     SFO_STMT_ROLLBACK,
     SFO_STMT_TXN_SHARED,
     SFO_STMT_TXN_EXCLUSIVE,
-    SFO_STMT_TXN_DDL,
+    SFO_STMT_TXN_UNLOCKED,
     SFO_STMT_TXID_STATUS,
     /* schema */
     SFO_STMT_VERSION_TABLE_EXISTS,
@@ -113,6 +113,17 @@ typedef enum {
     SFO_STMT_EXPORT_HOSTS,
     SFO_STMT_EXPORT_HOST_PFS,
     SFO_STMT_EXPORT_HOST_VFS,
+    /* the journal */
+    SFO_STMT_JOURNAL_BEGIN,
+    SFO_STMT_JOURNAL_RECORD,
+    SFO_STMT_JOURNAL_FINISH,
+    SFO_STMT_JOURNAL_UNLOCK,
+    SFO_STMT_JOURNAL_UNLOCK_ALL,
+    SFO_STMT_JOURNAL_RELOCK,
+    SFO_STMT_JOURNAL_RESERVE_VF,
+    SFO_STMT_JOURNAL_RELEASE_VF,
+    SFO_STMT_JOURNAL_OPEN_SEQUENCES,
+    SFO_STMT_JOURNAL_OPEN_STEPS,
     SFO_STMT_LAST
 } sfo_store_stmt_id;
 
@@ -164,6 +175,8 @@ struct sfo_store {
     char sqlstate[6];
     gboolean conn_lost;
     int attempts; /* of the last transaction, for tests */
+    /* connections made (and re-made): a new one has lost the session's advisory locks */
+    guint connections;
     sfo_store_test_hook test_hook;
     gpointer test_hook_data;
 };
@@ -173,6 +186,9 @@ int sfo_store_connect(sfo_store *store);
 
 /* Reconnects after the connection was lost (restarting the embedded server if it stopped). */
 int sfo_store_reconnect(sfo_store *store);
+
+/* Opens a second connection to the database of @store (as sfo_store_open() would). */
+int sfo_store_open_again(const sfo_store *store, sfo_store **ret_store);
 
 /*
  * Runs statement @stmt with @params (as many as the statement takes; NULL
@@ -221,7 +237,8 @@ typedef enum {
     SFO_STORE_TXN_WRITE,     /* read committed; shared inventory lock */
     SFO_STORE_TXN_EXCLUSIVE, /* read committed; exclusive inventory lock (import) */
     SFO_STORE_TXN_SNAPSHOT,  /* repeatable read, read only (export) */
-    SFO_STORE_TXN_DDL,       /* read committed, no inventory lock (migrations lock the tables) */
+    /* read committed, no inventory lock: migrations (they lock the tables), the journal */
+    SFO_STORE_TXN_UNLOCKED,
 } sfo_store_txn_mode;
 
 /*

@@ -68,15 +68,15 @@ expect "db status on a new data directory: creates the cluster, schema version 0
 
 run db upgrade
 expect "db upgrade: applies every migration" 0 \
-    'grep -qx "applied 2 migration(s); schema version 2" "$out"'
+    'grep -qx "applied 3 migration(s); schema version 3" "$out"'
 
 run db upgrade
 expect "db upgrade again: applies nothing" 0 \
-    'grep -qx "applied 0 migration(s); schema version 2" "$out"'
+    'grep -qx "applied 0 migration(s); schema version 3" "$out"'
 
 run db status --json
-expect "db status --json: schema version 2 of 2" 0 \
-    'json_check "assert doc[\"schema_version\"] == 2 and doc[\"latest_version\"] == 2 and doc[\"store\"] == \"embedded\""'
+expect "db status --json: schema version 3 of 3" 0 \
+    'json_check "assert doc[\"schema_version\"] == 3 and doc[\"latest_version\"] == 3 and doc[\"store\"] == \"embedded\""'
 
 run db frob
 expect "unknown db command: exit 2" 2 'grep -q "unknown db command" "$err"'

@@ -197,6 +197,9 @@ COUNTERPARTS = {
 # C functions Python callers never need, and why
 HIDDEN = {
     "sfo_store_close": "the destructor of the sfo_store type: Python frees it",
+    "sfo_store_open_journal": "the store's journal is not bound yet (docs/python.md)",
+    "sfo_exec_use_journal": "takes the journal of sfo_store_open_journal(), not bound yet",
+    "sfo_journal_free": "the destructor of the sfo_journal type: Python frees it",
     "sfo_error_clear": "each wrapper clears the last error before its call (sriovfo_errors.i)",
     "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python.i)",
     "sfo_free": "output strings are copied into str and freed by the wrappers",

@@ -5,11 +5,14 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "store-test.h"
@@ -152,4 +155,79 @@ sfo_store_test_export_json(sfo_store *store)
         fail_msg("sfo_store_export: %s", sfo_error_last()->message);
     assert_int_equal(sfo_inventory_format(inv, 0, &json), 0);
     return json;
+}
+
+gboolean
+sfo_store_test_read_full(int fd, void *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = read(fd, (char *)buf + done, len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        done += (size_t)n;
+    }
+    return TRUE;
+}
+
+gboolean
+sfo_store_test_write_full(int fd, const void *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        done += (size_t)n;
+    }
+    return TRUE;
+}
+
+void
+sfo_store_test_worker_start(sfo_store_test_worker *worker, sfo_store_test_worker_fn fn,
+                            gpointer data)
+{
+    int down[2];
+    int up[2];
+    pid_t pid;
+
+    assert_int_equal(pipe(down), 0);
+    assert_int_equal(pipe(up), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(down[1]);
+        close(up[0]);
+        _exit(fn(down[0], up[1], data));
+    }
+    close(down[0]);
+    close(up[1]);
+    *worker = (sfo_store_test_worker){ pid, down[1], up[0] };
+}
+
+void
+sfo_store_test_workers_stop(sfo_store_test_worker *workers, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        close(workers[i].to_worker);
+        close(workers[i].from_worker);
+    }
+    for (i = 0; i < n; i++) {
+        int status = -1;
+
+        if (waitpid(workers[i].pid, &status, 0) != workers[i].pid || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            fail_msg("worker %d ended with status %d", (int)workers[i].pid, status);
+    }
 }

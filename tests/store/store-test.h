@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 #include <glib.h>
 #include <libpq-fe.h>
 
@@ -47,3 +49,35 @@ sfo_store *sfo_store_test_open(void);
 
 /* The store's export, formatted as inventory JSON */
 char *sfo_store_test_export_json(sfo_store *store);
+
+/*
+ * Worker processes for races: each has its own connection (never one the
+ * parent opened before the fork) and talks to the test over two pipes.
+ */
+typedef struct {
+    pid_t pid;
+    int to_worker;   /* the test writes the worker's commands here */
+    int from_worker; /* and reads its replies here */
+} sfo_store_test_worker;
+
+/*
+ * The body of a worker: reads commands from @from_parent until it ends,
+ * writes replies to @to_parent, returns the process's exit status. It runs
+ * outside cmocka: no assert_*() there, print and return non-zero instead.
+ */
+typedef int (*sfo_store_test_worker_fn)(int from_parent, int to_parent, gpointer data);
+
+/* Forks a worker running @fn(..., @data) */
+void sfo_store_test_worker_start(sfo_store_test_worker *worker, sfo_store_test_worker_fn fn,
+                                 gpointer data);
+
+/*
+ * Ends @n workers: closes every pipe first (each worker inherited those of
+ * the ones forked before it, so it sees the end of its commands only then),
+ * then waits for each; fails the test unless every one exited 0.
+ */
+void sfo_store_test_workers_stop(sfo_store_test_worker *workers, int n);
+
+/* read()/write() of exactly @len bytes, over EINTR and short counts; FALSE at the end or an error */
+gboolean sfo_store_test_read_full(int fd, void *buf, size_t len);
+gboolean sfo_store_test_write_full(int fd, const void *buf, size_t len);

@@ -67,53 +67,13 @@ typedef struct {
     char message[256];
 } race_reply;
 
-typedef struct {
-    pid_t pid;
-    int to_worker;
-    int from_worker;
-} race_worker;
-
 static int sfo_rounds;
 static int sfo_nworkers;
-static race_worker sfo_workers[MAX_WORKERS];
+static sfo_store_test_worker sfo_workers[MAX_WORKERS];
 
 /* ------------------------------------------------------------------------ */
 /* workers (child processes: no cmocka here)                                */
 /* ------------------------------------------------------------------------ */
-
-static gboolean
-read_full(int fd, void *buf, size_t len)
-{
-    size_t done = 0;
-
-    while (done < len) {
-        ssize_t n = read(fd, (char *)buf + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return FALSE;
-        done += (size_t)n;
-    }
-    return TRUE;
-}
-
-static gboolean
-write_full(int fd, const void *buf, size_t len)
-{
-    size_t done = 0;
-
-    while (done < len) {
-        ssize_t n = write(fd, (const char *)buf + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return FALSE;
-        done += (size_t)n;
-    }
-    return TRUE;
-}
 
 static int
 worker_run(sfo_store *store, const race_command *cmd, sfo_violations **ret_v)
@@ -133,17 +93,17 @@ worker_run(sfo_store *store, const race_command *cmd, sfo_violations **ret_v)
     }
 }
 
-G_GNUC_NORETURN static void
-worker_main(int from_parent, int to_parent)
+static int
+worker_main(int from_parent, int to_parent, gpointer data G_GNUC_UNUSED)
 {
     sfo_store *store = NULL;
     race_command cmd;
 
     if (sfo_store_open(sfo_store_test_dsn(), 0, &store) < 0) {
         fprintf(stderr, "# worker %d: %s\n", getpid(), sfo_error_last()->message);
-        _exit(99);
+        return 99;
     }
-    while (read_full(from_parent, &cmd, sizeof(cmd)) && cmd.op != OP_QUIT) {
+    while (sfo_store_test_read_full(from_parent, &cmd, sizeof(cmd)) && cmd.op != OP_QUIT) {
         sfo_violations *v = NULL;
         race_reply reply = { 0 };
         const sfo_error *err;
@@ -158,11 +118,11 @@ worker_main(int from_parent, int to_parent)
             g_strlcpy(reply.message, err->message, sizeof(reply.message));
         }
         sfo_violations_free(v);
-        if (!write_full(to_parent, &reply, sizeof(reply)))
+        if (!sfo_store_test_write_full(to_parent, &reply, sizeof(reply)))
             break;
     }
     sfo_store_close(store);
-    _exit(0);
+    return 0;
 }
 
 static void
@@ -170,43 +130,15 @@ workers_start(void)
 {
     int i;
 
-    for (i = 0; i < sfo_nworkers; i++) {
-        int down[2];
-        int up[2];
-        pid_t pid;
-
-        assert_int_equal(pipe(down), 0);
-        assert_int_equal(pipe(up), 0);
-        fflush(NULL);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            close(down[1]);
-            close(up[0]);
-            worker_main(down[0], up[1]);
-        }
-        close(down[0]);
-        close(up[1]);
-        sfo_workers[i] = (race_worker){ pid, down[1], up[0] };
-    }
+    for (i = 0; i < sfo_nworkers; i++)
+        sfo_store_test_worker_start(&sfo_workers[i], worker_main, NULL);
 }
 
+/* A worker ends when its commands do */
 static void
 workers_stop(void)
 {
-    race_command quit = { 0 };
-    int i;
-
-    for (i = 0; i < sfo_nworkers; i++) {
-        int status = 0;
-
-        write_full(sfo_workers[i].to_worker, &quit, sizeof(quit));
-        close(sfo_workers[i].to_worker);
-        close(sfo_workers[i].from_worker);
-        waitpid(sfo_workers[i].pid, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            fail_msg("worker %d ended with status %d", (int)sfo_workers[i].pid, status);
-    }
+    sfo_store_test_workers_stop(sfo_workers, sfo_nworkers);
 }
 
 /* Sends every worker its command (all at once), then collects the replies */
@@ -216,9 +148,10 @@ round_run(const race_command *cmds, race_reply *replies)
     int i;
 
     for (i = 0; i < sfo_nworkers; i++)
-        assert_true(write_full(sfo_workers[i].to_worker, &cmds[i], sizeof(cmds[i])));
+        assert_true(sfo_store_test_write_full(sfo_workers[i].to_worker, &cmds[i], sizeof(cmds[i])));
     for (i = 0; i < sfo_nworkers; i++)
-        assert_true(read_full(sfo_workers[i].from_worker, &replies[i], sizeof(replies[i])));
+        assert_true(
+            sfo_store_test_read_full(sfo_workers[i].from_worker, &replies[i], sizeof(replies[i])));
 }
 
 /* ------------------------------------------------------------------------ */

@@ -337,16 +337,19 @@ test_store__failed_migration_rolls_back(void **state G_GNUC_UNUSED)
     g_autofree char *src = migrations_dir();
     g_autofree char *dir = g_dir_make_tmp("sfo-mig.XXXXXX", &err);
     g_autoptr(sfo_store) store = sfo_store_test_open();
-    const char *names[] = { "0001_inventory.sql", "0002_failover.sql" };
-    g_autofree char *broken = g_build_filename(dir, "0003_broken.sql", NULL);
+    g_autoptr(GPtrArray) names = NULL;
+    g_autofree char *broken_name = g_strdup_printf("%04d_broken.sql", SFO_STORE_SCHEMA_VERSION + 1);
+    g_autofree char *broken = g_build_filename(dir, broken_name, NULL);
     g_autofree char *sqlstate = NULL;
     PGconn *conn;
     int version = -1;
-    size_t i;
+    guint i;
 
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        g_autofree char *from = g_build_filename(src, names[i], NULL);
-        g_autofree char *to = g_build_filename(dir, names[i], NULL);
+    /* the real migrations, all applied already, and one more after them */
+    assert_int_equal(sfo_store_migrations_list(src, &names), 0);
+    for (i = 0; i < names->len; i++) {
+        g_autofree char *from = g_build_filename(src, names->pdata[i], NULL);
+        g_autofree char *to = g_build_filename(dir, names->pdata[i], NULL);
         g_autofree char *text = NULL;
 
         assert_true(g_file_get_contents(from, &text, NULL, NULL));
@@ -357,17 +360,17 @@ test_store__failed_migration_rolls_back(void **state G_GNUC_UNUSED)
                                     "CREATE TABLE half_done (x integer);\n"
                                     "ALTER TABLE no_such_table ADD COLUMN y integer;\n",
                                     -1, NULL));
-    assert_int_equal(sfo_store_migrate(store, dir, 3), SFO_EDATABASE);
+    assert_int_equal(sfo_store_migrate(store, dir, SFO_STORE_SCHEMA_VERSION + 1), SFO_EDATABASE);
     assert_last_error(SFO_EDATABASE, SFO_KEY_DB_MIGRATION_FAILED);
     assert_int_equal(sfo_store_schema_version(store, &version), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, SFO_STORE_SCHEMA_VERSION);
     conn = sfo_store_test_connect();
     sqlstate = sfo_store_test_try_sql(conn, "SELECT * FROM half_done", 0, NULL, NULL);
     assert_string_equal(sqlstate, "42P01"); /* undefined_table */
     PQfinish(conn);
 
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        g_autofree char *to = g_build_filename(dir, names[i], NULL);
+    for (i = 0; i < names->len; i++) {
+        g_autofree char *to = g_build_filename(dir, names->pdata[i], NULL);
 
         g_unlink(to);
     }

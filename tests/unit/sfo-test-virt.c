@@ -82,6 +82,17 @@ sfo_test_virt_open(sfo_test_virt *virt, const char *prefix)
 }
 
 void
+sfo_test_virt_domain_drop(virDomainPtr dom)
+{
+    if (virDomainIsActive(dom) == 1)
+        virDomainDestroy(dom);
+    if (virDomainIsPersistent(dom) == 1)
+        virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                                        VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA);
+    virDomainFree(dom);
+}
+
+void
 sfo_test_virt_close(sfo_test_virt *virt)
 {
     virDomainPtr *doms = NULL;
@@ -89,14 +100,8 @@ sfo_test_virt_close(sfo_test_virt *virt)
     int i;
 
     if (virt->conn && (n = virConnectListAllDomains(virt->conn, &doms, 0)) >= 0) {
-        for (i = 0; i < n; i++) {
-            if (virDomainIsActive(doms[i]) == 1)
-                virDomainDestroy(doms[i]);
-            if (virDomainIsPersistent(doms[i]) == 1)
-                virDomainUndefineFlags(doms[i], VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
-                                                    VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA);
-            virDomainFree(doms[i]);
-        }
+        for (i = 0; i < n; i++)
+            sfo_test_virt_domain_drop(doms[i]);
         free(doms);
     }
     sfo_exec_free(virt->holder);

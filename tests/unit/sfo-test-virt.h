@@ -51,6 +51,9 @@ char *sfo_test_virt_domain_xml(const char *name, unsigned int memory_mib, const 
 virDomainPtr sfo_test_virt_domain(sfo_test_virt *virt, const char *xml, gboolean persistent,
                                   gboolean start, unsigned int start_flags);
 
+/* Destroys and undefines @dom (with its managed save image and snapshots), and frees it. */
+void sfo_test_virt_domain_drop(virDomainPtr dom);
+
 /* The live (or, with @inactive, persistent) XML of @dom; fails the test when unreadable. */
 char *sfo_test_virt_xml(virDomainPtr dom, gboolean inactive);
 

@@ -24,8 +24,9 @@
 #include "sfo-test-virt.h"
 #include "sfo-test.h"
 
+#include "../store/journal-test.h"
 #include "domxml/sfo-domxml.h"
-#include "exec/sfo-journal.h"
+#include "exec/sfo-journal-file.h"
 
 static sfo_test_virt sfo_virt;
 static sfo_inventory *sfo_inv;
@@ -42,6 +43,7 @@ sfo_test_group_setup(void **state G_GNUC_UNUSED)
 static int
 sfo_test_group_teardown(void **state G_GNUC_UNUSED)
 {
+    sfo_test_journal_cleanup();
     sfo_test_virt_close(&sfo_virt);
     sfo_inventory_free(sfo_inv);
     return 0;
@@ -498,17 +500,27 @@ test_exec__refused(void **state G_GNUC_UNUSED)
     assert_non_null(strstr(json, "ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST"));
 }
 
+/* The open sequences of the journal @exec uses */
+static guint
+sfo_test_exec_unfinished(sfo_exec *exec)
+{
+    g_autoptr(GPtrArray) open = sfo_test_journal_unfinished(sfo_exec_journal(exec));
+
+    return open->len;
+}
+
 /*
  * reconcile after a crash in the middle of an unplug: the journal says the
  * VF was removed and the standby's detach had started; the domain still
  * has the standby. Reconcile undoes the sequence: the VF comes back (live
  * and in the definition), the standby is left as it is, and the sequence
- * ends; a second reconcile has nothing to do.
+ * ends; a second reconcile has nothing to do. Once over each journal
+ * (journal-test.h): what the dead process left is a journal it closed.
  */
 static void
-test_exec__reconcile_rolls_back(void **state G_GNUC_UNUSED)
+test_exec__reconcile_rolls_back(void **state)
 {
-    g_autofree char *journal_path = NULL;
+    const sfo_test_journal_kind *kind = *state;
     g_autofree char *standby = NULL;
     g_autofree char *dxml = NULL;
     g_autofree char *id = NULL;
@@ -520,13 +532,13 @@ test_exec__reconcile_rolls_back(void **state G_GNUC_UNUSED)
     virDomainPtr dom;
 
     SFO_NEED_QEMU();
+    kind->reset();
     standby = sfo_test_nic_xml("n-reconcile", SFO_DOMXML_PART_STANDBY);
     dxml = sfo_test_virt_domain_xml("exec-reconcile", 128, standby, NULL, NULL, NULL);
-    journal_path = sfo_test_virt_path(&sfo_virt, "reconcile.jsonl");
     dom = sfo_test_virt_domain(&sfo_virt, dxml, TRUE, TRUE, VIR_DOMAIN_START_PAUSED);
     plan = sfo_test_plan(SFO_PLAN_UNPLUG, "n-reconcile", NULL);
     /* what a process that died during step 2 left behind */
-    assert_int_equal(sfo_journal_file_open(journal_path, &journal), 0);
+    journal = kind->open();
     assert_int_equal(journal->ops->begin(journal, plan, sfo_virt.uri, NULL, &id), 0);
     assert_int_equal(journal->ops->record(journal, id, FALSE, 0, SFO_JOURNAL_STARTED, NULL, NULL),
                      0);
@@ -540,7 +552,7 @@ test_exec__reconcile_rolls_back(void **state G_GNUC_UNUSED)
 
     /* no URI given: reconcile connects where the journal says the sequence ran */
     assert_int_equal(sfo_exec_open(NULL, NULL, 0, &exec), 0);
-    assert_int_equal(sfo_exec_set_journal(exec, journal_path), 0);
+    assert_int_equal(sfo_exec_use_journal(exec, kind->open()), 0);
     assert_int_equal(sfo_exec_reconcile(exec, 0, &result), 0);
     assert_int_equal(sfo_exec_result_status(result), SFO_EXEC_UNDONE);
     assert_string_equal(result->sequence_id, id);
@@ -551,22 +563,23 @@ test_exec__reconcile_rolls_back(void **state G_GNUC_UNUSED)
     assert_true(sfo_test_virt_has(dom, FALSE, "ua-n-reconcile", "52:54:00:5f:00:05"));
     assert_true(sfo_test_virt_has(dom, TRUE, "ua-n-reconcile", "52:54:00:5f:00:05"));
     assert_true(sfo_test_virt_has(dom, FALSE, "ua-p-fo", "52:54:00:5f:00:05"));
-    assert_int_equal(sfo_test_journal_count(journal_path, "end"), 1);
+    assert_int_equal(sfo_test_exec_unfinished(exec), 0);
 
     assert_int_equal(sfo_exec_reconcile(exec, 0, &nothing), 0);
     assert_int_equal(sfo_exec_result_status(nothing), SFO_EXEC_COMPLETED);
     assert_int_equal(nothing->steps->len + nothing->undone->len, 0);
-    virDomainFree(dom);
+    sfo_test_virt_domain_drop(dom);
 }
 
 /*
  * reconcile after a crash past the commit step: a restore started the
  * domain and died before it plugged the VF back. Reconcile finishes it.
+ * Once over each journal.
  */
 static void
-test_exec__reconcile_rolls_forward(void **state G_GNUC_UNUSED)
+test_exec__reconcile_rolls_forward(void **state)
 {
-    g_autofree char *journal_path = NULL;
+    const sfo_test_journal_kind *kind = *state;
     g_autofree char *standby = NULL;
     g_autofree char *dxml = NULL;
     g_autofree char *id = NULL;
@@ -577,27 +590,28 @@ test_exec__reconcile_rolls_forward(void **state G_GNUC_UNUSED)
     virDomainPtr dom;
 
     SFO_NEED_QEMU();
+    kind->reset();
     standby = sfo_test_nic_xml("n-forward", SFO_DOMXML_PART_STANDBY);
     dxml = sfo_test_virt_domain_xml("exec-forward", 128, standby, NULL, NULL, NULL);
-    journal_path = sfo_test_virt_path(&sfo_virt, "forward.jsonl");
     dom = sfo_test_virt_domain(&sfo_virt, dxml, TRUE, TRUE, VIR_DOMAIN_START_PAUSED);
     plan = sfo_test_plan(SFO_PLAN_RESTORE, "vm-forward", NULL);
     assert_int_equal(sfo_plan_step_count(plan), 2);
     /* the restore step started and was never recorded as done: the domain runs, so it was */
-    assert_int_equal(sfo_journal_file_open(journal_path, &journal), 0);
+    journal = kind->open();
     assert_int_equal(journal->ops->begin(journal, plan, sfo_virt.uri, NULL, &id), 0);
     assert_int_equal(journal->ops->record(journal, id, FALSE, 0, SFO_JOURNAL_STARTED, NULL, NULL),
                      0);
     sfo_journal_free(journal);
 
-    exec = sfo_test_exec(journal_path, 1000);
+    exec = sfo_test_exec(NULL, 1000);
+    assert_int_equal(sfo_exec_use_journal(exec, kind->open()), 0);
     assert_int_equal(sfo_exec_reconcile(exec, 0, &result), 0);
     assert_int_equal(sfo_exec_result_status(result), SFO_EXEC_COMPLETED);
     assert_int_equal(result->steps->len, 1);
     assert_int_equal(sfo_test_result_step(result->steps, 0)->step->op, SFO_PLAN_OP_ATTACH);
     assert_true(sfo_test_virt_has(dom, FALSE, "ua-n-forward", "52:54:00:5f:00:06"));
-    assert_int_equal(sfo_test_journal_count(journal_path, "end"), 1);
-    virDomainFree(dom);
+    assert_int_equal(sfo_test_exec_unfinished(exec), 0);
+    sfo_test_virt_domain_drop(dom);
 }
 
 /*
@@ -868,8 +882,10 @@ main(void)
         cmocka_unit_test(test_exec__detach_from_the_live_domain_only),
         cmocka_unit_test(test_exec__domain_missing),
         cmocka_unit_test(test_exec__refused),
-        cmocka_unit_test(test_exec__reconcile_rolls_back),
-        cmocka_unit_test(test_exec__reconcile_rolls_forward),
+        SFO_TEST_JOURNAL_CASE(file, test_exec__reconcile_rolls_back),
+        SFO_TEST_JOURNAL_CASE(store, test_exec__reconcile_rolls_back),
+        SFO_TEST_JOURNAL_CASE(file, test_exec__reconcile_rolls_forward),
+        SFO_TEST_JOURNAL_CASE(store, test_exec__reconcile_rolls_forward),
         cmocka_unit_test(test_exec__vf_held_elsewhere),
         cmocka_unit_test(test_exec__result_formats),
         cmocka_unit_test(test_exec__undo_on_test_driver),

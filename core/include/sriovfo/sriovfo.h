@@ -713,6 +713,49 @@ int sfo_store_embedded_data_dir(char **ret_dir);
  */
 int sfo_store_embedded_stop(const char *data_dir, unsigned int flags);
 
+/* ------------------------------------------------------------------------ */
+/* Journals: where sfo_exec records each step (docs/sequencer.md)           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_journal:
+ * Where an sfo_exec records every step before and after it runs, and the
+ * VF holds, so that sfo_exec_reconcile() can finish or undo what a crash
+ * left half done. Two kinds: a JSON-lines file (sfo_exec_set_journal()) and
+ * the store's database (sfo_store_open_journal()). Since: 0.1.0
+ */
+typedef struct sfo_journal sfo_journal;
+
+/**
+ * sfo_store_open_journal:
+ * @store: the store whose database keeps the journal
+ * @flags: must be 0
+ * @ret_journal: hand it to sfo_exec_use_journal(), or free it with
+ *               sfo_journal_free()
+ *
+ * A journal in @store's database, over a connection of its own: @store may
+ * be closed before the journal. Each record is committed before the step it
+ * records runs. Many processes may use one database at once: a VF is held
+ * for one NIC at a time whichever process asks (a unique key), and
+ * sfo_exec_reconcile() takes over only the sequences whose process is gone
+ * (a PostgreSQL session lock per running sequence, dropped when its process
+ * dies). Returns: 0; SFO_EDATABASE as sfo_store_open(). Since: 0.1.0
+ */
+int sfo_store_open_journal(sfo_store *store, unsigned int flags, sfo_journal **ret_journal);
+
+/**
+ * sfo_exec_use_journal:
+ * @journal: taken over in every case: @exec frees it when it is freed or
+ *           given another journal; on an error it is freed at once
+ * Records every step in @journal (instead of the file of
+ * sfo_exec_set_journal()); VF holds live there too. Returns: 0;
+ * SFO_EINVALID. Since: 0.1.0
+ */
+int sfo_exec_use_journal(sfo_exec *exec, sfo_journal *journal);
+
+/** sfo_journal_free: closes a journal no sfo_exec took over; accepts NULL. Since: 0.1.0 */
+void sfo_journal_free(sfo_journal *journal);
+
 #ifdef __cplusplus
 }
 #endif

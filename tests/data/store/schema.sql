@@ -99,6 +99,60 @@ ALTER TABLE public.hosts ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+CREATE TABLE public.journal_sequences (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ordinal bigint NOT NULL,
+    plan jsonb NOT NULL,
+    source_uri text,
+    destination_uri text,
+    began_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    status text,
+    CONSTRAINT journal_sequences_ended_check CHECK (((ended_at IS NULL) = (status IS NULL))),
+    CONSTRAINT journal_sequences_plan_check CHECK ((jsonb_typeof(plan) = 'object'::text)),
+    CONSTRAINT journal_sequences_status_check CHECK ((status = ANY (ARRAY['completed'::text, 'refused'::text, 'undone'::text, 'incomplete'::text, 'undo-failed'::text])))
+);
+
+ALTER TABLE public.journal_sequences ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.journal_sequences_ordinal_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.journal_steps (
+    ordinal bigint NOT NULL,
+    sequence_id uuid NOT NULL,
+    undo boolean NOT NULL,
+    step_index integer NOT NULL,
+    phase text NOT NULL,
+    error_key text,
+    error_message text,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT journal_steps_error_check CHECK (((error_key IS NOT NULL) OR (error_message IS NULL))),
+    CONSTRAINT journal_steps_phase_check CHECK ((phase = ANY (ARRAY['started'::text, 'done'::text, 'already'::text, 'failed'::text]))),
+    CONSTRAINT journal_steps_step_index_check CHECK ((step_index >= 0))
+);
+
+ALTER TABLE public.journal_steps ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.journal_steps_ordinal_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE public.journal_vf_holds (
+    host_id text NOT NULL,
+    vf_address text NOT NULL,
+    nic_id text NOT NULL,
+    sequence_id uuid NOT NULL,
+    held_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE public.networks (
     id public.object_id NOT NULL,
     name public.object_name NOT NULL,
@@ -242,6 +296,18 @@ ALTER TABLE ONLY public.host_vfs
 ALTER TABLE ONLY public.hosts
     ADD CONSTRAINT hosts_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.journal_sequences
+    ADD CONSTRAINT journal_sequences_ordinal_key UNIQUE (ordinal);
+
+ALTER TABLE ONLY public.journal_sequences
+    ADD CONSTRAINT journal_sequences_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.journal_steps
+    ADD CONSTRAINT journal_steps_pkey PRIMARY KEY (ordinal);
+
+ALTER TABLE ONLY public.journal_vf_holds
+    ADD CONSTRAINT journal_vf_holds_pkey PRIMARY KEY (host_id, vf_address);
+
 ALTER TABLE ONLY public.networks
     ADD CONSTRAINT networks_id_data_center_id_is_external_key UNIQUE (id, data_center_id, is_external);
 
@@ -283,6 +349,12 @@ CREATE INDEX host_pf_networks_network_id_idx ON public.host_pf_networks USING bt
 CREATE INDEX host_vfs_nic_id_idx ON public.host_vfs USING btree (nic_id);
 
 CREATE INDEX hosts_cluster_id_idx ON public.hosts USING btree (cluster_id);
+
+CREATE INDEX journal_sequences_open_idx ON public.journal_sequences USING btree (ordinal) WHERE (ended_at IS NULL);
+
+CREATE INDEX journal_steps_sequence_id_idx ON public.journal_steps USING btree (sequence_id, ordinal);
+
+CREATE INDEX journal_vf_holds_sequence_id_idx ON public.journal_vf_holds USING btree (sequence_id);
 
 CREATE INDEX networks_data_center_id_idx ON public.networks USING btree (data_center_id);
 
@@ -332,6 +404,12 @@ ALTER TABLE ONLY public.host_vfs
 
 ALTER TABLE ONLY public.hosts
     ADD CONSTRAINT hosts_cluster_id_fkey FOREIGN KEY (cluster_id) REFERENCES public.clusters(id);
+
+ALTER TABLE ONLY public.journal_steps
+    ADD CONSTRAINT journal_steps_sequence_id_fkey FOREIGN KEY (sequence_id) REFERENCES public.journal_sequences(id);
+
+ALTER TABLE ONLY public.journal_vf_holds
+    ADD CONSTRAINT journal_vf_holds_sequence_id_fkey FOREIGN KEY (sequence_id) REFERENCES public.journal_sequences(id);
 
 ALTER TABLE ONLY public.networks
     ADD CONSTRAINT networks_data_center_id_fkey FOREIGN KEY (data_center_id) REFERENCES public.data_centers(id);

@@ -1,20 +1,24 @@
 /*
- * sfo-journal.h: where exec records every step before and after it runs
+ * sfo-journal.h: the journal of a plan's run, as an interface (no I/O here)
  *
  * A journal keeps, per sequence (one run of a plan): the plan, the libvirt
  * URIs it ran on, each step's phases (started, done, failed) and how it
- * ended, plus the VF holds (reserve-vf/release-vf). After a crash,
- * sfo_exec_reconcile() reads the sequences that never ended and finishes or
- * undoes them. The interface is a table of functions so that a database
- * (core/store) can implement it; sfo_journal_file_open() is the JSON file
- * implementation used when there is none.
+ * ended, plus the VF holds (reserve-vf/release-vf). exec records every step
+ * in it before and after the step runs; after a crash, sfo_exec_reconcile()
+ * reads the sequences that never ended and finishes or undoes them.
+ *
+ * The interface is a table of functions so that the two layers that talk to
+ * the outside can each implement it without knowing the other: exec, which
+ * uses a journal, has the JSON-lines file (exec/sfo-journal-file.h); the
+ * store has PostgreSQL (sfo_store_open_journal()). Both sit above plan, so
+ * the interface lives here; applications (the command, the bindings) pick
+ * one and hand it to exec. docs/architecture.md says why.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
 #include <glib.h>
-#include <json-c/json.h>
 
 #include "plan/sfo-plan.h"
 
@@ -38,14 +42,26 @@ typedef struct {
     int *undo_phase;
 } sfo_journal_entry;
 
+/* A phase for each of @n steps and one more, all -1 (never started); g_free() it */
+int *sfo_journal_phases_new(guint n);
+
+/* A new entry for @plan (taken over), no step started */
+sfo_journal_entry *sfo_journal_entry_new(const char *id, const char *source_uri,
+                                         const char *destination_uri, sfo_plan *plan);
+
+/* Step @index of plan->steps (@undo FALSE) or plan->undo reached @phase; out of range: ignored */
+void sfo_journal_entry_set_phase(sfo_journal_entry *entry, gboolean undo, int index, int phase);
+
 void sfo_journal_entry_free(sfo_journal_entry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_journal_entry, sfo_journal_entry_free)
 
-typedef struct sfo_journal sfo_journal;
+/* sfo_journal is a public type (sriovfo.h); its struct is this: */
 
 /*
  * Every function returns 0 or a negative sfo_error_code with the last error
- * set; a journal that cannot record a step stops the sequence.
+ * set; a journal that cannot record a step stops the sequence. A record is
+ * durable (on disk, committed) when the function returns: the step runs
+ * after it.
  */
 typedef struct {
     /* a sequence of @plan starts on @source_uri (and @destination_uri, may be NULL) */
@@ -65,7 +81,10 @@ typedef struct {
     /* Drops the hold of @nic on (@host, @vf); a hold of another NIC, or none, is left alone. */
     int (*release_vf)(sfo_journal *journal, const char *id, const char *host, const char *vf,
                       const char *nic);
-    /* the sequences that began and never ended, oldest first (sfo_journal_entry *) */
+    /*
+     * The sequences that began and never ended and that no other live process is
+     * running, oldest first (sfo_journal_entry *); from then on this journal owns them.
+     */
     int (*unfinished)(sfo_journal *journal, GPtrArray **ret_entries);
     void (*free)(sfo_journal *journal);
 } sfo_journal_ops;
@@ -76,19 +95,3 @@ struct sfo_journal {
 
 void sfo_journal_free(sfo_journal *journal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_journal, sfo_journal_free)
-
-/*
- * The JSON journal file @path: one JSON object a line, appended and flushed
- * to disk (fdatasync) before the step it records runs or after it ran:
- *   {"type":"begin","sequence","time","source","destination"?,"plan":{…}}
- *   {"type":"step","sequence","time","undo","index","phase","error"?:{"key","message"}}
- *   {"type":"end","sequence","time","status"}
- *   {"type":"reserve"|"release","sequence","time","host","vf","nic"}
- * Created when absent. The file is locked (flock) while the journal is open:
- * a second process gets JOURNAL_LOCKED. A last line cut short by a crash is
- * ignored; any other line that is not a record is JOURNAL_CORRUPT.
- */
-int sfo_journal_file_open(const char *path, sfo_journal **ret_journal);
-
-/* The current time as the journal writes it: "2026-01-31T12:00:00.123456Z" */
-char *sfo_journal_timestamp(void);

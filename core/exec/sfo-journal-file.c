@@ -1,5 +1,5 @@
 /*
- * sfo-journal.c: the journal interface and its JSON-lines file
+ * sfo-journal-file.c: the journal as a JSON-lines file, one record a line
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -11,43 +11,16 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "sfo-exec.h"
-#include "sfo-journal.h"
+#include "sfo-journal-file.h"
 
-SFO_ENUM_IMPL(sfo_journal_phase, SFO_JOURNAL_PHASE_LAST, "started", "done", "already", "failed");
-
-void
-sfo_journal_free(sfo_journal *journal)
-{
-    if (journal)
-        journal->ops->free(journal);
-}
-
-void
-sfo_journal_entry_free(sfo_journal_entry *entry)
-{
-    if (!entry)
-        return;
-    g_free(entry->id);
-    g_free(entry->source_uri);
-    g_free(entry->destination_uri);
-    sfo_plan_free(entry->plan);
-    g_free(entry->step_phase);
-    g_free(entry->undo_phase);
-    g_free(entry);
-}
-
-char *
+/* The current time as the journal writes it: "2026-01-31T12:00:00.123456Z" */
+static char *
 sfo_journal_timestamp(void)
 {
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 
     return g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
-
-/* ------------------------------------------------------------------------ */
-/* The JSON-lines file                                                      */
-/* ------------------------------------------------------------------------ */
 
 typedef struct {
     sfo_journal parent;
@@ -225,42 +198,31 @@ sfo_journal_entry_apply(sfo_journal_entry *entry, json_object *record)
     json_object *v = NULL;
     gboolean undo = FALSE;
     int index = -1;
-    int phase = sfo_journal_phase_from_string(sfo_journal_json_string(record, "phase"));
 
     if (json_object_object_get_ex(record, "undo", &v))
         undo = json_object_get_boolean(v);
     if (json_object_object_get_ex(record, "index", &v))
         index = json_object_get_int(v);
-    if (phase < 0)
-        return;
-    if (!undo && index >= 0 && index < (int)entry->plan->steps->len)
-        entry->step_phase[index] = phase;
-    if (undo && index >= 0 && index < (int)entry->plan->undo->len)
-        entry->undo_phase[index] = phase;
+    sfo_journal_entry_set_phase(
+        entry, undo, index,
+        sfo_journal_phase_from_string(sfo_journal_json_string(record, "phase")));
 }
 
+/* The entry a "begin" record opens */
 static int
-sfo_journal_entry_new(json_object *record, sfo_journal_entry **ret_entry)
+sfo_journal_file_entry(json_object *record, sfo_journal_entry **ret_entry)
 {
-    g_autoptr(sfo_journal_entry) entry = g_new0(sfo_journal_entry, 1);
-    json_object *plan = NULL;
-    guint i;
+    json_object *obj = NULL;
+    sfo_plan *plan = NULL;
     int rc;
 
-    if (!json_object_object_get_ex(record, "plan", &plan))
+    if (!json_object_object_get_ex(record, "plan", &obj))
         return SFO_EINVALID;
-    if ((rc = sfo_plan_from_json(plan, &entry->plan)) < 0)
+    if ((rc = sfo_plan_from_json(obj, &plan)) < 0)
         return rc;
-    entry->id = g_strdup(sfo_journal_json_string(record, "sequence"));
-    entry->source_uri = g_strdup(sfo_journal_json_string(record, "source"));
-    entry->destination_uri = g_strdup(sfo_journal_json_string(record, "destination"));
-    entry->step_phase = g_new(int, entry->plan->steps->len + 1);
-    entry->undo_phase = g_new(int, entry->plan->undo->len + 1);
-    for (i = 0; i <= entry->plan->steps->len; i++)
-        entry->step_phase[i] = -1;
-    for (i = 0; i <= entry->plan->undo->len; i++)
-        entry->undo_phase[i] = -1;
-    *ret_entry = g_steal_pointer(&entry);
+    *ret_entry = sfo_journal_entry_new(sfo_journal_json_string(record, "sequence"),
+                                       sfo_journal_json_string(record, "source"),
+                                       sfo_journal_json_string(record, "destination"), plan);
     return 0;
 }
 
@@ -309,7 +271,7 @@ sfo_journal_file_scan(sfo_journal_file *self, GPtrArray **ret_entries)
         }
         entry = g_hash_table_lookup(by_id, id);
         if (strcmp(type, "begin") == 0) {
-            int rc = sfo_journal_entry_new(record, &entry);
+            int rc = sfo_journal_file_entry(record, &entry);
 
             if (rc < 0) {
                 sfo_error_report(SFO_EINVALID, SFO_KEY_JOURNAL_CORRUPT,
