@@ -444,6 +444,13 @@ sfo_cli_record_plug(sfo_store *store, int action, const char *nic_id)
  * out (the first argument is an action): the plan is then made from the
  * store's inventory, and a completed plug or unplug is recorded there.
  */
+/* --json prints the final domain XML too: only then does exec read it */
+static unsigned int
+sfo_cli_run_flags(const sfo_cli_options *opts)
+{
+    return opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0;
+}
+
 static int
 sfo_cli_apply(char **args, const sfo_cli_options *opts)
 {
@@ -470,7 +477,7 @@ sfo_cli_apply(char **args, const sfo_cli_options *opts)
             rc = sfo_cli_plan_for(inv, args, action, opts, &plan);
     }
     if (rc == EXIT_OK && (rc = sfo_cli_exec_open(opts, opts->connect, store, &exec)) == EXIT_OK) {
-        if (sfo_exec_run(exec, plan, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
+        if (sfo_exec_run(exec, plan, sfo_cli_run_flags(opts), &result) < 0)
             rc = sfo_cli_fail("applying the plan");
         else
             rc = sfo_cli_print_result(result, FALSE, opts);
@@ -500,7 +507,7 @@ sfo_cli_reconcile(char **args, const sfo_cli_options *opts)
         return rc;
     /* without --connect, the URIs the journal recorded */
     if ((rc = sfo_cli_exec_open(opts, opts->connect, store, &exec)) == EXIT_OK) {
-        if (sfo_exec_reconcile(exec, opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0, &result) < 0)
+        if (sfo_exec_reconcile(exec, sfo_cli_run_flags(opts), &result) < 0)
             rc = sfo_cli_fail("reconciling");
         else
             rc = sfo_cli_print_result(result, TRUE, opts);

@@ -592,23 +592,21 @@ sfo_exec_state_name(int state)
 }
 
 /*
- * 1 when @dom's live XML (@inactive: its persistent definition) has an
- * interface with @alias and @mac, 0 when not, -1 when it cannot be read.
+ * 1 when @dom's live XML (@inactive: its persistent definition) has the
+ * step's interface (its alias with its MAC), 0 when not; -1 when the domain
+ * cannot be read (@r failed with VM_DOMAIN_NOT_FOUND).
  */
 static int
-sfo_exec_has_interface(virDomainPtr dom, gboolean inactive, const char *alias, const char *mac,
-                       sfo_exec_step_result *r)
+sfo_exec_has_interface(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
+                       gboolean inactive, sfo_exec_step_result *r)
 {
     gint64 t = g_get_monotonic_time();
     g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
-    int has;
+    int has = xml ? sfo_domain_has_device(xml, step->alias, step->mac) : -1;
 
-    if (!xml) {
-        r->probe_us += g_get_monotonic_time() - t;
-        return -1;
-    }
-    has = sfo_domain_has_device(xml, alias, mac);
     r->probe_us += g_get_monotonic_time() - t;
+    if (has < 0)
+        sfo_exec_fail_domain(exec, step, r);
     return has < 0 ? -1 : has;
 }
 
@@ -624,25 +622,21 @@ sfo_exec_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step, gboo
     unsigned int parts = 0;
     int has;
 
-    if (sfo_exec_domain_info_get(dom, r, &info) < 0)
-        goto error;
+    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
+        return -1;
     if (info.active) {
-        if ((has = sfo_exec_has_interface(dom, FALSE, step->alias, step->mac, r)) < 0)
-            goto error;
+        if ((has = sfo_exec_has_interface(exec, dom, step, FALSE, r)) < 0)
+            return -1;
         if (has == want)
             parts |= VIR_DOMAIN_AFFECT_LIVE;
     }
     if (info.persistent) {
-        if ((has = sfo_exec_has_interface(dom, TRUE, step->alias, step->mac, r)) < 0)
-            goto error;
+        if ((has = sfo_exec_has_interface(exec, dom, step, TRUE, r)) < 0)
+            return -1;
         if (has == want)
             parts |= VIR_DOMAIN_AFFECT_CONFIG;
     }
     return (int)parts;
-
-error:
-    sfo_exec_fail_domain(exec, step, r);
-    return -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -761,16 +755,16 @@ sfo_exec_detach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result 
         return;
     if (sfo_exec_info(exec, dom, step, &info, r) < 0)
         return;
-    if ((has = sfo_exec_has_interface(dom, !info.active, step->alias, step->mac, r)) < 0) {
-        sfo_exec_fail_domain(exec, step, r);
+    if ((has = sfo_exec_has_interface(exec, dom, step, !info.active, r)) < 0)
         return;
-    }
     if (has)
         parts = sfo_exec_domain_parts(&info);
-    else if (info.active && info.persistent)
-        parts = (unsigned int)MAX(sfo_exec_parts(exec, dom, step, TRUE, r), 0);
-    if (r->outcome == SFO_EXEC_OUTCOME_FAILED)
-        return;
+    /* not in the running domain: its definition alone may still have it */
+    else if (info.active && info.persistent) {
+        if ((has = sfo_exec_has_interface(exec, dom, step, TRUE, r)) < 0)
+            return;
+        parts = has ? VIR_DOMAIN_AFFECT_CONFIG : 0;
+    }
     if (parts == 0) {
         r->outcome = SFO_EXEC_OUTCOME_ALREADY;
         return;
@@ -828,10 +822,8 @@ sfo_exec_wait_removed_loop(sfo_exec *exec, virDomainPtr dom, const char *key,
             return;
         /* a guest takes far longer than a read: the first round only waits */
         if (!(first && asked && !refused)) {
-            if ((has = sfo_exec_has_interface(dom, FALSE, step->alias, step->mac, r)) < 0) {
-                sfo_exec_fail_domain(exec, step, r);
+            if ((has = sfo_exec_has_interface(exec, dom, step, FALSE, r)) < 0)
                 return;
-            }
             if (has == 0)
                 return;
             if (refused) {
