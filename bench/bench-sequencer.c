@@ -47,6 +47,8 @@
  */
 #include <config.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +298,61 @@ typedef struct {
     GHashTable *removed; /* aliases of DEVICE_REMOVED events */
 } bench_virt;
 
+/*
+ * The embedded driver's directory (and its running guest) while it exists: a benchmark that
+ * ends early (bench_die(), a signal) removes it too, from bench_at_exit().
+ */
+static bench_virt *bench_open_virt;
+
+static void bench_rmtree(const char *path);
+
+/* Ends the guest and removes the driver's directory; frees nothing, the process is ending */
+static void
+bench_at_exit(void)
+{
+    bench_virt *bv = g_steal_pointer(&bench_open_virt);
+
+    if (!bv)
+        return;
+    if (bv->dom && virDomainIsActive(bv->dom) == 1)
+        virDomainDestroy(bv->dom);
+    bench_rmtree(bv->root);
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken by this one: the first
+ * asks the main thread to stop (bench_stop_if_asked(), between libvirt calls, so that no
+ * call writes into the driver's directory while bench_at_exit() removes it); a second ends
+ * the process at once.
+ */
+static gint bench_signal;
+
+static gpointer
+bench_signal_thread(gpointer data)
+{
+    sigset_t *set = data;
+    int sig;
+
+    while (sigwait(set, &sig) == 0) {
+        if (g_atomic_int_get(&bench_signal))
+            exit(128 + sig);
+        g_atomic_int_set(&bench_signal, sig);
+    }
+    return NULL;
+}
+
+/* Ends the benchmark, cleaning up, when a signal asked for it */
+static void
+bench_stop_if_asked(void)
+{
+    int sig = g_atomic_int_get(&bench_signal);
+
+    if (sig) {
+        fprintf(stderr, "bench-sequencer: %s, cleaning up\n", g_strsignal(sig));
+        exit(128 + sig);
+    }
+}
+
 static void
 bench_on_removed(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
                  const char *alias, void *opaque)
@@ -321,6 +378,7 @@ bench_virt_open(bench_virt *bv)
     memset(bv, 0, sizeof(*bv));
     if (!(bv->root = g_dir_make_tmp("sfo-bench-XXXXXX", &err)))
         bench_die("%s", err->message);
+    bench_open_virt = bv;
     etc = g_build_filename(bv->root, "etc", NULL);
     conf = g_build_filename(etc, "qemu.conf", NULL);
     if (g_mkdir_with_parents(etc, 0700) < 0 || !g_file_set_contents(conf, qemu_conf, -1, &err))
@@ -358,6 +416,7 @@ bench_rmtree(const char *path)
 static void
 bench_virt_close(bench_virt *bv)
 {
+    bench_open_virt = NULL;
     if (bv->dom) {
         if (virDomainIsActive(bv->dom) == 1)
             virDomainDestroy(bv->dom);
@@ -406,6 +465,7 @@ bench_domain(bench_virt *bv, const char *guest)
 
         if (g_file_get_contents(console, &text, NULL, NULL) && strstr(text, "SFO-NET none"))
             return;
+        bench_stop_if_asked();
         g_usleep(100 * 1000);
     }
     bench_die("the guest did not boot");
@@ -417,6 +477,7 @@ bench_libvirt_cycle(bench_virt *bv, const char *standby, const char *vf, unsigne
                     gboolean live)
 {
     static const char *const aliases[] = { "ua-vm-0-vf0", "ua-p-fo0" };
+    gint64 deadline;
     int i;
 
     if (virDomainAttachDeviceFlags(bv->dom, standby, flags) < 0 ||
@@ -431,8 +492,18 @@ bench_libvirt_cycle(bench_virt *bv, const char *standby, const char *vf, unsigne
         if (!live)
             continue;
         g_mutex_lock(&bv->lock);
-        while (!g_hash_table_contains(bv->removed, aliases[i]))
-            g_cond_wait(&bv->cond, &bv->lock);
+        deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+        while (!g_hash_table_contains(bv->removed, aliases[i])) {
+            /* in slices of a second, to see a signal */
+            if (!g_cond_wait_until(&bv->cond, &bv->lock,
+                                   MIN(deadline, g_get_monotonic_time() + G_USEC_PER_SEC))) {
+                g_mutex_unlock(&bv->lock);
+                bench_stop_if_asked();
+                if (g_get_monotonic_time() >= deadline)
+                    bench_die("the guest did not release %s within 60 s", aliases[i]);
+                g_mutex_lock(&bv->lock);
+            }
+        }
         g_mutex_unlock(&bv->lock);
     }
 }
@@ -545,10 +616,12 @@ bench_cycles_run(bench_virt *bv, const sfo_inventory *inv, const bench_options *
                                &standby);
     sfo_domxml_format_nic_part(inv, nic, SFO_DOMXML_PART_NIC, NULL, SFO_DOMXML_EMULATED, &vf);
     for (i = 0; i < n; i++) {
-        double t0 = bench_now();
-        double c0 = bench_cpu();
-        double h0 = bench_thread_cpu();
+        double t0, c0, h0;
 
+        bench_stop_if_asked();
+        t0 = bench_now();
+        c0 = bench_cpu();
+        h0 = bench_thread_cpu();
         bench_libvirt_cycle(bv, standby, vf, flags, live);
         tl[i] = (bench_now() - t0) * 1000;
         cl[i] = (bench_cpu() - c0) * 1000;
@@ -629,10 +702,34 @@ main(int argc, char **argv)
     bench_cycles live = { { 0 } };
     size_t steps = 0;
     unsigned long version = 0;
+    static sigset_t signals;
+
+    /* before libvirt starts its threads, so that they inherit the mask */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    g_thread_unref(g_thread_new("signals", bench_signal_thread, &signals));
+    atexit(bench_at_exit);
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         bench_die("%s", err->message);
+    if (opts.guest) {
+        /* the domain XML names the guest's files: absolute, whatever the working directory */
+        g_autofree char *guest = g_canonicalize_filename(opts.guest, NULL);
+        g_autofree char *kernel = g_build_filename(guest, "vmlinuz", NULL);
+        g_autofree char *initrd = g_build_filename(guest, "initrd.img", NULL);
+
+        if (!g_file_test(kernel, G_FILE_TEST_IS_REGULAR) ||
+            !g_file_test(initrd, G_FILE_TEST_IS_REGULAR))
+            bench_die("--guest %s: no vmlinuz and initrd.img there (make -C BUILD guest builds "
+                      "them in BUILD/tests/guest)",
+                      opts.guest);
+        g_free(opts.guest);
+        opts.guest = g_steal_pointer(&guest);
+    }
     if (opts.vms < 1 || opts.repeat < 1 || opts.cycles < 1 || opts.live_cycles < 1 ||
         opts.vms * BENCH_VF_NICS > BENCH_DEST_HOSTS * BENCH_DEST_VFS)
         bench_die("bad options (at most %d VMs)",

@@ -20,9 +20,10 @@ The package is staged as make install lays it out (one directory, byte-compiled)
 hooks do not compile the build tree's sources on every start. The contestants run on three
 inputs of tests/data/hooks: domain-64.xml (64 interfaces; 8 VF MACs to fix: parse,
 patch, check, write back), domain-64.out.xml (the same, nothing to fix: parse, patch, check)
-and no-teaming-64.xml (no <teaming>: the hook's fast path). The target is a median at most
-1.0x the minidom hook's on each input. Medians and minima in milliseconds; the ratios are of
-medians, and "above floor" subtracts the floor's median from both.
+and no-teaming-64.xml (no <teaming>: the hook's fast path). The targets: a median at most
+1.0x the minidom hook's and at most 2.0x the floor's on each input. Medians and minima in
+milliseconds; the ratios are of medians, and "above floor" subtracts the floor's median from
+both.
 """
 
 import argparse
@@ -115,6 +116,11 @@ def run_once(command, xml, expected, env, tmpdir):
     return elapsed
 
 
+# the targets, as ratios of medians measured in the same run
+TARGET_MINIDOM = 1.0
+TARGET_FLOOR = 2.0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hook", required=True, help="the built vdsm-hook/50_sriovfo")
@@ -147,6 +153,7 @@ def main():
                                   "min_ms": 1000 * min(t)} for c, t in times.items()}
 
     worst = 0.0
+    worst_floor = 0.0
     report = {"python": args.python, "repeat": args.repeat, "inputs": {}}
     for label, figures in results.items():
         floor = figures["floor"]["median_ms"]
@@ -157,11 +164,13 @@ def main():
             entry["ratio_to_minidom"][point] = med / minidom
             entry["ratio_to_floor"][point] = med / floor
             worst = max(worst, med / minidom)
+            worst_floor = max(worst_floor, med / floor)
         above_hook = statistics.median(figures[p]["median_ms"] for p in POINTS) - floor
         entry["above_floor_ms"] = {"hook": above_hook, "minidom": minidom - floor}
         report["inputs"][label] = entry
     report["worst_ratio_to_minidom"] = worst
-    report["target_met"] = worst <= 1.0
+    report["worst_ratio_to_floor"] = worst_floor
+    report["target_met"] = worst <= TARGET_MINIDOM and worst_floor <= TARGET_FLOOR
 
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
@@ -179,8 +188,10 @@ def main():
                 entry["ratio_to_minidom"][point], entry["ratio_to_floor"][point]))
         print("  above floor: hook %.1f ms, minidom %.1f ms" % (
             entry["above_floor_ms"]["hook"], entry["above_floor_ms"]["minidom"]))
-    print("\ntarget       <= 1.00x the minidom hook on every input: %s (worst %.2fx)"
-          % ("met" if report["target_met"] else "NOT met", worst))
+    print("\ntarget       <= %.2fx the minidom hook and <= %.2fx the floor on every input: %s "
+          "(worst %.2fx minidom, %.2fx floor)"
+          % (TARGET_MINIDOM, TARGET_FLOOR, "met" if report["target_met"] else "NOT met", worst,
+             worst_floor))
     return 0
 
 

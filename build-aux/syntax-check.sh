@@ -4,7 +4,7 @@
 # Layers: util <- model <- rules <- domxml <- plan <- exec, store.
 # An include may only point down: a file in a layer includes nothing from a
 # layer above it. model, rules, domxml and plan never include libvirt or
-# libpq; none of them (nor exec) prints; rules, domxml and plan are pure and
+# libpq, exec never libpq, store never libvirt; none of them (nor exec) prints; rules, domxml and plan are pure and
 # read or write no files. Nowhere in core/ and cli/ is text built with sprintf/strcat.
 #
 # Works on a git checkout and on an unpacked dist tarball alike (find, not
@@ -95,9 +95,9 @@ result() {
     fi
 }
 
-echo "1..14"
+echo "1..15"
 
-# 1-6: includes point down
+# 1-7: includes point down
 for layer in util model rules domxml plan exec store; do
     : > "$tmpdir/bad"
     if [ ! -d "core/$layer" ]; then
@@ -122,14 +122,28 @@ done
 pure_dirs="core/model core/rules core/domxml core/plan"
 io_free_dirs="core/rules core/domxml core/plan"
 
-# 7: no libvirt or libpq below exec/store
+# 8: no libvirt or libpq below exec/store
 : > "$tmpdir/bad"
 for f in $(sources $pure_dirs); do
     code "$f" | grep -E '#[[:space:]]*include[[:space:]]*[<"](libvirt/|libpq-fe\.h)' >> "$tmpdir/bad"
 done
 result "model, rules, domxml and plan include neither libvirt nor libpq" "$tmpdir/bad"
 
-# 8: the library never prints
+# 9: each of the two libraries above the core talks to one outside thing (libsriovfo-virt
+# links libvirt, libsriovfo-store libpq; docs/architecture.md, "Libraries")
+: > "$tmpdir/bad"
+for f in $(sources core/exec); do
+    code "$f" | grep -E '#[[:space:]]*include[[:space:]]*[<"]libpq-fe\.h' >> "$tmpdir/bad"
+done
+for f in $(sources core/store); do
+    code "$f" | grep -E '#[[:space:]]*include[[:space:]]*[<"](libvirt/|sriovfo/sriovfo-virt\.h)' >> "$tmpdir/bad"
+done
+for f in $(sources core/exec); do
+    code "$f" | grep -E '#[[:space:]]*include[[:space:]]*[<"]sriovfo/sriovfo-store\.h' >> "$tmpdir/bad"
+done
+result "exec includes no libpq, store no libvirt, neither the other's public header" "$tmpdir/bad"
+
+# 10: the library never prints
 print_re='(^|[^A-Za-z0-9_])(printf|fprintf|vprintf|vfprintf|puts|fputs|putchar|fputc|perror|g_print|g_printerr)[[:space:]]*\('
 : > "$tmpdir/bad"
 for f in $(sources $pure_dirs core/exec); do
@@ -137,7 +151,7 @@ for f in $(sources $pure_dirs core/exec); do
 done
 result "model, rules, domxml, plan and exec print nothing" "$tmpdir/bad"
 
-# 9: pure layers read and write no files
+# 11: pure layers read and write no files
 io_re='(^|[^A-Za-z0-9_])(fopen|fdopen|freopen|open|openat|creat|opendir|g_file_get_contents|g_file_set_contents|g_open|g_fopen|g_mapped_file_new|xmlReadFile|xmlParseFile|xmlCtxtReadFile|xmlSaveFile|xmlSaveFormatFile|xmlNewTextWriterFilename|json_object_from_file|json_object_to_file|json_object_to_file_ext)[[:space:]]*\('
 : > "$tmpdir/bad"
 for f in $(sources $io_free_dirs); do
@@ -145,21 +159,21 @@ for f in $(sources $io_free_dirs); do
 done
 result "rules, domxml and plan do no file I/O" "$tmpdir/bad"
 
-# 10: no sprintf/vsprintf/strcat (use GString, g_strdup_printf, libxml2 writers)
+# 12: no sprintf/vsprintf/strcat (use GString, g_strdup_printf, libxml2 writers)
 : > "$tmpdir/bad"
 for f in $(sources core cli); do
     code "$f" | grep -E '(^|[^A-Za-z0-9_])(v?sprintf|strcat)[[:space:]]*\(' >> "$tmpdir/bad"
 done
 result "core/ and cli/ use no sprintf, vsprintf or strcat" "$tmpdir/bad"
 
-# 11: internal headers stay out of the public one
+# 13: internal headers stay out of the public one
 : > "$tmpdir/bad"
 for f in $(sources core/include); do
     code "$f" | grep -E '#[[:space:]]*include[[:space:]]*"' | grep -v '"sriovfo/' >> "$tmpdir/bad"
 done
 result "public headers include only system and other public headers" "$tmpdir/bad"
 
-# 12: every violation key the code uses is in the catalogue, and every catalogue key is used
+# 14: every violation key the code uses is in the catalogue, and every catalogue key is used
 # (an unknown key would render as the bare key instead of a message)
 key_re='"(ACTION_TYPE_FAILED|WARNING|NETWORK|VM_INTERFACE|VM_MIGRATION|VM_OPERATION|VM_DOMAIN|HOST_VF|HOST_CONNECTION|CANNOT)_[A-Z0-9_]+"'
 for f in $(sources core); do
@@ -170,7 +184,7 @@ comm -23 "$tmpdir/used" "$tmpdir/catalogue" | sed 's/^/not in ui-strings\/AppErr
 comm -13 "$tmpdir/used" "$tmpdir/catalogue" | sed 's/^/in the catalogue but used nowhere in core\/: /' >> "$tmpdir/bad"
 result "violation keys of core/ and the catalogue agree" "$tmpdir/bad"
 
-# 13: the C is formatted as .clang-format says (docs/coding-style.md)
+# 15: the C is formatted as .clang-format says (docs/coding-style.md)
 : > "$tmpdir/bad"
 if command -v "${CLANG_FORMAT:-clang-format}" >/dev/null 2>&1; then
     for f in $(sources core cli tests fuzz bench); do

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include <sriovfo/sriovfo-store.h>
+#include <sriovfo/sriovfo-virt.h>
 #include <sriovfo/sriovfo.h>
 
 enum {

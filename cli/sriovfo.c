@@ -17,6 +17,8 @@
 
 #include <glib.h>
 
+#include <sriovfo/sriovfo-store.h>
+#include <sriovfo/sriovfo-virt.h>
 #include <sriovfo/sriovfo.h>
 
 #include "sriovfo-cli.h"

@@ -1,7 +1,7 @@
 /*
  * sfo-exec.h: running plans against libvirt (internal API)
  *
- * The public entry points are sfo_exec_*() in sriovfo.h. Internals here:
+ * The public entry points are sfo_exec_*() in sriovfo-virt.h. Internals here:
  * the connections by role, the result structs, and hooks for the tests and
  * the benchmark. docs/sequencer.md describes the behaviour.
  *
@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+
+#include "sriovfo/sriovfo-virt.h"
 
 #include "plan/sfo-journal.h"
 #include "plan/sfo-plan.h"

@@ -1,7 +1,7 @@
 /*
  * sfo-store.h: the PostgreSQL store, internal API (core/store)
  *
- * The public calls are in sriovfo.h; this header is shared by the store's
+ * The public calls are in sriovfo-store.h; this header is shared by the store's
  * files and its tests. The store is the only layer besides exec that talks
  * to the outside: libpq, and initdb/pg_ctl for the embedded cluster.
  * docs/store.md describes the schema, the locking and the retries.
@@ -16,6 +16,8 @@
 
 #include <glib.h>
 #include <libpq-fe.h>
+
+#include "sriovfo/sriovfo-store.h"
 
 #include "model/sfo-model.h"
 #include "rules/sfo-violations.h"

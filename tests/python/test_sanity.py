@@ -1,12 +1,13 @@
-"""test_sanity.py: every function libsriovfo exports has a Python counterpart.
+"""test_sanity.py: every function the three libraries export has a Python counterpart.
 
-After libvirt-python's sanitytest.py. The exported functions are read from
-core/libsriovfo.sym (what check-symfile.sh compares with the built library). Each one is
-either in COUNTERPARTS, with the Python API that stands for it and a call that must reach
-it, or in HIDDEN with the reason it needs none. A function added to the C API fails
-test_every_export_is_mapped until it gets a line here (and usually a method in
-bindings/python/sriovfo/__init__.py); the low-level module sriovfo._sriovfo wraps it
-by itself (sriovfo.i includes the whole header), which test_module_wraps_exports checks.
+After libvirt-python's sanitytest.py. The exported functions are read from the version
+scripts core/libsriovfo.sym, core/libsriovfo-virt.sym and core/libsriovfo-store.sym (what
+check-symfile.sh compares with the built libraries). Each one is either in COUNTERPARTS, with
+the Python API that stands for it and a call that must reach it, or in HIDDEN with the reason
+it needs none. A function added to a C API fails test_every_export_is_mapped until it gets a
+line here (and usually a method in bindings/python/sriovfo/); the SWIG module of its library
+(sriovfo._sriovfo, sriovfo._virt, sriovfo._store) wraps it by itself (each .i file includes
+its whole header), which test_module_wraps_exports checks.
 """
 
 import os
@@ -16,14 +17,31 @@ import pytest
 
 import conftest
 import sriovfo
-from sriovfo import _sriovfo
+import sriovfo.store
+import sriovfo.virt
+from sriovfo import _sriovfo, _store, _virt
 
-SYMFILE = os.path.join(conftest.TOP_SRCDIR, "core", "libsriovfo.sym")
-HEADER = os.path.join(conftest.TOP_SRCDIR, "core", "include", "sriovfo", "sriovfo.h")
+# library -> (its public header, its SWIG module, the package module that calls it as _c)
+LIBRARIES = {
+    "libsriovfo": ("sriovfo.h", _sriovfo, sriovfo),
+    "libsriovfo-virt": ("sriovfo-virt.h", _virt, sriovfo.virt),
+    "libsriovfo-store": ("sriovfo-store.h", _store, sriovfo.store),
+}
 
 
-def exported_functions():
-    with open(SYMFILE, encoding="utf-8") as f:
+def symfile(library):
+    return os.path.join(conftest.TOP_SRCDIR, "core", library + ".sym")
+
+
+def header(library):
+    return os.path.join(conftest.TOP_SRCDIR, "core", "include", "sriovfo", LIBRARIES[library][0])
+
+
+def exported_functions(library=None):
+    """The global symbols of @library's version script, or of all three."""
+    if library is None:
+        return [f for lib in LIBRARIES for f in exported_functions(lib)]
+    with open(symfile(library), encoding="utf-8") as f:
         text = re.sub(r"#[^\n]*", "", f.read())
     names = []
     for block in re.findall(r"global:(.*?)(?:local:|\})", text, re.S):
@@ -201,7 +219,7 @@ HIDDEN = {
     "sfo_exec_use_journal": "takes the journal of sfo_store_open_journal(), not bound yet",
     "sfo_journal_free": "the destructor of the sfo_journal type: Python frees it",
     "sfo_error_clear": "each wrapper clears the last error before its call (sriovfo_errors.i)",
-    "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python.i)",
+    "sfo_error_last": "a failed call raises it as a sriovfo.Error (sriovfo_python_common.i)",
     "sfo_free": "output strings are copied into str and freed by the wrappers",
     "sfo_inventory_free": "the destructor of the sfo_inventory type: Python frees it",
     "sfo_plan_free": "the destructor of the sfo_plan type: Python frees it",
@@ -247,6 +265,10 @@ def resolve(dotted):
     return obj
 
 
+# the modules of the package whose classes are its API (sriovfo.errors is generated)
+API_MODULES = {"sriovfo", "sriovfo.virt", "sriovfo.store"}
+
+
 def public_api():
     """Every public name of the package: module names in __all__, and the public attributes
     the classes among them define or inherit from the package's own classes."""
@@ -254,9 +276,9 @@ def public_api():
     for name in sriovfo.__all__:
         names.add(name)
         obj = getattr(sriovfo, name)
-        if isinstance(obj, type) and obj.__module__ == "sriovfo":
+        if isinstance(obj, type) and obj.__module__ in API_MODULES:
             for klass in obj.__mro__:
-                if klass.__module__ != "sriovfo":
+                if klass.__module__ not in API_MODULES:
                     continue
                 for attr in vars(klass):
                     if not attr.startswith("_"):
@@ -265,8 +287,9 @@ def public_api():
 
 
 def test_every_export_is_mapped():
+    for library in LIBRARIES:
+        assert exported_functions(library), "no symbols read from %s" % symfile(library)
     exports = exported_functions()
-    assert exports, "no symbols read from %s" % SYMFILE
     unmapped = [f for f in exports if f not in COUNTERPARTS and f not in HIDDEN]
     assert not unmapped, "exported C functions without a Python counterpart: %s" % unmapped
     both = set(COUNTERPARTS) & set(HIDDEN)
@@ -285,11 +308,11 @@ def test_counterpart_exists(cname):
 
 
 class Recorder:
-    """Stands in for sriovfo._sriovfo and records which C functions are called."""
+    """Stands in for a SWIG module and records which C functions are called in @calls."""
 
-    def __init__(self, module):
+    def __init__(self, module, calls):
         self.module = module
-        self.calls = []
+        self.calls = calls
 
     def __getattr__(self, name):
         value = getattr(self.module, name)
@@ -306,33 +329,54 @@ class Recorder:
 def test_counterpart_calls_the_c_function(cname, monkeypatch, request):
     # the store's calls need a real database: the session's cluster (conftest.py)
     env = Env(request.getfixturevalue("pg_cluster") if cname.startswith("sfo_store_") else None)
-    recorder = Recorder(_sriovfo)
-    monkeypatch.setattr(sriovfo, "_c", recorder)
+    calls = []
+    for _, module, package_module in LIBRARIES.values():
+        monkeypatch.setattr(package_module, "_c", Recorder(module, calls))
     COUNTERPARTS[cname][1](env)
-    assert cname in recorder.calls, "sriovfo.%s does not call %s (called: %s)" % (
-        COUNTERPARTS[cname][0], cname, recorder.calls)
+    assert cname in calls, "sriovfo.%s does not call %s (called: %s)" % (
+        COUNTERPARTS[cname][0], cname, calls)
 
 
-def test_module_wraps_exports():
-    """The SWIG module has every exported function but the hidden ones, and nothing else."""
-    exports = set(exported_functions())
-    wrapped = {n for n in dir(_sriovfo) if n.startswith("sfo_") and callable(getattr(_sriovfo, n))
-               and not isinstance(getattr(_sriovfo, n), type)}
+@pytest.mark.parametrize("library", sorted(LIBRARIES))
+def test_module_wraps_exports(library):
+    """The SWIG module of @library has every function it exports but the hidden ones, and
+    nothing else: none of another library's."""
+    module = LIBRARIES[library][1]
+    exports = set(exported_functions(library))
+    wrapped = {n for n in dir(module) if n.startswith("sfo_") and callable(getattr(module, n))
+               and not isinstance(getattr(module, n), type)}
     assert exports - set(HIDDEN) - wrapped == set()
     assert wrapped & set(HIDDEN) == set(), "hidden functions are exposed"
-    assert wrapped - exports == set(), "wrapped but not exported"
+    assert wrapped - exports == set(), "wrapped but not exported by %s" % library
 
 
-def test_every_opaque_type_has_a_destructor():
-    """Each opaque type of sriovfo.h is a type of the module, and its free function is one
-    of the HIDDEN destructors (SFO_OPAQUE in sriovfo.i)."""
-    with open(HEADER, encoding="utf-8") as f:
+@pytest.mark.parametrize("library", sorted(LIBRARIES))
+def test_every_opaque_type_has_a_destructor(library):
+    """Each opaque type of @library's header is a type of its SWIG module, and its free
+    function is one of the HIDDEN destructors (SFO_OPAQUE in the library's .i file)."""
+    with open(header(library), encoding="utf-8") as f:
         types = re.findall(r"^typedef struct (sfo_\w+) \1;", f.read(), re.M)
-    assert "sfo_inventory" in types
+    assert types, "no opaque type in %s" % header(library)
+    module = LIBRARIES[library][1]
     for t in types:
-        assert isinstance(getattr(_sriovfo, t, None), type), "%s is not wrapped as a type" % t
+        assert isinstance(getattr(module, t, None), type), "%s is not wrapped as a type" % t
         destructor = "sfo_store_close" if t == "sfo_store" else t + "_free"
         assert HIDDEN.get(destructor, "").startswith("the destructor"), t
+
+
+def test_objects_cross_modules(pg_cluster):
+    """An object one module makes is the type of the module that defines it, with its
+    destructor: sriovfo._virt runs a plan of sriovfo._sriovfo, and the inventory and
+    violations sriovfo._store hands out are sriovfo._sriovfo's types, which its calls take."""
+    env = Env(pg_cluster)
+    assert type(env.plan._handle) is _sriovfo.sfo_plan
+    assert type(env.exec_._handle) is _virt.sfo_exec
+    assert type(env.result._handle) is _virt.sfo_exec_result
+    assert type(env.store._handle) is _store.sfo_store
+    exported = env.store.export()
+    assert type(exported._handle) is _sriovfo.sfo_inventory
+    assert exported.check().ok
+    assert type(env.store.remove_nic(NIC_WEB1_VF)._handle) is _sriovfo.sfo_violations
 
 
 def test_public_python_api_is_accounted_for():

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "exec/sfo-exec.h"
 #include "journal-test.h"
 #include "store-test.h"
 #include "../unit/sfo-test.h"

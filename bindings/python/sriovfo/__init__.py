@@ -22,6 +22,11 @@ of Violation objects, not exceptions.
 
 Every object is freed when its last reference goes (CPython frees it at once); an Inventory
 and a Store are also context managers that free their C object on exit.
+
+`import sriovfo` loads libsriovfo alone (the SWIG module sriovfo._sriovfo), which links GLib,
+libxml2 and json-c: all a VDSM hook needs. sriovfo.Exec and sriovfo.ExecResult live in
+sriovfo.virt (libsriovfo-virt, libvirt) and sriovfo.Store in sriovfo.store (libsriovfo-store,
+libpq); each is imported on first use of its names, or by importing it.
 """
 
 import os as _os
@@ -364,191 +369,6 @@ class Plan:
         return "<sriovfo.Plan steps=%d%s>" % (len(self), " refused" if self.refused else "")
 
 
-class ExecResult:
-    """How a plan ran (Exec.run(), Exec.reconcile()): .status ("completed", "refused",
-    "undone", "incomplete", "undo_failed"), .error_key and .error_message when it did not
-    complete, to_json() and to_text() as `sriovfo apply` prints them."""
-
-    __slots__ = ("_handle",)
-
-    def __init__(self, handle):
-        self._handle = handle
-
-    @property
-    def status(self):
-        return _c.sfo_exec_status_to_string(_c.sfo_exec_result_status(self._handle))
-
-    @property
-    def error_key(self):
-        return _c.sfo_exec_result_error_key(self._handle)
-
-    @property
-    def error_message(self):
-        return _c.sfo_exec_result_error_message(self._handle)
-
-    def to_json(self):
-        return _c.sfo_exec_result_format_json(self._handle, 0)
-
-    def to_text(self):
-        return _c.sfo_exec_result_format_text(self._handle, 0)
-
-    def __repr__(self):
-        return "<sriovfo.ExecResult %s>" % self.status
-
-
-class Exec(_Owner):
-    """Runs plans against libvirt (docs/sequencer.md): Exec(uri, destination_uri=None),
-    with optional unplug_timeout (seconds), migration_uri, journal (a file path) and
-    memory_file (where a snapshot writes the guest's memory). A context manager; close()
-    disconnects."""
-
-    __slots__ = ()
-    _what = "Exec"
-
-    def __init__(self, uri, destination_uri=None, unplug_timeout=None, migration_uri=None,
-                 journal=None, memory_file=None):
-        dest = None if destination_uri is None else _text(destination_uri, "destination_uri")
-        self._h = _c.sfo_exec_open(None if uri is None else _text(uri, "uri"), dest, 0)
-        if unplug_timeout is not None:
-            _c.sfo_exec_set_unplug_timeout(self._h, int(unplug_timeout * 1000))
-        if migration_uri is not None:
-            _c.sfo_exec_set_migration_uri(self._h, _text(migration_uri, "migration_uri"))
-        if journal is not None:
-            _c.sfo_exec_set_journal(self._h, _text(_os.fsdecode(journal), "journal"))
-        if memory_file is not None:
-            _c.sfo_exec_set_snapshot_memory_file(
-                self._h, _text(_os.fsdecode(memory_file), "memory_file"))
-
-    def run(self, plan):
-        """Runs @plan step by step, undoing what was done when a step fails: ExecResult."""
-        return ExecResult(_c.sfo_exec_run(self._handle, plan._handle, 0))
-
-    def reconcile(self):
-        """Finishes or undoes what the journal holds open: ExecResult."""
-        return ExecResult(_c.sfo_exec_reconcile(self._handle, 0))
-
-
-class Store(_Owner):
-    """The inventory in PostgreSQL (docs/store.md), changed one object at a time under the
-    same rules as Inventory.validate().
-
-    Store() opens the embedded store as the sriovfo command does: a private PostgreSQL
-    cluster under the data directory (Store.embedded_data_dir(): $SRIOVFO_DATA_DIR, ...),
-    created, started and upgraded as needed. Store(dsn) opens the database a libpq connection
-    string or URI names; its schema must be current (upgrade() it, after opening it with
-    connect_only=True, which neither checks nor upgrades the schema).
-
-    Each call is one transaction. A change the rules refuse raises RuleViolation (.violations
-    the Violations, .key the first error's) and writes nothing; a change that goes through
-    returns its Violations (warnings only, usually none). Database failures raise
-    DatabaseError. A context manager; close() disconnects (idempotent), after which every
-    call raises InvalidInput. Use one Store per thread."""
-
-    __slots__ = ()
-    _what = "store"
-
-    def __init__(self, dsn=None, connect_only=False):
-        flags = _c.SFO_STORE_OPEN_NO_UPGRADE if connect_only else 0
-        self._h = _c.sfo_store_open(None if dsn is None else _text(dsn, "dsn"), flags)
-
-    def version(self):
-        """(applied, latest): the schema version of the database (0: an empty database) and
-        the newest this library knows."""
-        return _c.sfo_store_version(self._handle, 0)
-
-    def upgrade(self):
-        """Applies the migrations the database lacks, each in its own transaction; returns
-        how many (0: already current)."""
-        return _c.sfo_store_upgrade(self._handle, 0)
-
-    def import_inventory(self, inventory, replace=False):
-        """Checks @inventory (an Inventory, or its JSON text or dict) with every state rule
-        and stores it: Violations. Into a store that is not empty only with replace=True,
-        which replaces what it holds (else InvalidInput, STORE_NOT_EMPTY)."""
-        if not isinstance(inventory, Inventory):
-            inventory = Inventory.from_string(_object_json(inventory, "inventory JSON"))
-        flags = _c.SFO_STORE_IMPORT_REPLACE if replace else 0
-        return Violations(_c.sfo_store_import(self._handle, inventory._handle, flags))
-
-    def export(self):
-        """What the store holds, read in one snapshot, as an Inventory (objects in the order
-        they were imported or added)."""
-        return Inventory._wrap(_c.sfo_store_export(self._handle, 0))
-
-    def add_vnic_profile(self, profile):
-        """Adds vNIC profile @profile (a dict in inventory format, or its JSON text; without
-        an "id" it gets a random UUID) under the add-vnic-profile rules: (id, Violations).
-        InvalidInput when it is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
-        profile_id, violations = _c.sfo_store_add_vnic_profile(
-            self._handle, _object_json(profile, "vNIC profile JSON"), 0)
-        return profile_id, Violations(violations)
-
-    def update_vnic_profile(self, profile):
-        """Replaces the profile with @profile's id by @profile (update-vnic-profile rules; an
-        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations."""
-        return Violations(_c.sfo_store_update_vnic_profile(
-            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
-
-    def remove_vnic_profile(self, profile_id):
-        """Removes profile @profile_id (remove-vnic-profile rules: not in use, no other
-        profile's failover): Violations."""
-        return Violations(_c.sfo_store_remove_vnic_profile(
-            self._handle, _text(profile_id, "profile_id"), 0))
-
-    def list_vnic_profiles(self):
-        """Every vNIC profile, as dicts in inventory format, in the order they were imported
-        or added."""
-        import json
-
-        return json.loads(_c.sfo_store_list_vnic_profiles(self._handle, 0))["vnic_profiles"]
-
-    def add_nic(self, nic):
-        """Adds VM NIC @nic (a dict in inventory format, or its JSON text; without an "id" it
-        gets a random UUID) under the add-nic rules: (id, Violations). InvalidInput when it
-        is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
-        nic_id, violations = _c.sfo_store_add_nic(self._handle, _object_json(nic, "NIC JSON"),
-                                                   0)
-        return nic_id, Violations(violations)
-
-    def update_nic(self, nic):
-        """Replaces the NIC with @nic's id by @nic (update-nic rules; an unknown id is the
-        violation VM_INTERFACE_NOT_EXIST): Violations."""
-        return Violations(_c.sfo_store_update_nic(self._handle, _object_json(nic, "NIC JSON"),
-                                                  0))
-
-    def remove_nic(self, nic_id):
-        """Removes NIC @nic_id: Violations. NotFound (NIC_NOT_FOUND) for an unknown NIC."""
-        return Violations(_c.sfo_store_remove_nic(self._handle, _text(nic_id, "nic_id"), 0))
-
-    def plug_nic(self, nic_id):
-        """Marks NIC @nic_id plugged (plug-nic rules): Violations. NotFound (NIC_NOT_FOUND)
-        for an unknown NIC."""
-        return Violations(_c.sfo_store_plug_nic(self._handle, _text(nic_id, "nic_id"), 0))
-
-    def unplug_nic(self, nic_id):
-        """Marks NIC @nic_id unplugged: Violations. NotFound (NIC_NOT_FOUND) for an unknown
-        NIC."""
-        return Violations(_c.sfo_store_unplug_nic(self._handle, _text(nic_id, "nic_id"), 0))
-
-    @staticmethod
-    def embedded_data_dir():
-        """The embedded store's data directory: $SRIOVFO_DATA_DIR, else
-        /var/lib/sriov-failover for root, else $XDG_DATA_HOME/sriov-failover."""
-        return _c.sfo_store_embedded_data_dir()
-
-    @staticmethod
-    def stop_embedded(data_dir=None):
-        """Stops the embedded store's PostgreSQL server in @data_dir (default:
-        Store.embedded_data_dir()), as `sriovfo db stop` does; the next Store() starts it
-        again. True when it was running, False when it was not."""
-        if data_dir is not None:
-            data_dir = _text(_os.fsdecode(data_dir), "data_dir")
-        return _c.sfo_store_embedded_stop(data_dir, 0) == 1
-
-    def __repr__(self):
-        return "<sriovfo.Store%s>" % (" closed" if self._h is None else "")
-
-
 def check_domxml(xml):
     """Checks the <teaming> pairs of a libvirt domain XML, a <devices> or <hotplug> element,
     or one <interface>/<hostdev>: Violations. Raises InvalidInput when @xml is not
@@ -584,6 +404,26 @@ def plan_action_from_string(name):
 def plan_action_to_string(action):
     """The name of plan action number @action, or None."""
     return _c.sfo_plan_action_to_string(action)
+
+
+# The classes of the libraries above libsriovfo, imported on first use (PEP 562), so that
+# `import sriovfo` loads neither libvirt nor libpq.
+_LAZY = {"Exec": "virt", "ExecResult": "virt", "Store": "store"}
+
+
+def __getattr__(name):
+    submodule = _LAZY.get(name)
+    if submodule is None:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    import importlib
+
+    value = getattr(importlib.import_module("." + submodule, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def _names(to_string):

@@ -1,0 +1,140 @@
+"""sriovfo.store: the inventory in PostgreSQL (libsriovfo-store, docs/store.md).
+
+    import sriovfo
+
+    with sriovfo.Store() as store:          # the embedded store
+        store.import_inventory(sriovfo.Inventory.load("inventory.json"))
+        profile_id, warnings = store.add_vnic_profile(profile)
+
+sriovfo.Store is the class of this module: its first use imports it, and with it the SWIG
+module sriovfo._store and libsriovfo-store, which links libpq. `import sriovfo` alone loads
+neither (a VDSM hook never needs them).
+"""
+
+import os as _os
+
+from . import Inventory, Violations, _object_json, _Owner, _text
+from . import _store as _c
+
+__all__ = ["Store"]
+
+
+class Store(_Owner):
+    """The inventory in PostgreSQL (docs/store.md), changed one object at a time under the
+    same rules as Inventory.validate().
+
+    Store() opens the embedded store as the sriovfo command does: a private PostgreSQL
+    cluster under the data directory (Store.embedded_data_dir(): $SRIOVFO_DATA_DIR, ...),
+    created, started and upgraded as needed. Store(dsn) opens the database a libpq connection
+    string or URI names; its schema must be current (upgrade() it, after opening it with
+    connect_only=True, which neither checks nor upgrades the schema).
+
+    Each call is one transaction. A change the rules refuse raises RuleViolation (.violations
+    the Violations, .key the first error's) and writes nothing; a change that goes through
+    returns its Violations (warnings only, usually none). Database failures raise
+    DatabaseError. A context manager; close() disconnects (idempotent), after which every
+    call raises InvalidInput. Use one Store per thread."""
+
+    __slots__ = ()
+    _what = "store"
+
+    def __init__(self, dsn=None, connect_only=False):
+        flags = _c.SFO_STORE_OPEN_NO_UPGRADE if connect_only else 0
+        self._h = _c.sfo_store_open(None if dsn is None else _text(dsn, "dsn"), flags)
+
+    def version(self):
+        """(applied, latest): the schema version of the database (0: an empty database) and
+        the newest this library knows."""
+        return _c.sfo_store_version(self._handle, 0)
+
+    def upgrade(self):
+        """Applies the migrations the database lacks, each in its own transaction; returns
+        how many (0: already current)."""
+        return _c.sfo_store_upgrade(self._handle, 0)
+
+    def import_inventory(self, inventory, replace=False):
+        """Checks @inventory (an Inventory, or its JSON text or dict) with every state rule
+        and stores it: Violations. Into a store that is not empty only with replace=True,
+        which replaces what it holds (else InvalidInput, STORE_NOT_EMPTY)."""
+        if not isinstance(inventory, Inventory):
+            inventory = Inventory.from_string(_object_json(inventory, "inventory JSON"))
+        flags = _c.SFO_STORE_IMPORT_REPLACE if replace else 0
+        return Violations(_c.sfo_store_import(self._handle, inventory._handle, flags))
+
+    def export(self):
+        """What the store holds, read in one snapshot, as an Inventory (objects in the order
+        they were imported or added)."""
+        return Inventory._wrap(_c.sfo_store_export(self._handle, 0))
+
+    def add_vnic_profile(self, profile):
+        """Adds vNIC profile @profile (a dict in inventory format, or its JSON text; without
+        an "id" it gets a random UUID) under the add-vnic-profile rules: (id, Violations).
+        InvalidInput when it is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        profile_id, violations = _c.sfo_store_add_vnic_profile(
+            self._handle, _object_json(profile, "vNIC profile JSON"), 0)
+        return profile_id, Violations(violations)
+
+    def update_vnic_profile(self, profile):
+        """Replaces the profile with @profile's id by @profile (update-vnic-profile rules; an
+        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations."""
+        return Violations(_c.sfo_store_update_vnic_profile(
+            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+
+    def remove_vnic_profile(self, profile_id):
+        """Removes profile @profile_id (remove-vnic-profile rules: not in use, no other
+        profile's failover): Violations."""
+        return Violations(_c.sfo_store_remove_vnic_profile(
+            self._handle, _text(profile_id, "profile_id"), 0))
+
+    def list_vnic_profiles(self):
+        """Every vNIC profile, as dicts in inventory format, in the order they were imported
+        or added."""
+        import json
+
+        return json.loads(_c.sfo_store_list_vnic_profiles(self._handle, 0))["vnic_profiles"]
+
+    def add_nic(self, nic):
+        """Adds VM NIC @nic (a dict in inventory format, or its JSON text; without an "id" it
+        gets a random UUID) under the add-nic rules: (id, Violations). InvalidInput when it
+        is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        nic_id, violations = _c.sfo_store_add_nic(
+            self._handle, _object_json(nic, "NIC JSON"), 0)
+        return nic_id, Violations(violations)
+
+    def update_nic(self, nic):
+        """Replaces the NIC with @nic's id by @nic (update-nic rules; an unknown id is the
+        violation VM_INTERFACE_NOT_EXIST): Violations."""
+        return Violations(_c.sfo_store_update_nic(self._handle, _object_json(nic, "NIC JSON"),
+                                                  0))
+
+    def remove_nic(self, nic_id):
+        """Removes NIC @nic_id: Violations. NotFound (NIC_NOT_FOUND) for an unknown NIC."""
+        return Violations(_c.sfo_store_remove_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    def plug_nic(self, nic_id):
+        """Marks NIC @nic_id plugged (plug-nic rules): Violations. NotFound (NIC_NOT_FOUND)
+        for an unknown NIC."""
+        return Violations(_c.sfo_store_plug_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    def unplug_nic(self, nic_id):
+        """Marks NIC @nic_id unplugged: Violations. NotFound (NIC_NOT_FOUND) for an unknown
+        NIC."""
+        return Violations(_c.sfo_store_unplug_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    @staticmethod
+    def embedded_data_dir():
+        """The embedded store's data directory: $SRIOVFO_DATA_DIR, else
+        /var/lib/sriov-failover for root, else $XDG_DATA_HOME/sriov-failover."""
+        return _c.sfo_store_embedded_data_dir()
+
+    @staticmethod
+    def stop_embedded(data_dir=None):
+        """Stops the embedded store's PostgreSQL server in @data_dir (default:
+        Store.embedded_data_dir()), as `sriovfo db stop` does; the next Store() starts it
+        again. True when it was running, False when it was not."""
+        if data_dir is not None:
+            data_dir = _text(_os.fsdecode(data_dir), "data_dir")
+        return _c.sfo_store_embedded_stop(data_dir, 0) == 1
+
+    def __repr__(self):
+        return "<sriovfo.Store%s>" % (" closed" if self._h is None else "")

@@ -1,0 +1,218 @@
+/*
+ * sriovfo-store.h: public API of libsriovfo-store, the inventory in PostgreSQL
+ *
+ * libsriovfo-store (pkg-config sriovfo-store) keeps the inventory of
+ * libsriovfo (<sriovfo/sriovfo.h>, which this header includes) in PostgreSQL
+ * and changes it one object at a time under the same rules, and keeps the
+ * journal of sfo_exec runs for many processes. It links libsriovfo and libpq.
+ * Conventions and errors are those of sriovfo.h.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SRIOVFO_SRIOVFO_STORE_H
+#define SRIOVFO_SRIOVFO_STORE_H
+
+#include <sriovfo/sriovfo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Store: the inventory in PostgreSQL (docs/store.md)                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_store:
+ * A connection to the store: one PostgreSQL database holding one inventory.
+ * Each call below is one transaction that loads what the rules need (with
+ * row locks), runs the same rules as sfo_rules_validate(), writes and
+ * commits, retrying a bounded number of times after a serialization failure,
+ * a deadlock or a dropped connection. Use one sfo_store per thread.
+ * Since: 0.1.0
+ */
+typedef struct sfo_store sfo_store;
+
+/**
+ * sfo_store_open_flags:
+ * @SFO_STORE_OPEN_NO_UPGRADE: connect only: neither check the schema
+ *     version nor upgrade the embedded store (for sfo_store_version() and
+ *     sfo_store_upgrade()). Since: 0.1.0
+ */
+typedef enum {
+    SFO_STORE_OPEN_NO_UPGRADE = 1 << 0,
+} sfo_store_open_flags;
+
+/**
+ * sfo_store_open:
+ * @dsn: a libpq connection string or URI; NULL for the embedded store, a
+ *       private PostgreSQL cluster under $SRIOVFO_DATA_DIR, which is
+ *       created, started and upgraded as needed
+ * @flags: sfo_store_open_flags
+ * @ret_store: free with sfo_store_close()
+ *
+ * Returns: 0; SFO_EDATABASE when PostgreSQL cannot be reached or started
+ * (DB_CONNECTION_FAILED, DB_SERVER_NOT_FOUND, DB_CLUSTER_FAILED), when the
+ * schema is newer than this library knows (DB_SCHEMA_TOO_NEW) or, with a
+ * @dsn, older (DB_SCHEMA_TOO_OLD: run sfo_store_upgrade()). Since: 0.1.0
+ */
+int sfo_store_open(const char *dsn, unsigned int flags, sfo_store **ret_store);
+
+/** sfo_store_close: disconnects; accepts NULL. Since: 0.1.0 */
+void sfo_store_close(sfo_store *store);
+
+/**
+ * sfo_store_version:
+ * @ret_applied: the schema version of the database (0: empty database)
+ * @ret_latest: the newest version this library knows
+ * Either output may be NULL. Since: 0.1.0
+ */
+int sfo_store_version(sfo_store *store, unsigned int flags, int *ret_applied, int *ret_latest);
+
+/**
+ * sfo_store_upgrade:
+ * Applies the migrations the database lacks, each in its own transaction.
+ * Returns: how many were applied (0: already current); SFO_EDATABASE with
+ * DB_SCHEMA_TOO_NEW, DB_MIGRATIONS_NOT_FOUND or DB_MIGRATION_FAILED.
+ * Since: 0.1.0
+ */
+int sfo_store_upgrade(sfo_store *store, unsigned int flags);
+
+/**
+ * sfo_store_import_flags:
+ * @SFO_STORE_IMPORT_REPLACE: replace what the store holds; without it an
+ *     import into a store that is not empty fails (STORE_NOT_EMPTY).
+ * Since: 0.1.0
+ */
+typedef enum {
+    SFO_STORE_IMPORT_REPLACE = 1 << 0,
+} sfo_store_import_flags;
+
+/*
+ * The calls below that change the store hand back the violations the rules
+ * found in @ret_violations (optional: NULL; free with sfo_violations_free()).
+ * It is written on success (warnings only, possibly none) and when they
+ * return SFO_EVIOLATED (at least one error; nothing was written).
+ */
+
+/**
+ * sfo_store_import:
+ * Checks @inventory with every state rule (sfo_rules_check()) and stores
+ * it, in one transaction. Returns: 0, SFO_EVIOLATED, SFO_EINVALID
+ * (STORE_NOT_EMPTY), SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_import(sfo_store *store, const sfo_inventory *inventory, unsigned int flags,
+                     sfo_violations **ret_violations);
+
+/**
+ * sfo_store_export:
+ * @ret_inventory: what the store holds, read in one snapshot, in the order
+ *                 it was imported or added; free with sfo_inventory_free()
+ * Since: 0.1.0
+ */
+int sfo_store_export(sfo_store *store, unsigned int flags, sfo_inventory **ret_inventory);
+
+/**
+ * sfo_store_add_vnic_profile:
+ * @json: the profile in inventory format; without an "id", a random UUID
+ *        is given to it
+ * @ret_id: the profile's id (optional; free with sfo_free())
+ * Runs the add-vnic-profile rules. Returns: 0, SFO_EVIOLATED, SFO_EINVALID
+ * (malformed @json; INVENTORY_DUPLICATE_ID when the id is taken),
+ * SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_add_vnic_profile(sfo_store *store, const char *json, unsigned int flags,
+                               char **ret_id, sfo_violations **ret_violations);
+
+/**
+ * sfo_store_update_vnic_profile:
+ * Replaces the profile with @json's id by @json (update-vnic-profile rules;
+ * an unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS).
+ * Since: 0.1.0
+ */
+int sfo_store_update_vnic_profile(sfo_store *store, const char *json, unsigned int flags,
+                                  sfo_violations **ret_violations);
+
+/**
+ * sfo_store_remove_vnic_profile:
+ * Removes profile @id (remove-vnic-profile rules: not in use, not another
+ * profile's failover). Since: 0.1.0
+ */
+int sfo_store_remove_vnic_profile(sfo_store *store, const char *id, unsigned int flags,
+                                  sfo_violations **ret_violations);
+
+/**
+ * sfo_store_list_vnic_profiles:
+ * @ret_json: {"vnic_profiles":[...]} in inventory format; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_add_nic:
+ * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules).
+ * Since: 0.1.0
+ */
+int sfo_store_add_nic(sfo_store *store, const char *json, unsigned int flags, char **ret_id,
+                      sfo_violations **ret_violations);
+
+/**
+ * sfo_store_update_nic:
+ * Replaces the NIC with @json's id (update-nic rules; an unknown id is the
+ * violation VM_INTERFACE_NOT_EXIST). Since: 0.1.0
+ */
+int sfo_store_update_nic(sfo_store *store, const char *json, unsigned int flags,
+                         sfo_violations **ret_violations);
+
+/**
+ * sfo_store_remove_nic / sfo_store_plug_nic / sfo_store_unplug_nic:
+ * Remove NIC @id, or set its plugged flag (plugging runs the plug-nic
+ * rules). Returns: 0, SFO_EVIOLATED, SFO_ENOTFOUND (NIC_NOT_FOUND),
+ * SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_remove_nic(sfo_store *store, const char *id, unsigned int flags,
+                         sfo_violations **ret_violations);
+int sfo_store_plug_nic(sfo_store *store, const char *id, unsigned int flags,
+                       sfo_violations **ret_violations);
+int sfo_store_unplug_nic(sfo_store *store, const char *id, unsigned int flags,
+                         sfo_violations **ret_violations);
+
+/**
+ * sfo_store_embedded_data_dir:
+ * @ret_dir: the embedded store's data directory: $SRIOVFO_DATA_DIR, else
+ *           /var/lib/sriov-failover for root, else
+ *           $XDG_DATA_HOME/sriov-failover; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_store_embedded_data_dir(char **ret_dir);
+
+/**
+ * sfo_store_embedded_stop:
+ * Stops the embedded store's PostgreSQL server (@data_dir, or NULL for
+ * the default). Returns: 1 when it was running and has stopped, 0 when
+ * it was not running, SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_embedded_stop(const char *data_dir, unsigned int flags);
+
+/**
+ * sfo_store_open_journal:
+ * @store: the store whose database keeps the journal
+ * @flags: must be 0
+ * @ret_journal: hand it to sfo_exec_use_journal(), or free it with
+ *               sfo_journal_free()
+ *
+ * A journal in @store's database, over a connection of its own: @store may
+ * be closed before the journal. Each record is committed before the step it
+ * records runs. Many processes may use one database at once: a VF is held
+ * for one NIC at a time whichever process asks (a unique key), and
+ * sfo_exec_reconcile() takes over only the sequences whose process is gone
+ * (a PostgreSQL session lock per running sequence, dropped when its process
+ * dies). Returns: 0; SFO_EDATABASE as sfo_store_open(). Since: 0.1.0
+ */
+int sfo_store_open_journal(sfo_store *store, unsigned int flags, sfo_journal **ret_journal);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SRIOVFO_SRIOVFO_STORE_H */
