@@ -117,6 +117,7 @@ sfo_store_migrate_one(sfo_store *s, gpointer data)
     g_autofree char *version = g_strdup_printf("%d", m->version);
     g_autoptr(GError) err = NULL;
     const char *params[] = { version, m->file };
+    gsize len = 0;
     int current;
 
     m->applied = FALSE;
@@ -131,9 +132,15 @@ sfo_store_migrate_one(sfo_store *s, gpointer data)
                          "cannot apply %s to a database at version %d", m->file, current);
         return SFO_EDATABASE;
     }
-    if (!g_file_get_contents(path, &sql, NULL, &err)) {
+    if (!g_file_get_contents(path, &sql, &len, &err)) {
         sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_MIGRATIONS_NOT_FOUND, "cannot read %s: %s", path,
                          err->message);
+        return SFO_EDATABASE;
+    }
+    /* read by length: the server would run the script only up to a NUL */
+    if (memchr(sql, '\0', len)) {
+        sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_MIGRATION_FAILED,
+                         "%s holds a NUL byte; nothing of it was applied", path);
         return SFO_EDATABASE;
     }
     if (sfo_store_exec_script(s, m->file, sql) < 0) {
