@@ -101,6 +101,25 @@ sfo_store_schema_version(sfo_store *s, int *ret_version)
     return 0;
 }
 
+static int
+sfo_store_schema_version_txn(sfo_store *s, gpointer data)
+{
+    return sfo_store_schema_version(s, data);
+}
+
+int
+sfo_store_read_schema_version(sfo_store *s, int *ret_version)
+{
+    int version = 0;
+    int rc;
+
+    if ((rc = sfo_store_transaction(s, SFO_STORE_TXN_SNAPSHOT, sfo_store_schema_version_txn,
+                                    &version)) < 0)
+        return rc;
+    *ret_version = version;
+    return 0;
+}
+
 typedef struct {
     const char *dir;
     const char *file; /* the migration to apply */
@@ -165,7 +184,8 @@ sfo_store_migrate(sfo_store *s, const char *dir, int target)
     int applied = 0;
     int v;
 
-    if (sfo_store_migrations_list(dir, &files) < 0 || sfo_store_schema_version(s, &current) < 0)
+    if (sfo_store_migrations_list(dir, &files) < 0 ||
+        sfo_store_read_schema_version(s, &current) < 0)
         return SFO_EDATABASE;
     if (current > target) {
         sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW,

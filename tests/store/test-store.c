@@ -907,6 +907,58 @@ test_store__commit_answer_lost(void **state G_GNUC_UNUSED)
     assert_true(store_has_profile(store, "p-once"));
 }
 
+/* Stops and starts the test's server: every connection of the store is gone */
+static void
+restart_server(void)
+{
+    assert_int_equal(sfo_store_embedded_stop(sfo_store_test_dir(), 0), 1);
+    if (sfo_store_embedded_start(sfo_store_test_dir()) < 0)
+        fail_msg("restart: %s", sfo_error_last()->message);
+}
+
+/*
+ * Every call of an open store reconnects after the server restarted, on its
+ * first try as far as its caller sees: each runs in the retrying transaction
+ * runner. version() and list_vnic_profiles() once ran outside it and failed
+ * once with DB_CONNECTION_FAILED ("terminating connection").
+ */
+static void
+test_store__every_call_survives_a_restart(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_store_test_open();
+    g_autoptr(sfo_inventory) exported = NULL;
+    g_autofree char *json = NULL;
+    g_autofree char *id = NULL;
+    int applied = -1;
+    int latest = -1;
+
+    import_example(store);
+
+    restart_server();
+    if (sfo_store_version(store, 0, &applied, &latest) < 0)
+        fail_msg("version: %s", sfo_error_last()->message);
+    assert_int_equal(applied, SFO_STORE_SCHEMA_VERSION);
+    assert_int_equal(latest, SFO_STORE_SCHEMA_VERSION);
+
+    restart_server();
+    if (sfo_store_list_vnic_profiles(store, 0, &json) < 0)
+        fail_msg("list: %s", sfo_error_last()->message);
+    assert_non_null(strstr(json, P_SRIOV_PLAIN));
+
+    restart_server();
+    if (sfo_store_upgrade(store, 0) < 0)
+        fail_msg("upgrade: %s", sfo_error_last()->message);
+
+    restart_server();
+    if (sfo_store_export(store, 0, &exported) < 0)
+        fail_msg("export: %s", sfo_error_last()->message);
+
+    restart_server();
+    if (sfo_store_add_vnic_profile(store, PROFILE("p-after-restart", ""), 0, &id, NULL) < 0)
+        fail_msg("add: %s", sfo_error_last()->message);
+    assert_true(store_has_profile(store, "p-after-restart"));
+}
+
 /* ------------------------------------------------------------------------ */
 /* the embedded cluster                                                     */
 /* ------------------------------------------------------------------------ */
@@ -1068,6 +1120,7 @@ main(void)
         cmocka_unit_test(test_store__list_profiles),
         cmocka_unit_test(test_store__retry_after_lost_connection),
         cmocka_unit_test(test_store__commit_answer_lost),
+        cmocka_unit_test(test_store__every_call_survives_a_restart),
         cmocka_unit_test_setup_teardown(test_store__embedded_life_cycle, embedded_setup,
                                         embedded_teardown),
         cmocka_unit_test(test_store__connection_refused),
