@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 
@@ -1068,6 +1069,66 @@ test_store__embedded_life_cycle(void **state)
     sfo_store_close(store);
 }
 
+/* TRUE when process @pid is a zombie */
+static gboolean
+process_is_zombie(int pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+    g_autofree char *stat = NULL;
+    const char *paren;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL) || !(paren = strrchr(stat, ')')))
+        return FALSE;
+    return paren[1] == ' ' && paren[2] == 'Z';
+}
+
+/*
+ * kill -9 of the embedded server, whose parent does not reap it: the
+ * postmaster stays a zombie, pg_ctl says it runs (kill(pid, 0) succeeds),
+ * and every command failed with "cannot create the database of the embedded
+ * store" until something reaped it. Made deterministic here: this process is
+ * a subreaper, so the postmaster (whose parent, pg_ctl, exits) becomes its
+ * child, and it never reaps it during the test. Start-up must see the dead
+ * server, wait for its processes to leave its shared memory, and start anew.
+ */
+static void
+test_store__embedded_after_kill_9(void **state)
+{
+    sfo_embedded_fixture *f = *state;
+    sfo_store *store = NULL;
+    int pid;
+    int pid2;
+    int i;
+
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+    assert_int_equal(sfo_store_open(NULL, 0, &store), 0);
+    import_example(store);
+    /* the test clusters run without synchronous commit: have the import written first */
+    assert_int_equal(sfo_store_exec_script(store, "checkpoint", "CHECKPOINT"), 0);
+    sfo_store_close(store);
+    pid = read_postmaster_pid(f->dir);
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    for (i = 0; i < 200 && !process_is_zombie(pid); i++)
+        g_usleep(10 * 1000);
+    assert_true(process_is_zombie(pid));
+
+    /* at once, with the zombie still there */
+    if (sfo_store_open(NULL, 0, &store) < 0)
+        fail_msg("open after kill -9: %s", sfo_error_last()->message);
+    assert_true(process_is_zombie(pid));
+    pid2 = read_postmaster_pid(f->dir);
+    assert_true(pid2 > 0 && pid2 != pid);
+    assert_true(store_has_nic(store, NIC_WEB1_VF));
+    sfo_store_close(store);
+
+    assert_int_equal(sfo_store_embedded_stop(f->dir, 0), 1);
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+    /* the dead server, its processes and the stopped one were children of this process */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
 static void
 test_store__connection_refused(void **state G_GNUC_UNUSED)
 {
@@ -1122,6 +1183,8 @@ main(void)
         cmocka_unit_test(test_store__commit_answer_lost),
         cmocka_unit_test(test_store__every_call_survives_a_restart),
         cmocka_unit_test_setup_teardown(test_store__embedded_life_cycle, embedded_setup,
+                                        embedded_teardown),
+        cmocka_unit_test_setup_teardown(test_store__embedded_after_kill_9, embedded_setup,
                                         embedded_teardown),
         cmocka_unit_test(test_store__connection_refused),
     };
