@@ -37,6 +37,14 @@ typedef struct {
 /* Prints the library's last error about @what on stderr; returns EXIT_USAGE. */
 int sfo_cli_fail(const char *what);
 
+/*
+ * Reads the file @path (JSON or XML text) by its length into *@ret_text. A
+ * NUL byte in it, which neither format allows, would end the text early for
+ * the library's readers: it is refused as a syntax error of the format, with
+ * @key (INVENTORY_SYNTAX_ERROR, DOMXML_SYNTAX_ERROR). EXIT_OK or EXIT_USAGE.
+ */
+int sfo_cli_read_text(const char *path, const char *key, char **ret_text);
+
 /* Prints a usage error and the hint to --help on stderr; returns EXIT_USAGE. */
 int sfo_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 

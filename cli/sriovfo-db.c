@@ -25,18 +25,6 @@ sfo_cli_open_store(const sfo_cli_options *opts, unsigned int flags, sfo_store **
     return EXIT_OK;
 }
 
-static int
-sfo_cli_read_file(const char *path, char **ret_text)
-{
-    g_autoptr(GError) err = NULL;
-
-    if (!g_file_get_contents(path, ret_text, NULL, &err)) {
-        fprintf(stderr, "sriovfo: cannot read %s: %s\n", path, err->message);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
 /*
  * The outcome of a change: the violations as "sriovfo check" prints them
  * and, after an add, the new id (a line of its own, or "id" in the JSON).
@@ -275,7 +263,7 @@ sfo_cli_change_run(sfo_cli_change change, const char *arg, gboolean arg_is_file,
     int rc;
     int r;
 
-    if (arg_is_file && (rc = sfo_cli_read_file(arg, &text)) != EXIT_OK)
+    if (arg_is_file && (rc = sfo_cli_read_text(arg, "INVENTORY_SYNTAX_ERROR", &text)) != EXIT_OK)
         return rc;
     if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;

@@ -101,6 +101,27 @@ sfo_cli_fail(const char *what)
 }
 
 int
+sfo_cli_read_text(const char *path, const char *key, char **ret_text)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    const char *nul;
+
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        fprintf(stderr, "sriovfo: cannot read %s: %s\n", path, err->message);
+        return EXIT_USAGE;
+    }
+    if ((nul = memchr(text, '\0', len))) {
+        fprintf(stderr, "sriovfo: %s: byte %zu is a NUL, which the text cannot hold (%s)\n", path,
+                (size_t)(nul - text) + 1, key);
+        return EXIT_USAGE;
+    }
+    *ret_text = g_steal_pointer(&text);
+    return EXIT_OK;
+}
+
+int
 sfo_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -173,7 +194,6 @@ sfo_cli_validate(char **args, const sfo_cli_options *opts)
     sfo_inventory *inv = NULL;
     sfo_violations *violations = NULL;
     g_autofree char *object = NULL;
-    g_autoptr(GError) err = NULL;
     int action;
     int rc;
 
@@ -181,10 +201,8 @@ sfo_cli_validate(char **args, const sfo_cli_options *opts)
         return sfo_cli_usage_error("%s", "usage: sriovfo validate INVENTORY ACTION OBJECT.json");
     if ((action = sfo_action_from_string(args[1])) < 0)
         return sfo_cli_usage_error("unknown action '%s'", args[1]);
-    if (!g_file_get_contents(args[2], &object, NULL, &err)) {
-        fprintf(stderr, "sriovfo: cannot read %s: %s\n", args[2], err->message);
-        return EXIT_USAGE;
-    }
+    if ((rc = sfo_cli_read_text(args[2], "INVENTORY_SYNTAX_ERROR", &object)) != EXIT_OK)
+        return rc;
     if ((rc = sfo_cli_load(args[0], &inv)) != EXIT_OK)
         return rc;
     if (sfo_rules_validate(inv, action, object, 0, &violations) < 0)
@@ -242,15 +260,12 @@ sfo_cli_check_domxml(char **args, const sfo_cli_options *opts)
 {
     sfo_violations *violations = NULL;
     g_autofree char *xml = NULL;
-    g_autoptr(GError) err = NULL;
     int rc;
 
     if (g_strv_length(args) != 1)
         return sfo_cli_usage_error("%s", "usage: sriovfo check-domxml FILE");
-    if (!g_file_get_contents(args[0], &xml, NULL, &err)) {
-        fprintf(stderr, "sriovfo: cannot read %s: %s\n", args[0], err->message);
-        return EXIT_USAGE;
-    }
+    if ((rc = sfo_cli_read_text(args[0], "DOMXML_SYNTAX_ERROR", &xml)) != EXIT_OK)
+        return rc;
     if (sfo_rules_check_domxml(xml, 0, &violations) < 0)
         return sfo_cli_fail(args[0]);
     rc = sfo_cli_print_violations(violations, opts);

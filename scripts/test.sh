@@ -5,6 +5,8 @@
 #                         embedded qemu driver, CLI tests, symbol/header/layer checks
 #     make check-integration  plans run against a booted guest (tests/guest: Debian's kernel,
 #                         fetched with apt-get download, and a busybox initramfs)
+#     make check-crash    the process running a plan killed at every journal write and libvirt
+#                         call in turn, then reconcile (docs/sequencer.md)
 #  2. make check-valgrind the same under valgrind (memcheck, definite leaks; the Python
 #                         tests and the hooks they run with PYTHONMALLOC=malloc)
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
@@ -20,6 +22,8 @@ echo "== make check"
 make -C build -j"$(nproc)" check
 echo "== make check-integration"
 make -C build check-integration
+echo "== make check-crash"
+make -C build check-crash
 
 echo "== make check-valgrind"
 make -C build check-valgrind

@@ -37,6 +37,8 @@ struct sfo_exec {
     sfo_journal *journal;
     sfo_exec_step_hook hook;
     void *hook_opaque;
+    sfo_exec_crash_hook crash_hook;
+    void *crash_opaque;
 
     /* the last domain looked up per role, kept until a migration moves it */
     virDomainPtr dom[SFO_PLAN_ROLE_LAST];
@@ -443,6 +445,21 @@ sfo_exec_set_step_hook(sfo_exec *exec, sfo_exec_step_hook hook, void *opaque)
     exec->hook_opaque = opaque;
 }
 
+void
+sfo_exec_set_crash_hook(sfo_exec *exec, sfo_exec_crash_hook hook, void *opaque)
+{
+    exec->crash_hook = hook;
+    exec->crash_opaque = opaque;
+}
+
+/* A point a crash test may stop the process at (sfo_exec_set_crash_hook()) */
+static void
+sfo_exec_point(sfo_exec *exec, const char *point)
+{
+    if (exec->crash_hook)
+        exec->crash_hook(exec, point, exec->crash_opaque);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Shared by the steps                                                      */
 /* ------------------------------------------------------------------------ */
@@ -645,13 +662,14 @@ sfo_exec_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step, gboo
 
 /* virDomainAttachDeviceFlags() of the step's XML to @parts; libvirt's time counted */
 static int
-sfo_exec_attach_parts(sfo_exec *exec G_GNUC_UNUSED, virDomainPtr dom, const sfo_plan_step *step,
+sfo_exec_attach_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
                       unsigned int parts, sfo_exec_step_result *r)
 {
     gint64 t = g_get_monotonic_time();
     int rc = virDomainAttachDeviceFlags(dom, step->xml, parts);
 
     r->libvirt_us += g_get_monotonic_time() - t;
+    sfo_exec_point(exec, "libvirt-attach");
     return rc;
 }
 
@@ -677,6 +695,7 @@ sfo_exec_detach_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *ste
     t = g_get_monotonic_time();
     rc = virDomainDetachDeviceAlias(dom, step->alias, parts);
     r->libvirt_us += g_get_monotonic_time() - t;
+    sfo_exec_point(exec, "libvirt-detach");
     return rc;
 }
 
@@ -883,6 +902,7 @@ sfo_exec_hold(sfo_exec *exec, const char *sequence, const sfo_plan_step *step,
     else
         rc = exec->journal->ops->reserve_vf(exec->journal, sequence, step->host_id,
                                             step->vf_address, step->nic_id, &holder);
+    sfo_exec_point(exec, "journal-hold");
     r->untouched = rc < 0 || holder != NULL;
     if (rc < 0)
         sfo_exec_fail_last(r);
@@ -924,6 +944,7 @@ sfo_exec_migrate(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result
     t = g_get_monotonic_time();
     rc = virDomainMigrateToURI3(dom, dest, params, nparams, flags);
     r->libvirt_us += g_get_monotonic_time() - t;
+    sfo_exec_point(exec, "libvirt-migrate");
     virTypedParamsFree(params, nparams);
     if (rc < 0) {
         sfo_exec_fail(r, SFO_EXEC_KEY_MIGRATION_FAILED, "VmName", sfo_exec_vm_name(step), "Uri",
@@ -985,6 +1006,9 @@ sfo_exec_lifecycle(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_resu
         rc = snap ? 0 : -1;
     }
     r->libvirt_us += g_get_monotonic_time() - t;
+    sfo_exec_point(exec, step->op == SFO_PLAN_OP_SAVE      ? "libvirt-save"
+                         : step->op == SFO_PLAN_OP_RESTORE ? "libvirt-restore"
+                                                           : "libvirt-snapshot");
     if (snap)
         virDomainSnapshotFree(snap);
     if (rc < 0)
@@ -1028,6 +1052,8 @@ sfo_exec_step(sfo_exec *exec, const char *sequence, const sfo_plan_step *step, g
         r->duration_us = g_get_monotonic_time() - t0;
         return r;
     }
+    if (journal)
+        sfo_exec_point(exec, "journal-step");
     switch (step->op) {
     case SFO_PLAN_OP_ATTACH:
         sfo_exec_attach(exec, step, r);
@@ -1061,6 +1087,8 @@ sfo_exec_step(sfo_exec *exec, const char *sequence, const sfo_plan_step *step, g
                              r->error_key, r->error_message) < 0 &&
         r->outcome != SFO_EXEC_OUTCOME_FAILED)
         sfo_exec_fail_last(r);
+    if (journal)
+        sfo_exec_point(exec, "journal-step");
     r->duration_us = g_get_monotonic_time() - t0;
     if (exec->hook)
         exec->hook(exec, r, exec->hook_opaque);
@@ -1195,9 +1223,11 @@ sfo_exec_finish(sfo_exec *exec, const char *sequence, sfo_exec_result *result)
 {
     /* a sequence that needs nothing more ends; others stay open for reconcile */
     if (exec->journal && sequence &&
-        (result->status == SFO_EXEC_COMPLETED || result->status == SFO_EXEC_UNDONE))
+        (result->status == SFO_EXEC_COMPLETED || result->status == SFO_EXEC_UNDONE)) {
         exec->journal->ops->finish(exec->journal, sequence,
                                    sfo_exec_status_to_string(result->status));
+        sfo_exec_point(exec, "journal-end");
+    }
 }
 
 int
@@ -1250,6 +1280,8 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
         (rc = exec->journal->ops->begin(exec->journal, plan, exec->uri[SFO_PLAN_ROLE_SOURCE],
                                         exec->uri[SFO_PLAN_ROLE_DESTINATION], &sequence)) < 0)
         return rc;
+    if (sequence)
+        sfo_exec_point(exec, "journal-begin");
     result->sequence_id = g_strdup(sequence);
 
     step_phase = sfo_journal_phases_new(plan->steps->len);

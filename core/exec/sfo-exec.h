@@ -95,6 +95,17 @@ typedef void (*sfo_exec_step_hook)(sfo_exec *exec, const sfo_exec_step_result *s
 void sfo_exec_set_step_hook(sfo_exec *exec, sfo_exec_step_hook hook, void *opaque);
 
 /*
+ * Test-only, never exported: called right after each journal write
+ * ("journal-begin", "journal-step", "journal-hold", "journal-end") and each
+ * libvirt call that changes a domain ("libvirt-attach", "libvirt-detach",
+ * "libvirt-migrate", "libvirt-save", "libvirt-restore", "libvirt-snapshot"),
+ * whether it succeeded or not. tests/crash/ kills the process there, at each
+ * point in turn (docs/sequencer.md, "Crash at every step").
+ */
+typedef void (*sfo_exec_crash_hook)(sfo_exec *exec, const char *point, void *opaque);
+void sfo_exec_set_crash_hook(sfo_exec *exec, sfo_exec_crash_hook hook, void *opaque);
+
+/*
  * Registers libvirt's default event loop (unless the application registered
  * one) and runs it in a thread. Idempotent, thread-safe.
  */

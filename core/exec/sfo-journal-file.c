@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -226,56 +227,136 @@ sfo_journal_file_entry(json_object *record, sfo_journal_entry **ret_entry)
     return 0;
 }
 
-/*
- * Reads the whole file: the holds into self->holds, and (when @ret_entries)
- * the sequences that never ended.
- */
-static int
-sfo_journal_file_scan(sfo_journal_file *self, GPtrArray **ret_entries)
+/* TRUE when a string anywhere in @obj holds a NUL (JSON's \u0000), which no record has */
+static gboolean
+sfo_journal_json_has_nul(json_object *obj)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) err = NULL;
-    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    switch (json_object_get_type(obj)) {
+    case json_type_string:
+        return memchr(json_object_get_string(obj), '\0', (size_t)json_object_get_string_len(obj)) !=
+               NULL;
+    case json_type_array:
+        for (i = 0; i < json_object_array_length(obj); i++) {
+            if (sfo_journal_json_has_nul(json_object_array_get_idx(obj, i)))
+                return TRUE;
+        }
+        return FALSE;
+    case json_type_object: {
+        struct json_object_iterator it = json_object_iter_begin(obj);
+        struct json_object_iterator last = json_object_iter_end(obj);
+
+        for (; !json_object_iter_equal(&it, &last); json_object_iter_next(&it)) {
+            if (sfo_journal_json_has_nul(json_object_iter_peek_value(&it)))
+                return TRUE;
+        }
+        return FALSE;
+    }
+    case json_type_null:
+    case json_type_boolean:
+    case json_type_double:
+    case json_type_int:
+    default:
+        return FALSE;
+    }
+}
+
+/*
+ * The record on the line @line of @len bytes (no newline), or NULL when it
+ * is none: not one JSON object filling the line, a NUL byte in it (raw or
+ * escaped), or no "type" and "sequence"
+ */
+static json_object *
+sfo_journal_file_record_parse(const char *line, size_t len)
+{
+    json_tokener *tok;
+    json_object *record;
+    size_t end = 0;
+
+    if (len > INT_MAX || memchr(line, '\0', len))
+        return NULL;
+    tok = json_tokener_new();
+    record = json_tokener_parse_ex(tok, line, (int)len);
+    if (record && json_tokener_get_error(tok) == json_tokener_success)
+        end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    while (end < len && g_ascii_isspace(line[end]))
+        end++;
+    if (!record || end < len || !json_object_is_type(record, json_type_object) ||
+        sfo_journal_json_has_nul(record) || !sfo_journal_json_string(record, "type") ||
+        !sfo_journal_json_string(record, "sequence")) {
+        json_object_put(record);
+        return NULL;
+    }
+    return record;
+}
+
+/*
+ * TRUE when @tail (the bytes after the last newline) is what a crash while
+ * appending leaves: the start of a record (each is written whole, from its
+ * '{'), or zeros where the file grew and the data never reached the disk
+ */
+static gboolean
+sfo_journal_file_torn(const char *tail, size_t len)
+{
+    size_t i;
+
+    if (tail[0] == '{')
+        return memchr(tail, '\0', len) == NULL;
+    for (i = 0; i < len; i++) {
+        if (tail[i] != '\0')
+            return FALSE;
+    }
+    return TRUE;
+}
+
+int
+sfo_journal_file_parse(const char *text, size_t len, const char *origin, GHashTable *holds,
+                       GPtrArray **ret_entries, size_t *ret_end)
+{
     g_autoptr(GPtrArray) entries =
         g_ptr_array_new_with_free_func((GDestroyNotify)sfo_journal_entry_free);
     g_autoptr(GHashTable) by_id = g_hash_table_new(g_str_hash, g_str_equal);
-    guint nlines;
-    guint i;
+    size_t pos = 0;
+    guint lineno = 0;
 
-    if (!g_file_get_contents(self->path, &text, NULL, &err)) {
-        sfo_error_report(SFO_EIO, SFO_KEY_FILE_UNREADABLE, "cannot read journal %s: %s", self->path,
-                         err->message);
-        return SFO_EIO;
-    }
-    g_hash_table_remove_all(self->holds);
-    lines = g_strsplit(text, "\n", -1);
-    nlines = g_strv_length(lines);
-    for (i = 0; i < nlines; i++) {
+    g_hash_table_remove_all(holds);
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
         g_autoptr(json_object) record = NULL;
         const char *type;
         const char *id;
         sfo_journal_entry *entry;
 
-        if (!*lines[i])
-            continue;
-        record = json_tokener_parse(lines[i]);
-        type = record ? sfo_journal_json_string(record, "type") : NULL;
-        id = record ? sfo_journal_json_string(record, "sequence") : NULL;
-        if (!type || !id) {
-            /* a crash while appending cuts the last line short (no newline follows it) */
-            if (i + 1 == nlines)
+        lineno++;
+        if (!nl) {
+            /* a crash while appending cuts the last line short: no newline follows it */
+            if (sfo_journal_file_torn(line, n))
                 break;
             sfo_error_report(SFO_EINVALID, SFO_KEY_JOURNAL_CORRUPT,
-                             "journal %s: line %u is not a journal record", self->path, i + 1);
+                             "journal %s: its end (line %u) is not the start of a journal record",
+                             origin, lineno);
             return SFO_EINVALID;
         }
+        pos += n + 1;
+        if (n == 0)
+            continue;
+        if (!(record = sfo_journal_file_record_parse(line, n))) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_JOURNAL_CORRUPT,
+                             "journal %s: line %u is not a journal record", origin, lineno);
+            return SFO_EINVALID;
+        }
+        type = sfo_journal_json_string(record, "type");
+        id = sfo_journal_json_string(record, "sequence");
         entry = g_hash_table_lookup(by_id, id);
         if (strcmp(type, "begin") == 0) {
-            int rc = sfo_journal_file_entry(record, &entry);
-
-            if (rc < 0) {
+            if (entry || sfo_journal_file_entry(record, &entry) < 0) {
                 sfo_error_report(SFO_EINVALID, SFO_KEY_JOURNAL_CORRUPT,
-                                 "journal %s: line %u does not hold a plan", self->path, i + 1);
+                                 "journal %s: line %u does not begin a new sequence with a plan",
+                                 origin, lineno);
                 return SFO_EINVALID;
             }
             g_ptr_array_add(entries, entry);
@@ -286,7 +367,7 @@ sfo_journal_file_scan(sfo_journal_file *self, GPtrArray **ret_entries)
             g_hash_table_remove(by_id, id);
             g_ptr_array_remove(entries, entry);
         } else if (strcmp(type, "reserve") == 0) {
-            g_hash_table_insert(self->holds,
+            g_hash_table_insert(holds,
                                 sfo_journal_hold_key(sfo_journal_json_string(record, "host"),
                                                      sfo_journal_json_string(record, "vf")),
                                 g_strdup(sfo_journal_json_string(record, "nic")));
@@ -294,26 +375,39 @@ sfo_journal_file_scan(sfo_journal_file *self, GPtrArray **ret_entries)
             g_autofree char *key = sfo_journal_hold_key(sfo_journal_json_string(record, "host"),
                                                         sfo_journal_json_string(record, "vf"));
 
-            g_hash_table_remove(self->holds, key);
+            g_hash_table_remove(holds, key);
         }
     }
     if (ret_entries)
         *ret_entries = g_steal_pointer(&entries);
+    if (ret_end)
+        *ret_end = pos;
     return 0;
 }
 
-/* Cuts a last line a crash left without its newline, so the next record starts a line */
+/*
+ * Reads the whole file, by its length: the holds into self->holds, and
+ * (when @ret_entries) the sequences that never ended. With @repair, a last
+ * line a crash left without its newline is cut off, so that the next record
+ * starts a line.
+ */
 static int
-sfo_journal_file_trim(sfo_journal_file *self)
+sfo_journal_file_scan(sfo_journal_file *self, gboolean repair, GPtrArray **ret_entries)
 {
     g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
     gsize len = 0;
-    const char *nl;
+    size_t end = 0;
+    int rc;
 
-    if (!g_file_get_contents(self->path, &text, &len, NULL) || len == 0 || text[len - 1] == '\n')
-        return 0;
-    nl = strrchr(text, '\n');
-    if (ftruncate(self->fd, nl ? (off_t)(nl - text + 1) : 0) < 0) {
+    if (!g_file_get_contents(self->path, &text, &len, &err)) {
+        sfo_error_report(SFO_EIO, SFO_KEY_FILE_UNREADABLE, "cannot read journal %s: %s", self->path,
+                         err->message);
+        return SFO_EIO;
+    }
+    if ((rc = sfo_journal_file_parse(text, len, self->path, self->holds, ret_entries, &end)) < 0)
+        return rc;
+    if (repair && end < len && ftruncate(self->fd, (off_t)end) < 0) {
         sfo_error_report(SFO_EIO, SFO_KEY_JOURNAL_UNWRITABLE, "cannot repair journal %s: %s",
                          self->path, g_strerror(errno));
         return SFO_EIO;
@@ -324,7 +418,7 @@ sfo_journal_file_trim(sfo_journal_file *self)
 static int
 sfo_journal_file_unfinished(sfo_journal *journal, GPtrArray **ret_entries)
 {
-    return sfo_journal_file_scan((sfo_journal_file *)journal, ret_entries);
+    return sfo_journal_file_scan((sfo_journal_file *)journal, FALSE, ret_entries);
 }
 
 static void
@@ -378,7 +472,7 @@ sfo_journal_file_open(const char *path, sfo_journal **ret_journal)
                          "journal %s is in use by another process: %s", path, g_strerror(errno));
         return SFO_EIO;
     }
-    if ((rc = sfo_journal_file_scan(self, NULL)) < 0 || (rc = sfo_journal_file_trim(self)) < 0)
+    if ((rc = sfo_journal_file_scan(self, TRUE, NULL)) < 0)
         return rc;
     *ret_journal = g_steal_pointer(&journal);
     return 0;

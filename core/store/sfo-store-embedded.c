@@ -14,7 +14,16 @@
  * refuses to run as root, so as root initdb and pg_ctl run through
  * "runuser -u postgres --" ($SRIOVFO_PG_USER) and DATA_DIR belongs to that
  * user. A pid file left by a crash is PostgreSQL's to handle: pg_ctl reports
- * no server, and the new postmaster replaces the stale file.
+ * no server, and the new postmaster replaces the stale file. Except while
+ * the dead postmaster is a zombie (killed, its parent has not reaped it
+ * yet; pg_ctl exits, so its parent is init or a subreaper, which may take a
+ * while or forever): kill(pid, 0) still succeeds, so pg_ctl says the server
+ * runs and a new postmaster refuses the "lock file already exists".
+ * Start-up then reads the pid from the pid file, sees the zombie in /proc,
+ * waits until no process of the dead server is attached to its shared memory
+ * (PostgreSQL's own test of a stale pid file), removes the two stale lock
+ * files, and starts a new server. It waits for a server to answer, not only
+ * to stop rejecting, and says what it found when it gives up.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -481,21 +491,171 @@ sfo_embedded_create_database(sfo_embedded *e)
     return SFO_EDATABASE;
 }
 
+/* How long start-up waits for a server to answer, and for a dead one's processes to go */
+#define SFO_EMBEDDED_ANSWER_SECONDS 60
+#define SFO_EMBEDDED_DETACH_SECONDS 10
+
+/*
+ * The postmaster's pid and its shared memory segment's id, from the pid
+ * file (line 1 and the second number of line 7); 0 for what it lacks.
+ * FALSE when there is no readable pid file.
+ */
+static gboolean
+sfo_embedded_pid_file(sfo_embedded *e, pid_t *ret_pid, int *ret_shmid)
+{
+    g_autofree char *path = g_build_filename(e->pgdata, "postmaster.pid", NULL);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    gsize len = 0;
+
+    *ret_pid = 0;
+    *ret_shmid = 0;
+    if (!g_file_get_contents(path, &text, &len, NULL) || memchr(text, '\0', len))
+        return FALSE;
+    lines = g_strsplit(text, "\n", 8);
+    *ret_pid = (pid_t)g_ascii_strtoll(lines[0], NULL, 10);
+    if (g_strv_length(lines) > 6) {
+        g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[6]), " \t", -1);
+        guint n = g_strv_length(words);
+
+        if (n > 1)
+            *ret_shmid = (int)g_ascii_strtoll(words[n - 1], NULL, 10);
+    }
+    return *ret_pid > 0;
+}
+
+/* TRUE when process @pid is gone or a zombie: a postmaster that died */
+static gboolean
+sfo_embedded_process_dead(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    gsize len = 0;
+    const char *paren;
+
+    if (!g_file_get_contents(path, &stat, &len, NULL))
+        return kill(pid, 0) < 0 && errno == ESRCH;
+    /* "pid (comm) S ...": the state follows the last ')', comm may hold anything */
+    paren = g_strrstr_len(stat, (gssize)len, ")");
+    return paren && paren + 2 < stat + len && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* The number of processes attached to segment @shmid (0 when it is gone) */
+static unsigned long
+sfo_embedded_shm_attached(int shmid)
+{
+    struct shmid_ds ds;
+
+    if (shmid <= 0 || shmctl(shmid, IPC_STAT, &ds) < 0)
+        return 0;
+    return (unsigned long)ds.shm_nattch;
+}
+
+/*
+ * pg_ctl said a server runs: when the pid file names a postmaster that died
+ * and nothing holds its shared memory any more, removes its lock files and
+ * sets *@ret_running FALSE. Waits a little for the dead server's processes
+ * to notice and leave; fails, saying so, when they do not.
+ */
+static int
+sfo_embedded_clear_dead(sfo_embedded *e, gboolean *ret_running)
+{
+    g_autofree char *pid_file = g_build_filename(e->pgdata, "postmaster.pid", NULL);
+    g_autofree char *socket_lock = g_build_filename(e->data_dir, SFO_EMBEDDED_SOCKET ".lock", NULL);
+    gint64 deadline = g_get_monotonic_time() + SFO_EMBEDDED_DETACH_SECONDS * G_USEC_PER_SEC;
+    unsigned long attached;
+    pid_t pid;
+    pid_t lock_pid;
+    int shmid;
+
+    if (!sfo_embedded_pid_file(e, &pid, &shmid) || !sfo_embedded_process_dead(pid))
+        return 0;
+    while ((attached = sfo_embedded_shm_attached(shmid)) > 0 && g_get_monotonic_time() < deadline)
+        g_usleep(50 * 1000);
+    if (attached > 0) {
+        sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_CLUSTER_FAILED,
+                         "the embedded store's server in %s (pid %d) died, and %lu of its "
+                         "processes still hold its shared memory (segment %d) after %d s; stop "
+                         "them, then try again",
+                         e->data_dir, (int)pid, attached, shmid, SFO_EMBEDDED_DETACH_SECONDS);
+        return SFO_EDATABASE;
+    }
+    /* the socket's lock file names the same postmaster: PostgreSQL refuses it as well */
+    {
+        g_autofree char *text = NULL;
+
+        if (g_file_get_contents(socket_lock, &text, NULL, NULL) &&
+            (lock_pid = (pid_t)g_ascii_strtoll(text, NULL, 10)) == pid)
+            g_unlink(socket_lock);
+    }
+    if (g_unlink(pid_file) < 0 && errno != ENOENT) {
+        sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_CLUSTER_FAILED,
+                         "the embedded store's server in %s (pid %d) died, and its pid file %s "
+                         "cannot be removed: %s",
+                         e->data_dir, (int)pid, pid_file, g_strerror(errno));
+        return SFO_EDATABASE;
+    }
+    *ret_running = FALSE;
+    return 0;
+}
+
+/*
+ * Waits until the server answers (it may still be starting: rejecting
+ * connections, or not listening yet). Gives up when its postmaster died or
+ * after SFO_EMBEDDED_ANSWER_SECONDS, saying which.
+ */
+static int
+sfo_embedded_wait_answer(sfo_embedded *e)
+{
+    gint64 deadline = g_get_monotonic_time() + SFO_EMBEDDED_ANSWER_SECONDS * G_USEC_PER_SEC;
+    PGPing ping;
+    pid_t pid = 0;
+    int shmid;
+
+    for (;;) {
+        if ((ping = sfo_embedded_ping(e, "postgres")) == PQPING_OK)
+            return 0;
+        if (ping == PQPING_NO_ATTEMPT)
+            break;
+        if (sfo_embedded_pid_file(e, &pid, &shmid) && sfo_embedded_process_dead(pid)) {
+            sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_CLUSTER_FAILED,
+                             "the embedded store's server in %s (pid %d) died while starting; "
+                             "see %s",
+                             e->data_dir, (int)pid, e->log);
+            return SFO_EDATABASE;
+        }
+        if (g_get_monotonic_time() >= deadline)
+            break;
+        g_usleep(100 * 1000);
+    }
+    sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_CLUSTER_FAILED,
+                     "the embedded store's server in %s (pid %d) does not answer (%s) after %d "
+                     "s; see %s",
+                     e->data_dir, (int)pid,
+                     ping == PQPING_REJECT       ? "it rejects connections"
+                     : ping == PQPING_NO_ATTEMPT ? "bad connection parameters"
+                                                 : "no response",
+                     SFO_EMBEDDED_ANSWER_SECONDS, e->log);
+    return SFO_EDATABASE;
+}
+
 int
 sfo_store_embedded_start(const char *data_dir)
 {
     g_auto(sfo_embedded) e = { .lock_fd = -1 };
     gboolean running = FALSE;
-    int i;
 
     if (sfo_embedded_init(&e, data_dir) < 0 || sfo_embedded_lock(&e) < 0 ||
         sfo_embedded_initdb(&e) < 0 || sfo_embedded_running(&e, &running) < 0)
         return SFO_EDATABASE;
+    /* "running" may be a killed postmaster that nobody has reaped yet */
+    if (running && sfo_embedded_clear_dead(&e, &running) < 0)
+        return SFO_EDATABASE;
     if (!running && sfo_embedded_pg_ctl_start(&e) < 0)
         return SFO_EDATABASE;
     /* running already: it may still be starting up (another process started it) */
-    for (i = 0; i < 600 && sfo_embedded_ping(&e, "postgres") == PQPING_REJECT; i++)
-        g_usleep(100 * 1000);
+    if (sfo_embedded_wait_answer(&e) < 0)
+        return SFO_EDATABASE;
     return sfo_embedded_create_database(&e);
 }
 

@@ -352,29 +352,40 @@ sfo_store_export(sfo_store *store, unsigned int flags, sfo_inventory **ret_inven
 /* Listing profiles                                                         */
 /* ------------------------------------------------------------------------ */
 
-int
-sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json)
+static int
+sfo_store_list_profiles_txn(sfo_store *s, gpointer data)
 {
+    json_object *arr = data;
     g_autoptr(PGresult) res = NULL;
-    g_autoptr(json_object) root = NULL;
-    json_object *arr;
     int i;
 
-    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
-    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
-
-    if (sfo_store_reconnect(store) < 0 ||
-        sfo_store_exec(store, SFO_STMT_PROFILE_LIST, NULL, &res) < 0)
+    if (sfo_store_exec(s, SFO_STMT_PROFILE_LIST, NULL, &res) < 0)
         return SFO_EDATABASE;
-    root = json_object_new_object();
-    arr = json_object_new_array();
-    json_object_object_add(root, "vnic_profiles", arr);
+    /* a retried attempt starts the list afresh */
+    json_object_array_del_idx(arr, 0, json_object_array_length(arr));
     for (i = 0; i < PQntuples(res); i++) {
         g_autoptr(sfo_vnic_profile) p = sfo_store_row_profile(res, i, 0);
 
         json_object_array_add(arr, sfo_vnic_profile_to_json(p));
     }
+    return 0;
+}
+
+int
+sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json)
+{
+    g_autoptr(json_object) root = NULL;
+    json_object *arr;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    root = json_object_new_object();
+    arr = json_object_new_array();
+    json_object_object_add(root, "vnic_profiles", arr);
+    if (sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_list_profiles_txn, arr) < 0)
+        return SFO_EDATABASE;
     *ret_json = g_strdup_printf(
         "%s\n",
         json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

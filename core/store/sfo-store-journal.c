@@ -241,6 +241,21 @@ typedef struct {
     GPtrArray *entries; /* out */
 } sfo_store_journal_scan;
 
+/* A plan as the server returned it, read by its length: one JSON object and nothing else */
+static json_object *
+sfo_store_journal_parse_plan(const char *text, int len)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *obj = json_tokener_parse_ex(tok, text, len);
+    gboolean whole = obj && json_tokener_get_error(tok) == json_tokener_success &&
+                     json_tokener_get_parse_end(tok) == (size_t)len;
+
+    json_tokener_free(tok);
+    if (!whole)
+        g_clear_pointer(&obj, json_object_put);
+    return obj;
+}
+
 /* The open sequences this session holds or could lock, with the plans they ran */
 static int
 sfo_store_journal_read_sequences(sfo_store_journal *j, GPtrArray *entries, GHashTable *by_id)
@@ -254,7 +269,8 @@ sfo_store_journal_read_sequences(sfo_store_journal *j, GPtrArray *entries, GHash
         return SFO_EDATABASE;
     for (row = 0; row < PQntuples(res); row++) {
         const char *id = PQgetvalue(res, row, 0);
-        g_autoptr(json_object) obj = json_tokener_parse(PQgetvalue(res, row, 2));
+        g_autoptr(json_object) obj =
+            sfo_store_journal_parse_plan(PQgetvalue(res, row, 2), PQgetlength(res, row, 2));
         sfo_plan *plan = NULL;
         sfo_journal_entry *entry;
 

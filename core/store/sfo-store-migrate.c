@@ -101,6 +101,25 @@ sfo_store_schema_version(sfo_store *s, int *ret_version)
     return 0;
 }
 
+static int
+sfo_store_schema_version_txn(sfo_store *s, gpointer data)
+{
+    return sfo_store_schema_version(s, data);
+}
+
+int
+sfo_store_read_schema_version(sfo_store *s, int *ret_version)
+{
+    int version = 0;
+    int rc;
+
+    if ((rc = sfo_store_transaction(s, SFO_STORE_TXN_SNAPSHOT, sfo_store_schema_version_txn,
+                                    &version)) < 0)
+        return rc;
+    *ret_version = version;
+    return 0;
+}
+
 typedef struct {
     const char *dir;
     const char *file; /* the migration to apply */
@@ -117,6 +136,7 @@ sfo_store_migrate_one(sfo_store *s, gpointer data)
     g_autofree char *version = g_strdup_printf("%d", m->version);
     g_autoptr(GError) err = NULL;
     const char *params[] = { version, m->file };
+    gsize len = 0;
     int current;
 
     m->applied = FALSE;
@@ -131,9 +151,15 @@ sfo_store_migrate_one(sfo_store *s, gpointer data)
                          "cannot apply %s to a database at version %d", m->file, current);
         return SFO_EDATABASE;
     }
-    if (!g_file_get_contents(path, &sql, NULL, &err)) {
+    if (!g_file_get_contents(path, &sql, &len, &err)) {
         sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_MIGRATIONS_NOT_FOUND, "cannot read %s: %s", path,
                          err->message);
+        return SFO_EDATABASE;
+    }
+    /* read by length: the server would run the script only up to a NUL */
+    if (memchr(sql, '\0', len)) {
+        sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_MIGRATION_FAILED,
+                         "%s holds a NUL byte; nothing of it was applied", path);
         return SFO_EDATABASE;
     }
     if (sfo_store_exec_script(s, m->file, sql) < 0) {
@@ -158,7 +184,8 @@ sfo_store_migrate(sfo_store *s, const char *dir, int target)
     int applied = 0;
     int v;
 
-    if (sfo_store_migrations_list(dir, &files) < 0 || sfo_store_schema_version(s, &current) < 0)
+    if (sfo_store_migrations_list(dir, &files) < 0 ||
+        sfo_store_read_schema_version(s, &current) < 0)
         return SFO_EDATABASE;
     if (current > target) {
         sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW,

@@ -45,7 +45,7 @@ sfo_store_check_schema(sfo_store *s)
     g_autofree char *dir = NULL;
     int version;
 
-    if (sfo_store_schema_version(s, &version) < 0)
+    if (sfo_store_read_schema_version(s, &version) < 0)
         return SFO_EDATABASE;
     if (version > SFO_STORE_SCHEMA_VERSION) {
         sfo_error_report(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW,
@@ -113,7 +113,7 @@ sfo_store_version(sfo_store *store, unsigned int flags, int *ret_applied, int *r
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    if (sfo_store_reconnect(store) < 0 || sfo_store_schema_version(store, &version) < 0)
+    if (sfo_store_read_schema_version(store, &version) < 0)
         return SFO_EDATABASE;
     if (ret_applied)
         *ret_applied = version;
@@ -130,8 +130,6 @@ sfo_store_upgrade(sfo_store *store, unsigned int flags)
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    if (sfo_store_reconnect(store) < 0)
-        return SFO_EDATABASE;
     dir = sfo_store_migrations_dir();
     return sfo_store_migrate(store, dir, SFO_STORE_SCHEMA_VERSION);
 }

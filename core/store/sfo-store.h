@@ -271,8 +271,14 @@ char *sfo_store_migrations_dir(void);
  */
 int sfo_store_migrations_list(const char *dir, GPtrArray **ret_files);
 
-/* The applied schema version (0 when the version table does not exist). */
+/*
+ * The applied schema version (0 when the version table does not exist), in
+ * the transaction under way (a body of sfo_store_transaction())
+ */
 int sfo_store_schema_version(sfo_store *store, int *ret_version);
+
+/* The same as a call of its own: one read-only transaction, retried as every call is */
+int sfo_store_read_schema_version(sfo_store *store, int *ret_version);
 
 /*
  * Applies the migrations of @dir up to version @target, each in its own

@@ -167,6 +167,13 @@ run validate "$inventory" add-nic "$tmp/no-such-object.json"
 expect "validate with a missing object file: exit 2, names the file" 2 \
     'grep -qF "cannot read $tmp/no-such-object.json" "$err"'
 
+# read by length: a valid object, a NUL, then what would change its meaning
+{ cat "$data/validate/add-nic.json"; printf '\000{"plugged": true}'; } > "$tmp/nul-object.json"
+run validate "$inventory" add-nic "$tmp/nul-object.json"
+expect "validate of an object with a NUL after it: exit 2, INVENTORY_SYNTAX_ERROR" 2 \
+    'grep -q "is a NUL, which the text cannot hold (INVENTORY_SYNTAX_ERROR)$" "$err" &&
+     [ ! -s "$out" ]'
+
 # ------------------------------------------------------------------------
 # domxml, netxml
 # ------------------------------------------------------------------------
@@ -214,6 +221,12 @@ run check-domxml "$data/domain-malformed.xml"
 expect "check-domxml of malformed XML: exit 2, DOMXML_SYNTAX_ERROR with line and column" 2 \
     'grep -qF "$data/domain-malformed.xml" "$err" && grep -Eq "line [0-9]+, column [0-9]+" "$err" &&
      grep -q "(DOMXML_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
+
+{ cat "$data/domain-bad.xml"; printf '\000<!-- more -->'; } > "$tmp/nul-domain.xml"
+run check-domxml "$tmp/nul-domain.xml"
+expect "check-domxml of a domain with a NUL after it: exit 2, DOMXML_SYNTAX_ERROR" 2 \
+    'grep -q "is a NUL, which the text cannot hold (DOMXML_SYNTAX_ERROR)$" "$err" &&
+     [ ! -s "$out" ]'
 
 # the domxml output must pass its own check
 run domxml "$inventory" "$web1" --domain
@@ -340,6 +353,22 @@ assert \"ua-n-plug\" in doc[\"domains\"][sys.argv[2]]
     expect "reconcile after a crash: exit 0, the unplug undone on the URI the journal names" 0 \
         'grep -q "^undo of step 0: attach vf ua-n-plug on h1: already in " "$out" &&
          grep -q "^reconcile: undone" "$out" && grep -q "\"type\":\"end\"" "$tmp/crash.jsonl"'
+
+    # a NUL line before an open sequence: corruption, said and left alone, never "completed"
+    # (the reader once stopped at the NUL and the repair cut the file to nothing)
+    printf '\000\n' > "$tmp/nul.jsonl"
+    sed -n -e '/"type":"begin".*"action":"unplug"/{p;q;}' "$journal" >> "$tmp/nul.jsonl"
+    cp "$tmp/nul.jsonl" "$tmp/nul.before"
+    run reconcile --journal "$tmp/nul.jsonl"
+    expect "reconcile of a journal with a NUL line: exit 2, JOURNAL_CORRUPT, file untouched" 2 \
+        'grep -q "line 1 is not a journal record (JOURNAL_CORRUPT)$" "$err" && [ ! -s "$out" ] &&
+         cmp -s "$tmp/nul.jsonl" "$tmp/nul.before"'
+    # 100 KB of random bytes: the same, whatever they hold
+    head -c 102400 /dev/urandom > "$tmp/random.jsonl"
+    cp "$tmp/random.jsonl" "$tmp/random.before"
+    run reconcile --journal "$tmp/random.jsonl"
+    expect "reconcile of 100 KB of random bytes: exit 2, JOURNAL_CORRUPT, file untouched" 2 \
+        'grep -q "(JOURNAL_CORRUPT)$" "$err" && cmp -s "$tmp/random.jsonl" "$tmp/random.before"'
 
     # ---- the journal, and the inventory, in the store: an embedded one in $tmp/store ----
     # A domain of its own (exec-timeout, NIC n-timeout): the unplugs above are still pending

@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 
@@ -907,6 +908,58 @@ test_store__commit_answer_lost(void **state G_GNUC_UNUSED)
     assert_true(store_has_profile(store, "p-once"));
 }
 
+/* Stops and starts the test's server: every connection of the store is gone */
+static void
+restart_server(void)
+{
+    assert_int_equal(sfo_store_embedded_stop(sfo_store_test_dir(), 0), 1);
+    if (sfo_store_embedded_start(sfo_store_test_dir()) < 0)
+        fail_msg("restart: %s", sfo_error_last()->message);
+}
+
+/*
+ * Every call of an open store reconnects after the server restarted, on its
+ * first try as far as its caller sees: each runs in the retrying transaction
+ * runner. version() and list_vnic_profiles() once ran outside it and failed
+ * once with DB_CONNECTION_FAILED ("terminating connection").
+ */
+static void
+test_store__every_call_survives_a_restart(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_store_test_open();
+    g_autoptr(sfo_inventory) exported = NULL;
+    g_autofree char *json = NULL;
+    g_autofree char *id = NULL;
+    int applied = -1;
+    int latest = -1;
+
+    import_example(store);
+
+    restart_server();
+    if (sfo_store_version(store, 0, &applied, &latest) < 0)
+        fail_msg("version: %s", sfo_error_last()->message);
+    assert_int_equal(applied, SFO_STORE_SCHEMA_VERSION);
+    assert_int_equal(latest, SFO_STORE_SCHEMA_VERSION);
+
+    restart_server();
+    if (sfo_store_list_vnic_profiles(store, 0, &json) < 0)
+        fail_msg("list: %s", sfo_error_last()->message);
+    assert_non_null(strstr(json, P_SRIOV_PLAIN));
+
+    restart_server();
+    if (sfo_store_upgrade(store, 0) < 0)
+        fail_msg("upgrade: %s", sfo_error_last()->message);
+
+    restart_server();
+    if (sfo_store_export(store, 0, &exported) < 0)
+        fail_msg("export: %s", sfo_error_last()->message);
+
+    restart_server();
+    if (sfo_store_add_vnic_profile(store, PROFILE("p-after-restart", ""), 0, &id, NULL) < 0)
+        fail_msg("add: %s", sfo_error_last()->message);
+    assert_true(store_has_profile(store, "p-after-restart"));
+}
+
 /* ------------------------------------------------------------------------ */
 /* the embedded cluster                                                     */
 /* ------------------------------------------------------------------------ */
@@ -1016,6 +1069,66 @@ test_store__embedded_life_cycle(void **state)
     sfo_store_close(store);
 }
 
+/* TRUE when process @pid is a zombie */
+static gboolean
+process_is_zombie(int pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+    g_autofree char *stat = NULL;
+    const char *paren;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL) || !(paren = strrchr(stat, ')')))
+        return FALSE;
+    return paren[1] == ' ' && paren[2] == 'Z';
+}
+
+/*
+ * kill -9 of the embedded server, whose parent does not reap it: the
+ * postmaster stays a zombie, pg_ctl says it runs (kill(pid, 0) succeeds),
+ * and every command failed with "cannot create the database of the embedded
+ * store" until something reaped it. Made deterministic here: this process is
+ * a subreaper, so the postmaster (whose parent, pg_ctl, exits) becomes its
+ * child, and it never reaps it during the test. Start-up must see the dead
+ * server, wait for its processes to leave its shared memory, and start anew.
+ */
+static void
+test_store__embedded_after_kill_9(void **state)
+{
+    sfo_embedded_fixture *f = *state;
+    sfo_store *store = NULL;
+    int pid;
+    int pid2;
+    int i;
+
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+    assert_int_equal(sfo_store_open(NULL, 0, &store), 0);
+    import_example(store);
+    /* the test clusters run without synchronous commit: have the import written first */
+    assert_int_equal(sfo_store_exec_script(store, "checkpoint", "CHECKPOINT"), 0);
+    sfo_store_close(store);
+    pid = read_postmaster_pid(f->dir);
+    assert_true(pid > 0);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    for (i = 0; i < 200 && !process_is_zombie(pid); i++)
+        g_usleep(10 * 1000);
+    assert_true(process_is_zombie(pid));
+
+    /* at once, with the zombie still there */
+    if (sfo_store_open(NULL, 0, &store) < 0)
+        fail_msg("open after kill -9: %s", sfo_error_last()->message);
+    assert_true(process_is_zombie(pid));
+    pid2 = read_postmaster_pid(f->dir);
+    assert_true(pid2 > 0 && pid2 != pid);
+    assert_true(store_has_nic(store, NIC_WEB1_VF));
+    sfo_store_close(store);
+
+    assert_int_equal(sfo_store_embedded_stop(f->dir, 0), 1);
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+    /* the dead server, its processes and the stopped one were children of this process */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
 static void
 test_store__connection_refused(void **state G_GNUC_UNUSED)
 {
@@ -1068,7 +1181,10 @@ main(void)
         cmocka_unit_test(test_store__list_profiles),
         cmocka_unit_test(test_store__retry_after_lost_connection),
         cmocka_unit_test(test_store__commit_answer_lost),
+        cmocka_unit_test(test_store__every_call_survives_a_restart),
         cmocka_unit_test_setup_teardown(test_store__embedded_life_cycle, embedded_setup,
+                                        embedded_teardown),
+        cmocka_unit_test_setup_teardown(test_store__embedded_after_kill_9, embedded_setup,
                                         embedded_teardown),
         cmocka_unit_test(test_store__connection_refused),
     };

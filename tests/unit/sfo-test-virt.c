@@ -36,16 +36,12 @@ sfo_test_virt_under_valgrind(void)
     return preload && g_strrstr(preload, "vgpreload") != NULL;
 }
 
-gboolean
-sfo_test_virt_open(sfo_test_virt *virt, const char *prefix)
+/* Why the driver cannot run here (valgrind, no QEMU), or NULL */
+static const char *
+sfo_test_virt_unavailable(void)
 {
     const char *qemu = g_getenv("QEMU_SYSTEM_X86_64");
-    g_autoptr(GError) err = NULL;
-    g_autofree char *tmpl = g_strconcat(prefix, "-XXXXXX", NULL);
-    g_autofree char *etc = NULL;
-    g_autofree char *conf = NULL;
 
-    memset(virt, 0, sizeof(*virt));
     /*
      * Not under valgrind: libvirt starts QEMU through an intermediate child
      * that exits at once, and valgrind's leak check of that child (the
@@ -53,12 +49,25 @@ sfo_test_virt_open(sfo_test_virt *virt, const char *prefix)
      * status, so libvirt reports that QEMU failed. The plain and the
      * ASan/UBSan builds run these cases.
      */
-    if (sfo_test_virt_under_valgrind()) {
-        virt->error = g_strdup("running under valgrind (see sfo-test-virt.c)");
-        return FALSE;
-    }
-    if (!qemu || !*qemu) {
-        virt->error = g_strdup("no qemu-system-x86_64 (configure found none)");
+    if (sfo_test_virt_under_valgrind())
+        return "running under valgrind (see sfo-test-virt.c)";
+    if (!qemu || !*qemu)
+        return "no qemu-system-x86_64 (configure found none)";
+    return NULL;
+}
+
+gboolean
+sfo_test_virt_make_root(sfo_test_virt *virt, const char *prefix)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmpl = g_strconcat(prefix, "-XXXXXX", NULL);
+    g_autofree char *etc = NULL;
+    g_autofree char *conf = NULL;
+    const char *why;
+
+    memset(virt, 0, sizeof(*virt));
+    if ((why = sfo_test_virt_unavailable())) {
+        virt->error = g_strdup(why);
         return FALSE;
     }
     if (!(virt->root = g_dir_make_tmp(tmpl, &err))) {
@@ -73,12 +82,24 @@ sfo_test_virt_open(sfo_test_virt *virt, const char *prefix)
         return FALSE;
     }
     virt->uri = g_strdup_printf("qemu:///embed?root=%s", virt->root);
+    return TRUE;
+}
+
+gboolean
+sfo_test_virt_connect(sfo_test_virt *virt)
+{
     if (sfo_exec_open(virt->uri, NULL, 0, &virt->holder) < 0) {
         virt->error = g_strdup(sfo_error_last()->message);
         return FALSE;
     }
     virt->conn = sfo_exec_connection(virt->holder, SFO_PLAN_ROLE_SOURCE);
     return TRUE;
+}
+
+gboolean
+sfo_test_virt_open(sfo_test_virt *virt, const char *prefix)
+{
+    return sfo_test_virt_make_root(virt, prefix) && sfo_test_virt_connect(virt);
 }
 
 void

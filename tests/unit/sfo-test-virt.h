@@ -35,6 +35,15 @@ gboolean sfo_test_virt_under_valgrind(void);
 /* Opens the driver; FALSE (with ->error) when QEMU is missing or libvirt refuses. */
 gboolean sfo_test_virt_open(sfo_test_virt *virt, const char *prefix);
 
+/*
+ * The two halves of sfo_test_virt_open(): a new root with its qemu.conf (and
+ * ->uri), and a connection to it. Only one process at a time may open an
+ * embedded root: tests/crash/ makes the root once and connects in each of
+ * its child processes.
+ */
+gboolean sfo_test_virt_make_root(sfo_test_virt *virt, const char *prefix);
+gboolean sfo_test_virt_connect(sfo_test_virt *virt);
+
 /* Destroys and undefines every domain, closes the driver, removes the root. */
 void sfo_test_virt_close(sfo_test_virt *virt);
 

@@ -757,6 +757,40 @@ test_exec__undo_on_test_driver(void **state G_GNUC_UNUSED)
     g_rmdir(dir);
 }
 
+/*
+ * Writes @before (@before_len bytes, NULs included), the journal @text and
+ * @after (@after_len bytes) into @path: opening it must fail with
+ * JOURNAL_CORRUPT saying @what, and leave the file byte for byte as it was.
+ */
+static void
+sfo_test_journal_refused_len(const char *path, const char *before, size_t before_len,
+                             const char *text, const char *after, size_t after_len,
+                             const char *what)
+{
+    g_autoptr(GByteArray) bytes = g_byte_array_new();
+    g_autofree char *read_back = NULL;
+    sfo_journal *journal = NULL;
+    gsize len = 0;
+
+    g_byte_array_append(bytes, (const guint8 *)before, (guint)before_len);
+    g_byte_array_append(bytes, (const guint8 *)text, (guint)strlen(text));
+    g_byte_array_append(bytes, (const guint8 *)after, (guint)after_len);
+    assert_true(g_file_set_contents(path, (const char *)bytes->data, bytes->len, NULL));
+    assert_int_equal(sfo_journal_file_open(path, &journal), SFO_EINVALID);
+    assert_null(journal);
+    assert_string_equal(sfo_error_last()->key, "JOURNAL_CORRUPT");
+    if (!strstr(sfo_error_last()->message, what))
+        fail_msg("'%s' does not say '%s'", sfo_error_last()->message, what);
+    assert_true(g_file_get_contents(path, &read_back, &len, NULL));
+    assert_int_equal(len, bytes->len);
+    assert_memory_equal(read_back, bytes->data, len);
+}
+
+/* sfo_test_journal_refused_len() of string literals, NULs included */
+#define sfo_test_journal_refused(path, text, before, after, what) \
+    sfo_test_journal_refused_len(path, before, sizeof(before) - 1, text, after, sizeof(after) - 1, \
+                                 what)
+
 /* The journal file: locked while in use, a torn last line is ignored, a bad line is not */
 static void
 test_exec__journal_file(void **state G_GNUC_UNUSED)
@@ -822,6 +856,36 @@ test_exec__journal_file(void **state G_GNUC_UNUSED)
     assert_true(g_file_set_contents(path, torn, -1, NULL));
     assert_int_equal(sfo_journal_file_open(path, &journal), SFO_EINVALID);
     assert_string_equal(sfo_error_last()->key, "JOURNAL_CORRUPT");
+
+    /* read by length: a NUL byte is corruption, wherever it is, and the file stays as it was */
+    sfo_test_journal_refused(path, text, "\0\n", "", "line 1 is not a journal record");
+    sfo_test_journal_refused(path, text, "", "{\"type\":\"end\",\0\"sequence\":\"x\"}\n",
+                             "is not a journal record");
+    sfo_test_journal_refused(path, text, "", "garbage\0without a newline",
+                             "is not the start of a journal record");
+    /* an escaped NUL too: "end\u0000x" is no "end", a sequence id with one names none */
+    sfo_test_journal_refused(path, text, "", "{\"type\":\"end\\u0000\",\"sequence\":\"x\"}\n",
+                             "is not a journal record");
+    /* one object a line, nothing after it */
+    sfo_test_journal_refused(path, text, "", "{\"type\":\"end\",\"sequence\":\"x\"} {}\n",
+                             "is not a journal record");
+
+    /* what a crash leaves at the end is cut off: a record's start, or zeros that never got data */
+    {
+        static const char zeros[8] = { 0 };
+        g_autoptr(GByteArray) bytes = g_byte_array_new();
+        g_autofree char *after = NULL;
+        gsize len = 0;
+
+        g_byte_array_append(bytes, (const guint8 *)text, (guint)strlen(text));
+        g_byte_array_append(bytes, (const guint8 *)zeros, sizeof(zeros));
+        assert_true(g_file_set_contents(path, (const char *)bytes->data, bytes->len, NULL));
+        assert_int_equal(sfo_journal_file_open(path, &journal), 0);
+        sfo_journal_free(journal);
+        assert_true(g_file_get_contents(path, &after, &len, NULL));
+        assert_int_equal(len, strlen(text));
+        assert_string_equal(after, text);
+    }
     g_unlink(path);
     g_rmdir(dir);
 }

@@ -1,0 +1,495 @@
+/*
+ * test-crash.c: a crash at every step, then reconcile (make check-crash)
+ *
+ * For each plan shape and each journal (the file, the store's tables), the
+ * process running the plan is killed with SIGKILL right after one journal
+ * write or one libvirt call that changes the domain (sfo_exec_set_crash_hook(),
+ * a test-only hook: point 1, 2, ... in the order the run reaches them, so
+ * every step index and both sides of each step are hit in turn), until a run
+ * reaches no more points. After each kill, reconcile runs in a new process
+ * and the test asserts:
+ *  - the sequence ends completed or undone (never left open, never failed);
+ *  - the domain has the plan's interfaces all or none, live and in its
+ *    definition alike, and that matches the outcome;
+ *  - no VF is left held: the plan's VF is free in the journal (reserving it
+ *    for another NIC succeeds), so it can never be handed out twice;
+ *  - a second reconcile has nothing to do.
+ *
+ * No timing anywhere: the kill happens inside the process at a named point.
+ * libvirt's embedded qemu driver (one process at a time may open a root)
+ * runs in child processes only: setting up the domain, running the plan,
+ * reconciling and checking each happen in a child of their own; QEMU
+ * outlives each of them as it outlives a crashed manager.
+ *
+ * Which shapes run: without a guest operating system nothing acknowledges a
+ * live unplug, and undoing a plug unplugs (a plug into a running domain
+ * killed halfway is undone, and the undo waits for a guest that is not
+ * there). So the shapes here are those whose steps libvirt completes on its
+ * own, both on a domain that is defined but not running (its definition
+ * changes at once): a plug (reserve-vf, attach standby, attach VF,
+ * release-vf) and an unplug (detach and wait, VF then standby). SFO_CRASH_POINTS=N,M,... runs
+ * only those points (every point by default); SFO_CRASH_STRIDE=K runs every
+ * K-th point and the last one (CI on a loaded machine; the first point and
+ * the last always run).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libvirt/virterror.h>
+
+#include "../store/journal-test.h"
+#include "../store/store-test.h"
+#include "domxml/sfo-domxml.h"
+#include "exec/sfo-journal-file.h"
+#include "sfo-test-virt.h"
+#include "sfo-test.h"
+
+typedef struct {
+    const char *name;
+    int action;
+    const char *nic;     /* the NIC the plan plugs or unplugs */
+    const char *domain;  /* its VM's domain */
+    gboolean running;    /* the domain runs (paused) rather than being only defined */
+    gboolean interfaces; /* the domain starts with the NIC's two interfaces */
+    const char *standby; /* the aliases of those */
+    const char *vf;
+} sfo_crash_shape;
+
+static const sfo_crash_shape sfo_crash_shapes[] = {
+    { "plug", SFO_PLAN_PLUG, "n-hold", "exec-hold", FALSE, FALSE, "ua-p-fo", "ua-n-hold" },
+    { "unplug", SFO_PLAN_UNPLUG, "n-reconcile", "exec-reconcile", FALSE, TRUE, "ua-p-fo",
+      "ua-n-reconcile" },
+};
+
+static sfo_test_virt sfo_virt;
+static sfo_inventory *sfo_inv;
+static char *sfo_journal_path;
+static guint sfo_points_run;
+
+/* The points to run: SFO_CRASH_POINTS (a list), else all, thinned by SFO_CRASH_STRIDE */
+static gboolean
+sfo_crash_selected(guint point, gboolean last)
+{
+    const char *list = g_getenv("SFO_CRASH_POINTS");
+    const char *stride_env = g_getenv("SFO_CRASH_STRIDE");
+    guint stride = stride_env ? (guint)g_ascii_strtoull(stride_env, NULL, 10) : 1;
+
+    if (list && *list) {
+        g_auto(GStrv) items = g_strsplit(list, ",", -1);
+        guint i;
+
+        for (i = 0; items[i]; i++) {
+            if ((guint)g_ascii_strtoull(items[i], NULL, 10) == point)
+                return TRUE;
+        }
+        return FALSE;
+    }
+    return stride <= 1 || point == 1 || last || (point - 1) % stride == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* child processes                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef int (*sfo_crash_child_fn)(const sfo_crash_shape *shape, const sfo_test_journal_kind *kind,
+                                  guint point);
+
+/* Runs @fn in a child process; returns its wait status */
+static int
+sfo_crash_in_child(sfo_crash_child_fn fn, const sfo_crash_shape *shape,
+                   const sfo_test_journal_kind *kind, guint point)
+{
+    pid_t pid;
+    int status = 0;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(fn(shape, kind, point));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* In a child: connects to the test's embedded driver; exits 99 when it cannot */
+static void
+sfo_crash_child_connect(void)
+{
+    if (!sfo_test_virt_connect(&sfo_virt)) {
+        fprintf(stderr, "# child: cannot open %s: %s\n", sfo_virt.uri, sfo_virt.error);
+        _exit(99);
+    }
+}
+
+static char *
+sfo_crash_nic_xml(const char *nic_id, sfo_domxml_part part)
+{
+    const sfo_nic *nic = sfo_inventory_find_nic(sfo_inv, nic_id);
+    char *xml = NULL;
+
+    if (!nic ||
+        sfo_domxml_format_nic_part(sfo_inv, nic, part, NULL, SFO_DOMXML_EMULATED, &xml) != 1)
+        _exit(99);
+    return xml;
+}
+
+/* The domain as the shape starts: replaces what a case before left */
+static int
+sfo_crash_child_setup(const sfo_crash_shape *shape, const sfo_test_journal_kind *kind G_GNUC_UNUSED,
+                      guint point G_GNUC_UNUSED)
+{
+    g_autofree char *devices = NULL;
+    g_autofree char *xml = NULL;
+    virDomainPtr old;
+    virDomainPtr dom;
+
+    sfo_crash_child_connect();
+    if ((old = virDomainLookupByName(sfo_virt.conn, shape->domain)))
+        sfo_test_virt_domain_drop(old);
+    if (shape->interfaces) {
+        g_autofree char *vf = sfo_crash_nic_xml(shape->nic, SFO_DOMXML_PART_NIC);
+        g_autofree char *standby = sfo_crash_nic_xml(shape->nic, SFO_DOMXML_PART_STANDBY);
+
+        devices = g_strconcat(vf, standby, NULL);
+    }
+    xml = sfo_test_virt_domain_xml(shape->domain, 128, devices, NULL, NULL, NULL);
+    if (!(dom = virDomainDefineXML(sfo_virt.conn, xml)) ||
+        (shape->running && virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) < 0)) {
+        fprintf(stderr, "# setup: %s\n", virGetLastErrorMessage());
+        return 1;
+    }
+    virDomainFree(dom);
+    return 0;
+}
+
+/* A journal of @kind, opened in this process */
+static sfo_journal *
+sfo_crash_journal(const sfo_test_journal_kind *kind)
+{
+    sfo_journal *journal = NULL;
+    g_autoptr(sfo_store) store = NULL;
+
+    if (g_str_equal(kind->name, "file")) {
+        if (sfo_journal_file_open(sfo_journal_path, &journal) < 0)
+            return NULL;
+        return journal;
+    }
+    if (sfo_store_open(sfo_store_test_dsn(), 0, &store) < 0 ||
+        sfo_store_open_journal(store, 0, &journal) < 0)
+        return NULL;
+    return journal;
+}
+
+typedef struct {
+    guint reached;
+    guint kill_at;
+} sfo_crash_counter;
+
+static void
+sfo_crash_hook(sfo_exec *exec G_GNUC_UNUSED, const char *point, void *opaque)
+{
+    sfo_crash_counter *c = opaque;
+
+    if (++c->reached == c->kill_at) {
+        fprintf(stderr, "# killed after %s (point %u)\n", point, c->reached);
+        fflush(stderr);
+        kill(getpid(), SIGKILL);
+    }
+}
+
+static sfo_plan *
+sfo_crash_plan(const sfo_crash_shape *shape)
+{
+    sfo_plan *plan = NULL;
+
+    if (sfo_plan_build(sfo_inv, shape->action, shape->nic, NULL, SFO_PLAN_EMULATED, &plan) < 0)
+        _exit(99);
+    return plan;
+}
+
+/*
+ * Runs the shape's plan and is killed at @point. With @point 0 it runs to the
+ * end and exits with the number of points it passed (fewer than 200).
+ */
+static int
+sfo_crash_child_apply(const sfo_crash_shape *shape, const sfo_test_journal_kind *kind, guint point)
+{
+    g_autoptr(sfo_plan) plan = sfo_crash_plan(shape);
+    sfo_crash_counter counter = { 0, point };
+    sfo_exec *exec = NULL;
+    sfo_exec_result *result = NULL;
+    sfo_journal *journal;
+
+    sfo_crash_child_connect();
+    if (sfo_exec_open(sfo_virt.uri, NULL, 0, &exec) < 0 || !(journal = sfo_crash_journal(kind)) ||
+        sfo_exec_use_journal(exec, journal) < 0) {
+        fprintf(stderr, "# apply: %s\n", sfo_error_last()->message);
+        return 99;
+    }
+    sfo_exec_set_unplug_timeout(exec, 5000);
+    sfo_exec_set_crash_hook(exec, sfo_crash_hook, &counter);
+    if (sfo_exec_run(exec, plan, 0, &result) < 0) {
+        fprintf(stderr, "# apply: %s\n", sfo_error_last()->message);
+        return 99;
+    }
+    if (sfo_exec_result_status(result) != SFO_EXEC_COMPLETED) {
+        fprintf(stderr, "# apply without a crash: %s\n",
+                sfo_exec_status_to_string(sfo_exec_result_status(result)));
+        return 1;
+    }
+    if (point != 0 || counter.reached == 0 || counter.reached >= 200)
+        return 99;
+    return (int)counter.reached;
+}
+
+/* Which of the shape's interfaces @dom has, live (when it runs) and in its definition */
+static int
+sfo_crash_count_interfaces(const sfo_crash_shape *shape, virDomainPtr dom, guint *ret_live,
+                           guint *ret_config)
+{
+    const char *aliases[] = { shape->standby, shape->vf };
+    guint i;
+
+    *ret_live = *ret_config = 0;
+    for (i = 0; i < G_N_ELEMENTS(aliases); i++) {
+        if (virDomainIsActive(dom) == 1)
+            *ret_live += sfo_test_virt_has(dom, FALSE, aliases[i], NULL);
+        *ret_config += sfo_test_virt_has(dom, TRUE, aliases[i], NULL);
+    }
+    return 0;
+}
+
+/* Reconciles and checks what the crash left; exits 0 when all holds, else 1 with the reason */
+static int
+sfo_crash_child_check(const sfo_crash_shape *shape, const sfo_test_journal_kind *kind, guint point)
+{
+    g_autoptr(sfo_plan) plan = sfo_crash_plan(shape);
+    g_autoptr(sfo_exec_result) result = NULL;
+    g_autoptr(sfo_exec_result) again = NULL;
+    g_autoptr(GPtrArray) open = NULL;
+    g_autofree char *holder = NULL;
+    g_autofree char *probe = NULL;
+    sfo_exec *exec = NULL;
+    sfo_journal *journal;
+    virDomainPtr dom;
+    sfo_exec_status status;
+    guint want;
+    guint live;
+    guint config;
+    guint i;
+
+    sfo_crash_child_connect();
+    if (sfo_exec_open(NULL, NULL, 0, &exec) < 0 || sfo_exec_set_unplug_timeout(exec, 5000) < 0 ||
+        !(journal = sfo_crash_journal(kind)) || sfo_exec_use_journal(exec, journal) < 0 ||
+        sfo_exec_reconcile(exec, 0, &result) < 0) {
+        fprintf(stderr, "# reconcile: %s\n", sfo_error_last()->message);
+        return 1;
+    }
+    status = sfo_exec_result_status(result);
+    if (status != SFO_EXEC_COMPLETED && status != SFO_EXEC_UNDONE) {
+        fprintf(stderr, "# reconcile ended %s: %s\n", sfo_exec_status_to_string(status),
+                sfo_exec_result_error_message(result));
+        return 1;
+    }
+    if (journal->ops->unfinished(journal, &open) < 0 || open->len != 0) {
+        fprintf(stderr, "# a sequence is still open after reconcile\n");
+        return 1;
+    }
+    /* the domain: every interface of the plan or none, live and defined alike */
+    if (!(dom = virDomainLookupByName(sfo_virt.conn, shape->domain))) {
+        fprintf(stderr, "# the domain is gone\n");
+        return 1;
+    }
+    sfo_crash_count_interfaces(shape, dom, &live, &config);
+    virDomainFree(dom);
+    want = config;
+    if (want != 0 && want != 2) {
+        fprintf(stderr, "# the definition has %u of the 2 interfaces\n", config);
+        return 1;
+    }
+    if (shape->running && live != config) {
+        fprintf(stderr, "# live %u interfaces, defined %u\n", live, config);
+        return 1;
+    }
+    /*
+     * a plug that ended undone, or an unplug that ended done, leaves none; else both (a
+     * sequence that had ended before the kill is reconciled as completed: a run that was not
+     * killed before its end completed)
+     */
+    if ((status == SFO_EXEC_COMPLETED) != (want == (shape->action == SFO_PLAN_PLUG ? 2u : 0u))) {
+        fprintf(stderr, "# reconcile says %s, the domain has %u interfaces\n",
+                sfo_exec_status_to_string(status), want);
+        return 1;
+    }
+    /*
+     * no VF stays held: a sequence of another NIC can have the plan's VF, so it is never
+     * handed out twice
+     */
+    if (journal->ops->begin(journal, plan, sfo_virt.uri, NULL, &probe) < 0) {
+        fprintf(stderr, "# probe: %s\n", sfo_error_last()->message);
+        return 1;
+    }
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+
+        if (step->op != SFO_PLAN_OP_RESERVE_VF)
+            continue;
+        if (journal->ops->reserve_vf(journal, probe, step->host_id, step->vf_address, "n-probe",
+                                     &holder) < 0 ||
+            holder) {
+            fprintf(stderr, "# VF %s is still held by %s\n", step->vf_address,
+                    holder ? holder : sfo_error_last()->message);
+            return 1;
+        }
+        journal->ops->release_vf(journal, probe, step->host_id, step->vf_address, "n-probe");
+    }
+    journal->ops->finish(journal, probe, "undone");
+    /* and nothing is left to do */
+    if (sfo_exec_reconcile(exec, 0, &again) < 0 ||
+        sfo_exec_result_status(again) != SFO_EXEC_COMPLETED ||
+        again->steps->len + again->undone->len != 0) {
+        fprintf(stderr, "# a second reconcile did something\n");
+        return 1;
+    }
+    printf("# point %u: %s, %u interfaces\n", point, sfo_exec_status_to_string(status), want);
+    sfo_exec_free(exec);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+sfo_crash_reset_journal(const sfo_test_journal_kind *kind)
+{
+    if (g_str_equal(kind->name, "file"))
+        g_unlink(sfo_journal_path);
+    else
+        sfo_store_close(sfo_store_test_open());
+}
+
+/* Crash at every point of @shape's plan over @kind, in turn */
+static void
+sfo_crash_shape_run(const sfo_crash_shape *shape, const sfo_test_journal_kind *kind)
+{
+    guint total;
+    guint point;
+    guint ran = 0;
+    int status;
+
+    if (!sfo_virt.uri)
+        skip();
+    if (g_str_equal(kind->name, "store"))
+        kind->reset(); /* starts the cluster the first time; skips without PostgreSQL */
+    /* a run without a crash: how many points it passes */
+    sfo_crash_reset_journal(kind);
+    assert_int_equal(sfo_crash_in_child(sfo_crash_child_setup, shape, kind, 0), 0);
+    status = sfo_crash_in_child(sfo_crash_child_apply, shape, kind, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) == 99 || WEXITSTATUS(status) == 1)
+        fail_msg("%s over the %s journal: the run without a crash failed (status %d)", shape->name,
+                 kind->name, status);
+    total = (guint)WEXITSTATUS(status);
+    for (point = 1; point <= total; point++) {
+        if (!sfo_crash_selected(point, point == total))
+            continue;
+        sfo_crash_reset_journal(kind);
+        assert_int_equal(sfo_crash_in_child(sfo_crash_child_setup, shape, kind, point), 0);
+        status = sfo_crash_in_child(sfo_crash_child_apply, shape, kind, point);
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+            fail_msg("%s over the %s journal, point %u: the run ended with status %d", shape->name,
+                     kind->name, point, status);
+        status = sfo_crash_in_child(sfo_crash_child_check, shape, kind, point);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail_msg("%s over the %s journal, killed at point %u: reconcile left it wrong",
+                     shape->name, kind->name, point);
+        ran++;
+    }
+    printf("# %s over the %s journal: %u crash points, %u of them killed, reconciled and "
+           "checked\n",
+           shape->name, kind->name, total, ran);
+    sfo_points_run += ran;
+}
+
+static void
+test_crash__shape(void **state)
+{
+    const sfo_crash_shape *shape = ((const void **)*state)[0];
+    const sfo_test_journal_kind *kind = ((const void **)*state)[1];
+
+    sfo_crash_shape_run(shape, kind);
+}
+
+static int
+sfo_crash_group_setup(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *dir = NULL;
+
+    sfo_inv = sfo_test_load_inventory("exec", "inventory.json");
+    if (!sfo_test_virt_make_root(&sfo_virt, "sfo-crash")) {
+        printf("# no embedded qemu driver: %s\n", sfo_virt.error);
+        g_clear_pointer(&sfo_virt.uri, g_free);
+        return 0;
+    }
+    sfo_journal_path = sfo_test_virt_path(&sfo_virt, "journal.jsonl");
+    return 0;
+}
+
+/* Destroys the domains (in a child: the driver is opened only there), removes the root */
+static int
+sfo_crash_child_cleanup(const sfo_crash_shape *shape G_GNUC_UNUSED,
+                        const sfo_test_journal_kind *kind G_GNUC_UNUSED, guint point G_GNUC_UNUSED)
+{
+    if (!sfo_test_virt_connect(&sfo_virt))
+        return 1;
+    sfo_test_virt_close(&sfo_virt);
+    return 0;
+}
+
+static int
+sfo_crash_group_teardown(void **state G_GNUC_UNUSED)
+{
+    printf("# %u crash points reconciled and checked\n", sfo_points_run);
+    if (sfo_virt.uri)
+        sfo_crash_in_child(sfo_crash_child_cleanup, NULL, NULL, 0);
+    if (sfo_virt.root)
+        sfo_test_rmtree(sfo_virt.root);
+    sfo_test_journal_cleanup();
+    g_free(sfo_virt.root);
+    g_free(sfo_virt.uri);
+    g_free(sfo_virt.error);
+    g_free(sfo_journal_path);
+    sfo_inventory_free(sfo_inv);
+    return 0;
+}
+
+int
+main(void)
+{
+    static const void *cases[][2] = {
+        { &sfo_crash_shapes[0], &sfo_test_journal_file },
+        { &sfo_crash_shapes[0], &sfo_test_journal_store },
+        { &sfo_crash_shapes[1], &sfo_test_journal_file },
+        { &sfo_crash_shapes[1], &sfo_test_journal_store },
+    };
+    const struct CMUnitTest tests[] = {
+        { "plug over the file journal", test_crash__shape, NULL, NULL, (void *)cases[0] },
+        { "plug over the store's journal", test_crash__shape, NULL, NULL, (void *)cases[1] },
+        { "unplug over the file journal", test_crash__shape, NULL, NULL, (void *)cases[2] },
+        { "unplug over the store's journal", test_crash__shape, NULL, NULL, (void *)cases[3] },
+    };
+
+    if (sfo_test_virt_under_valgrind()) {
+        printf("1..0 # SKIP under valgrind: QEMU cannot be started (sfo-test-virt.c)\n");
+        return 0;
+    }
+    return cmocka_run_group_tests_name("crash", tests, sfo_crash_group_setup,
+                                       sfo_crash_group_teardown);
+}
