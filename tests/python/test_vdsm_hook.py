@@ -17,6 +17,7 @@ $SFO_HOOK_RUNNER (e.g. valgrind) prefixes every hook run.
 
 import os
 import re
+import resource
 import shlex
 import shutil
 import stat
@@ -298,3 +299,33 @@ def test_fix_is_written_in_place(tmp_path):
     after = os.stat(path)
     assert (after.st_ino, stat.S_IMODE(after.st_mode)) == (before.st_ino, 0o600)
     assert path.read_bytes() == data("domain-64.out.xml")
+
+
+def limit_file_size(limit):
+    """preexec_fn: files the hook writes may not grow past @limit bytes (RLIMIT_FSIZE, as
+    `ulimit -f`): a write or a reservation beyond it fails with EFBIG (Python ignores
+    SIGXFSZ), as one on a full disk fails with ENOSPC, at the same place."""
+    def limit_it():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limit_it
+
+
+def test_full_disk_leaves_the_file_whole(tmp_path):
+    """The fix makes the file longer (a <mac> inserted) and there is no room for it: the
+    hook refuses, and the file is still what VDSM wrote, same inode, byte for byte. Before,
+    the file was truncated first and left half-written."""
+    path = tmp_path / "domxml"
+    original = conftest.read_data("domxml-patch", "missing-mac.xml").encode()
+    path.write_bytes(original)
+    before = os.stat(path)
+    hook = install(tmp_path / "hooks", ["before_vm_start"])
+    script = os.path.join(hook, "before_vm_start", "50_sriovfo")
+    proc = subprocess.run(RUNNER + [script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=dict(os.environ, _hook_domxml=str(path), vmId=VM_ID),
+                          preexec_fn=limit_file_size(len(original) + 8), check=False, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert one_line(proc.stderr).startswith(
+        "sriovfo: before_vm_start: VM %s: refused: cannot write the fixed domain XML: " % VM_ID)
+    assert os.stat(path).st_ino == before.st_ino
+    assert path.read_bytes() == original
+
