@@ -215,6 +215,14 @@ expect "check-domxml of malformed XML: exit 2, DOMXML_SYNTAX_ERROR with line and
     'grep -qF "$data/domain-malformed.xml" "$err" && grep -Eq "line [0-9]+, column [0-9]+" "$err" &&
      grep -q "(DOMXML_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
 
+# bounds: one element with 100k attributes took libxml2 seconds; refused before it reads it
+$PYTHON -c 'import sys; sys.stdout.write("<devices><interface type=\"hostdev\"" +
+    "".join(" a%d=\"\"" % i for i in range(100000)) + "/></devices>\n")' > "$tmp/attrs.xml"
+run check-domxml "$tmp/attrs.xml"
+expect "check-domxml of an element with 100k attributes: exit 2, DOMXML_TOO_MANY_ATTRIBUTES" 2 \
+    'grep -q "more than 256 attributes at line 1 (DOMXML_TOO_MANY_ATTRIBUTES)$" "$err" &&
+     [ ! -s "$out" ]'
+
 # the domxml output must pass its own check
 run domxml "$inventory" "$web1" --domain
 cp "$out" "$tmp/web1.xml"

@@ -7,8 +7,9 @@ reads the file back after every hook ran. For each <teaming> pair in it, this ho
 - copies the persistent (virtio) interface's MAC onto its transient VF when they differ, as
   the guest pairs them by MAC, and says so on stderr; nothing else in the file changes, byte
   for byte (sriovfo.patch_teaming_macs());
-- then checks every pair (sriovfo.check_domxml()) and refuses, exit status 2 and one line on
-  stderr, when one cannot work: a transient naming a persistent interface that is not there,
+- then checks every pair (sriovfo.check_domxml(); both steps in one call,
+  sriovfo.fix_and_check_domxml(), which parses the XML once) and refuses, exit status 2 and
+  one line on stderr, when one cannot work: a transient naming a persistent interface that is not there,
   two transients on one persistent interface, a transient that is not a VF, and every other
   error of docs/error-keys.md ("Teaming in a libvirt domain XML"). The file is then left as
   it was. Warnings are printed and do not stop anything.
@@ -68,8 +69,7 @@ def run(path, data, environ, point):
         _say(point, environ, "refused: the domain XML is not UTF-8 (byte %d)" % e.start)
         return 2
     try:
-        patched, fixes = sriovfo.patch_teaming_macs(text)
-        violations = sriovfo.check_domxml(patched)
+        patched, fixes, violations = sriovfo.fix_and_check_domxml(text)
     except sriovfo.Error as e:
         _say(point, environ, "refused: %s" % e)
         return 2
