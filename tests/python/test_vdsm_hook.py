@@ -347,3 +347,48 @@ def test_element_with_100k_attributes_is_refused_at_once(tmp_path):
     assert result.file_after == original
     if not RUNNER:
         assert seconds < 5
+
+
+FULL_TMPFS = r'''
+set -e
+mount -t tmpfs -o size=8k sriovfo-test "$SFO_DIR"
+cp "$SFO_SRC" "$SFO_DIR/domxml"
+head -c 4096 /dev/zero > "$SFO_DIR/filler" 2>/dev/null || true
+stat -c %i "$SFO_DIR/domxml" > "$SFO_OUT/inode-before"
+set +e
+_hook_domxml="$SFO_DIR/domxml" "$@" 2> "$SFO_OUT/stderr"
+echo $? > "$SFO_OUT/rc"
+stat -c %i "$SFO_DIR/domxml" > "$SFO_OUT/inode-after"
+cp "$SFO_DIR/domxml" "$SFO_OUT/after"
+'''
+
+
+def test_full_tmpfs_leaves_the_file_whole(tmp_path):
+    """A real full disk: a tmpfs of two pages, mounted in a mount namespace of the test's own
+    (root only; skipped elsewhere), holding the domain (one page, the fix needs a second) and a
+    file filling the other page. The hook gets ENOSPC and refuses; the file is as it was."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare(1) to mount a tmpfs")
+    probe = subprocess.run(["unshare", "-m", "true"], stderr=subprocess.DEVNULL, check=False)
+    if probe.returncode != 0:
+        pytest.skip("no mount namespace here")
+    text = conftest.read_data("domxml-patch", "missing-mac.xml").encode()
+    # just under a page: the inserted <mac> needs a second one
+    original = text.replace(b"<devices>", b"<!--" + b"x" * (4096 - 16 - len(text)) +
+                            b"-->\n  <devices>", 1)
+    assert 4096 - 16 < len(original) < 4096
+    src, mnt, out = tmp_path / "src.xml", tmp_path / "mnt", tmp_path / "out"
+    src.write_bytes(original)
+    mnt.mkdir()
+    out.mkdir()
+    hook = os.path.join(install(tmp_path / "hooks", ["before_vm_start"]), "before_vm_start",
+                        "50_sriovfo")
+    env = dict(os.environ, SFO_SRC=str(src), SFO_DIR=str(mnt), SFO_OUT=str(out), vmId=VM_ID)
+    subprocess.run(["unshare", "-m", "sh", "-c", FULL_TMPFS, "sh"] + RUNNER + [hook], env=env,
+                   check=True)
+    assert (out / "rc").read_text().strip() == "2"
+    line = one_line((out / "stderr").read_text())
+    assert "refused: cannot write the fixed domain XML: " in line
+    assert "No space left on device" in line
+    assert (out / "inode-after").read_text() == (out / "inode-before").read_text()
+    assert (out / "after").read_bytes() == original
