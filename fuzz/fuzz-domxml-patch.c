@@ -10,8 +10,8 @@
  * without an XML declaration, it gets one naming encoding E (chosen by the
  * input's length among sfo_fuzz_encodings, which has every kind libxml2
  * reads: its own decoders, single-byte, EBCDIC, multi-byte, stateful, wide)
- * and a 64 KiB comment in front of its root (libxml2's offsets used to go
- * wrong before the last ~32 KB of a text it decodes), and is converted to E.
+ * and a 64 KiB comment after its root (libxml2's offsets used to go wrong
+ * before the last ~32 KB of a text it decodes), and is converted to E.
  * Patching that must give the same text as patching the same UTF-8 text,
  * converted to E; or be refused as an encoding that cannot be read or
  * patched byte for byte.
@@ -128,14 +128,17 @@ sfo_fuzz_patch(const char *xml, char **ret_xml)
     return count;
 }
 
-/* "<?xml …encoding='@encoding'?>", the padding, then @body */
+/*
+ * "<?xml …encoding='@encoding'?>", @body, then the padding: a comment after
+ * the root, so every element of @body is over 64 KiB before the end.
+ */
 static char *
 sfo_fuzz_padded(const char *encoding, const char *body)
 {
     g_autofree char *pad = g_strnfill(SFO_FUZZ_PAD, 'x');
 
-    return g_strdup_printf("<?xml version='1.0' encoding='%s'?>\n<!--%s-->\n%s", encoding, pad,
-                           body);
+    return g_strdup_printf("<?xml version='1.0' encoding='%s'?>\n%s\n<!--%s-->\n", encoding, body,
+                           pad);
 }
 
 static void
