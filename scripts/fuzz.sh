@@ -21,7 +21,7 @@ cd "$builddir"
 if [ ! -f Makefile ]; then
     CC=${CC_FUZZ:-clang} "$top/configure" --enable-fuzzing --enable-sanitizers
 fi
-targets=$(make -s fuzz-list)
+targets=$(make -s fuzz-list | grep '^fuzz/')
 # shellcheck disable=SC2086
 make -j"$(nproc)" $targets
 
