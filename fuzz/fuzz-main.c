@@ -10,6 +10,10 @@
  * kills the run before its "ok" line, so the TAP plan is not met and the
  * test fails; run the one file under a debugger or valgrind to see why.
  *
+ * Built with SFO_LIBFUZZER (configure --enable-fuzzing, clang), main() hands
+ * its arguments to libFuzzer's LLVMFuzzerRunDriver() instead: the program is
+ * then a libFuzzer fuzzer of the same target, with libFuzzer's options.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <config.h>
@@ -25,6 +29,16 @@
 #ifndef SFO_FUZZ_CORPUS
 #error "define SFO_FUZZ_CORPUS, the name of the corpus under fuzz/corpus/"
 #endif
+
+#ifdef SFO_LIBFUZZER
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *, size_t));
+
+int
+main(int argc, char **argv)
+{
+    return LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput);
+}
+#else
 
 static gint
 sfo_fuzz_compare_names(gconstpointer a, gconstpointer b)
@@ -108,3 +122,4 @@ main(int argc, char **argv)
     }
     return failed ? 1 : 0;
 }
+#endif /* SFO_LIBFUZZER */

@@ -5,13 +5,14 @@
 # scripts/demo.sh and scripts/test.sh, so the README's two commands work on a fresh machine.
 set -eu
 
+# clang and libclang-rt-14-dev (libFuzzer) are for scripts/fuzz.sh (docs/fuzzing.md).
 # The last line is the store's (docs/store.md): libpq to build, the server programs (initdb,
 # pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml2-utils
-valgrind clang-format
+valgrind clang-format clang libclang-rt-14-dev
 swig python3-dev python3-pytest
 busybox-static cpio
 postgresql postgresql-client libpq-dev

@@ -11,6 +11,8 @@
 #                         tests and the hooks they run with PYTHONMALLOC=malloc)
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
 #  4. make distcheck      the release tarball builds and passes from a clean tree
+#  5. fuzzing             every fuzz target under libFuzzer with ASan + UBSan for a bounded
+#                         time ($SFO_FUZZ_SECONDS, default 60 s each; scripts/fuzz.sh)
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -36,5 +38,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 
 echo "== make distcheck"
 make -C build distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+
+echo "== fuzz: every target ${SFO_FUZZ_SECONDS:-60} s"
+rm -rf build-fuzz
+sh scripts/fuzz.sh "${SFO_FUZZ_SECONDS:-60}" build-fuzz
 
 echo "test.sh: every test passed"

@@ -46,7 +46,59 @@ sfo_domain_free(sfo_domain *domain)
     g_free(domain->machine);
     if (domain->devices)
         g_ptr_array_unref(domain->devices);
+    g_free(domain->encoding);
+    g_free(domain->utf8);
     g_free(domain);
+}
+
+const char *
+sfo_domain_text(const sfo_domain *domain, const char *xml, gsize *ret_len)
+{
+    if (domain->utf8) {
+        *ret_len = domain->utf8_len;
+        return domain->utf8;
+    }
+    *ret_len = strlen(xml);
+    return xml;
+}
+
+static gboolean
+sfo_domain_device_same(const sfo_domain_device *a, const sfo_domain_device *b, const char *new_mac)
+{
+    if (new_mac) {
+        if (!b->has_mac || g_strcmp0(b->mac, new_mac) != 0)
+            return FALSE;
+    } else if (a->has_mac != b->has_mac || g_strcmp0(a->mac, b->mac) != 0) {
+        return FALSE;
+    }
+    return strcmp(a->element, b->element) == 0 && g_strcmp0(a->type, b->type) == 0 &&
+           g_strcmp0(a->model, b->model) == 0 && g_strcmp0(a->alias, b->alias) == 0 &&
+           a->teaming == b->teaming &&
+           g_strcmp0(a->teaming_persistent, b->teaming_persistent) == 0 &&
+           g_strcmp0(a->address_type, b->address_type) == 0 &&
+           g_strcmp0(a->address_bus, b->address_bus) == 0 &&
+           g_strcmp0(a->address_slot, b->address_slot) == 0 &&
+           g_strcmp0(a->source_network, b->source_network) == 0 &&
+           g_strcmp0(a->source_bridge, b->source_bridge) == 0 && a->position == b->position;
+}
+
+gboolean
+sfo_domain_same_but_macs(const sfo_domain *before, const sfo_domain *after,
+                         const char *const *new_macs)
+{
+    guint i;
+
+    if (before->is_domain != after->is_domain || before->complete != after->complete ||
+        g_strcmp0(before->name, after->name) != 0 ||
+        g_strcmp0(before->machine, after->machine) != 0 ||
+        before->devices->len != after->devices->len)
+        return FALSE;
+    for (i = 0; i < before->devices->len; i++) {
+        if (!sfo_domain_device_same(before->devices->pdata[i], after->devices->pdata[i],
+                                    new_macs ? new_macs[i] : NULL))
+            return FALSE;
+    }
+    return TRUE;
 }
 
 const char *
@@ -274,6 +326,15 @@ sfo_domain_read_devices(sfo_domain *domain, const char *xml, gsize len, xmlNode 
     }
 }
 
+/* The first error of a parse: later ones are consequences of it. */
+typedef struct {
+    gboolean seen;
+    int line;
+    int column;
+    char *message;
+    long too_deep; /* line of an element nested deeper than SFO_DOMAIN_MAX_DEPTH, else 0 */
+} sfo_domain_parse_error;
+
 /*
  * libxml2's own handler builds the element; then the parser stands on the
  * '>' (or "/>") ending its start tag, and xmlByteConsumed() is that byte's
@@ -293,18 +354,17 @@ sfo_domain_on_start_element(void *ctx, const xmlChar *localname, const xmlChar *
                           nb_defaulted, attributes);
     if (!ctxt->node || ctxt->node == parent)
         return;
+    if (ctxt->nodeNr > SFO_DOMAIN_MAX_DEPTH) {
+        sfo_domain_parse_error *first = ctxt->_private;
+
+        first->too_deep = xmlGetLineNo(ctxt->node);
+        xmlStopParser(ctxt);
+        return;
+    }
     consumed = xmlByteConsumed(ctxt);
     if (consumed >= 0)
         ctxt->node->_private = GSIZE_TO_POINTER((gsize)consumed + 1);
 }
-
-/* The first error of a parse: later ones are consequences of it. */
-typedef struct {
-    gboolean seen;
-    int line;
-    int column;
-    char *message;
-} sfo_domain_parse_error;
 
 static void
 sfo_domain_on_error(void *data, xmlError *err)
@@ -320,20 +380,187 @@ sfo_domain_on_error(void *data, xmlError *err)
     first->message = g_strchomp(g_strdup(err->message ? err->message : "error"));
 }
 
+static void
+sfo_domain_quiet(void *data G_GNUC_UNUSED, xmlError *err G_GNUC_UNUSED)
+{
+}
+
+/*
+ * libxml2 reports the failures of its input decoders to no parser context,
+ * hence on stderr: route them, for this thread and until
+ * sfo_domain_quiet_end(), to a handler that drops them (the parse fails
+ * with its own error, which the context's handler records).
+ */
+typedef struct {
+    xmlStructuredErrorFunc func;
+    void *data;
+} sfo_domain_quiet_state;
+
+static void
+sfo_domain_quiet_begin(sfo_domain_quiet_state *saved)
+{
+    saved->func = xmlStructuredError;
+    saved->data = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, sfo_domain_quiet);
+}
+
+static void
+sfo_domain_quiet_end(const sfo_domain_quiet_state *saved)
+{
+    xmlSetStructuredErrorFunc(saved->data, saved->func);
+}
+
+/*
+ * Stops the parse right after the XML declaration: libxml2 has then chosen
+ * the decoder of the input, which @ctx's _private gets the name of (none
+ * for UTF-8).
+ */
+static void
+sfo_domain_sniff_start(void *ctx)
+{
+    xmlParserCtxt *ctxt = ctx;
+    char **ret_name = ctxt->_private;
+
+    if (ctxt->input && ctxt->input->buf && ctxt->input->buf->encoder &&
+        ctxt->input->buf->encoder->name)
+        *ret_name = g_strdup(ctxt->input->buf->encoder->name);
+    xmlStopParser(ctxt);
+}
+
+/*
+ * The encoding libxml2 would decode @xml from, as its XML declaration (or
+ * its first bytes) say; NULL for UTF-8, which it reads undecoded. Only the
+ * declaration is read.
+ */
+static char *
+sfo_domain_sniff_encoding(const char *xml, gsize len)
+{
+    g_autoptr(xmlParserCtxt) ctxt = xmlNewParserCtxt();
+    sfo_domain_quiet_state saved;
+    char *name = NULL;
+    xmlDoc *doc;
+
+    if (!ctxt)
+        return NULL;
+    ctxt->_private = &name;
+    ctxt->sax->startDocument = sfo_domain_sniff_start;
+    ctxt->sax->serror = sfo_domain_quiet;
+    sfo_domain_quiet_begin(&saved);
+    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    sfo_domain_quiet_end(&saved);
+    xmlFreeDoc(doc);
+    return name;
+}
+
+/*
+ * Refuses a start tag with more than SFO_DOMAIN_MAX_ATTRIBUTES attributes
+ * before libxml2 reads it: libxml2 compares every attribute of a tag with
+ * every other one. No parsing here: an attribute value cannot hold a
+ * literal '<', so all attributes of an element lie between its '<' and the
+ * next '<' or the first '>' outside quotes, and each one (namespace
+ * declarations too) has one '=' outside quotes there. For a well-formed tag
+ * the count is exact; inside a comment or CDATA it can only count too many.
+ * @text is UTF-8 (or ASCII-compatible), so every byte < 0x80 is that character.
+ */
+static int
+sfo_domain_check_attributes(const char *text, gsize len)
+{
+    const char *end = text + len;
+    const char *p;
+    long line = 1;
+
+    for (p = text; p < end; p++) {
+        const char *q;
+        long tag_line = line;
+        unsigned int count = 0;
+        char quote = 0;
+
+        if (*p == '\n')
+            line++;
+        if (*p != '<' || p + 1 == end || p[1] == '!' || p[1] == '?' || p[1] == '/')
+            continue;
+        for (q = p + 1; q < end && *q != '<'; q++) {
+            if (*q == '\n')
+                line++;
+            if (quote) {
+                if (*q == quote)
+                    quote = 0;
+            } else if (*q == '"' || *q == '\'') {
+                quote = *q;
+            } else if (*q == '=') {
+                count++;
+            } else if (*q == '>') {
+                break;
+            }
+        }
+        if (count > SFO_DOMAIN_MAX_ATTRIBUTES) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_TOO_MANY_ATTRIBUTES,
+                             "domain XML has an element with more than %d attributes at line %ld",
+                             SFO_DOMAIN_MAX_ATTRIBUTES, tag_line);
+            return SFO_EINVALID;
+        }
+        p = q - 1; /* the loop goes on at q, not counted yet */
+    }
+    return 0;
+}
+
 int
 sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
 {
     g_autoptr(xmlParserCtxt) ctxt = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(sfo_domain) domain = NULL;
+    g_autofree char *encoding = NULL;
+    g_autofree char *utf8 = NULL;
     sfo_domain_parse_error first = { 0 };
+    sfo_domain_quiet_state saved;
+    const char *text;
     xmlNode *root;
     gsize len;
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
     sfo_return_val_if_fail(xml != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_domain != NULL, SFO_EINVALID);
     len = strlen(xml);
-    sfo_return_val_if_fail(len <= G_MAXINT, SFO_EINVALID);
+    if (len > SFO_DOMAIN_MAX_BYTES) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_TOO_LARGE,
+                         "domain XML has %" G_GSIZE_FORMAT " bytes; at most %d are accepted", len,
+                         SFO_DOMAIN_MAX_BYTES);
+        return SFO_EINVALID;
+    }
+
+    /*
+     * libxml2 reports the offset of what it parses (xmlByteConsumed()) exactly
+     * only for input it does not decode: convert anything else to UTF-8 first,
+     * and parse that, ignoring the encoding its declaration names.
+     */
+    text = xml;
+    encoding = sfo_domain_sniff_encoding(xml, len);
+    if (encoding) {
+        g_autoptr(GError) err = NULL;
+        gsize written = 0;
+
+        utf8 = g_convert(xml, (gssize)len, "UTF-8", encoding, NULL, &written, &err);
+        if (!utf8) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_ENCODING_UNSUPPORTED,
+                             "domain XML declares encoding %s, but cannot be read as such: %s",
+                             encoding, err->message);
+            return SFO_EINVALID;
+        }
+        if (written > SFO_DOMAIN_MAX_BYTES) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_TOO_LARGE,
+                             "domain XML has %" G_GSIZE_FORMAT
+                             " bytes in UTF-8; at most %d are accepted",
+                             written, SFO_DOMAIN_MAX_BYTES);
+            return SFO_EINVALID;
+        }
+        text = utf8;
+        len = written;
+        options |= XML_PARSE_IGNORE_ENC;
+    }
+    if (sfo_domain_check_attributes(text, len) < 0)
+        return SFO_EINVALID;
 
     ctxt = xmlNewParserCtxt();
     if (!ctxt) {
@@ -345,8 +572,16 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
     ctxt->sax->serror = sfo_domain_on_error;
     ctxt->sax->startElementNs = sfo_domain_on_start_element;
     /* No network, no entity substitution, no DTD loading, no stderr noise. */
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    sfo_domain_quiet_begin(&saved);
+    doc = xmlCtxtReadMemory(ctxt, text, (int)len, "domain.xml", NULL, options);
+    sfo_domain_quiet_end(&saved);
+    if (first.too_deep) {
+        g_free(first.message);
+        sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_TOO_DEEP,
+                         "domain XML nests elements more than %d deep at line %ld",
+                         SFO_DOMAIN_MAX_DEPTH, first.too_deep);
+        return SFO_EINVALID;
+    }
     if (!doc || !ctxt->wellFormed) {
         g_autofree char *what = first.message;
 
@@ -365,6 +600,9 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
     root = xmlDocGetRootElement(doc);
     domain = g_new0(sfo_domain, 1);
     domain->devices = g_ptr_array_new_with_free_func((GDestroyNotify)sfo_domain_device_free);
+    domain->encoding = g_steal_pointer(&encoding);
+    domain->utf8 = g_steal_pointer(&utf8);
+    domain->utf8_len = domain->utf8 ? len : 0;
 
     if (sfo_xml_is(root, "domain")) {
         xmlNode *name = sfo_xml_child(root, "name");
@@ -372,20 +610,20 @@ sfo_domain_parse(const char *xml, sfo_domain **ret_domain)
         domain->is_domain = TRUE;
         domain->complete = TRUE;
         if (name) {
-            xmlChar *text = xmlNodeGetContent(name);
+            xmlChar *content = xmlNodeGetContent(name);
 
-            domain->name = g_strdup((const char *)text);
-            xmlFree(text);
+            domain->name = g_strdup((const char *)content);
+            xmlFree(content);
         }
         domain->machine = sfo_xml_child_prop(sfo_xml_child(root, "os"), "type", "machine");
-        sfo_domain_read_devices(domain, xml, len, sfo_xml_child(root, "devices"));
+        sfo_domain_read_devices(domain, text, len, sfo_xml_child(root, "devices"));
     } else if (sfo_xml_is(root, "devices")) {
         domain->complete = TRUE;
-        sfo_domain_read_devices(domain, xml, len, root);
+        sfo_domain_read_devices(domain, text, len, root);
     } else if (sfo_xml_is(root, "hotplug")) {
-        sfo_domain_read_devices(domain, xml, len, sfo_xml_child(root, "devices"));
+        sfo_domain_read_devices(domain, text, len, sfo_xml_child(root, "devices"));
     } else if (sfo_domain_node_wanted(root)) {
-        g_ptr_array_add(domain->devices, sfo_domain_device_read(xml, len, root, 1));
+        g_ptr_array_add(domain->devices, sfo_domain_device_read(text, len, root, 1));
     } else {
         sfo_error_report(SFO_EINVALID, SFO_KEY_DOMXML_SYNTAX_ERROR,
                          "unexpected root <%s> at line %ld, column 1 of the domain XML",

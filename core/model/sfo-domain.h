@@ -56,22 +56,62 @@ typedef struct {
     gsize mac_value_len; /* its length in bytes, as written (before entity expansion) */
 } sfo_domain_device;
 
+/*
+ * What sfo_domain_parse() accepts (docs/error-keys.md): libvirt writes a
+ * domain of a few hundred devices in well under a megabyte, with a dozen
+ * attributes at most on an element and no element deeper than ten. The
+ * bounds keep libxml2's cost linear: it compares each attribute of a start
+ * tag with every other one, so one element with 100k attributes took
+ * seconds.
+ */
+#define SFO_DOMAIN_MAX_BYTES (4 * 1024 * 1024) /* DOMXML_TOO_LARGE */
+#define SFO_DOMAIN_MAX_ATTRIBUTES 256          /* per element: DOMXML_TOO_MANY_ATTRIBUTES */
+#define SFO_DOMAIN_MAX_DEPTH 64                /* elements nested: DOMXML_TOO_DEEP */
+
 typedef struct {
     gboolean is_domain; /* the input was a full <domain> */
     gboolean complete;  /* a <domain> or <devices>: every device is here (not a snippet) */
     char *name;         /* <domain><name>, NULL when absent */
     char *machine;      /* <os><type machine=…>, NULL when absent */
     GPtrArray *devices; /* sfo_domain_device *, in document order */
+    /*
+     * The text the devices' offsets point into: the input itself when it is
+     * UTF-8 (encoding NULL, utf8 NULL); else the input converted to UTF-8
+     * (utf8, owned) from @encoding, the one its XML declaration names.
+     */
+    char *encoding;
+    char *utf8;
+    gsize utf8_len;
 } sfo_domain;
 
 /*
- * Parses @xml (NUL-terminated), also recording where in @xml each device's
- * start tag ends and its <mac address=…> value is (the offsets above).
- * Returns 0 and the domain view, or
- * SFO_EINVALID with DOMXML_SYNTAX_ERROR naming line and column when @xml is
- * not well-formed, has a DOCTYPE, or has an unexpected root element.
+ * Parses @xml (NUL-terminated), also recording where each device's start
+ * tag ends and its <mac address=…> value is (the offsets above), in @xml
+ * when it is UTF-8, else in its UTF-8 form (domain->utf8): libxml2 reports
+ * byte offsets reliably only for input it does not decode.
+ * Returns 0 and the domain view, or SFO_EINVALID with
+ * DOMXML_TOO_LARGE, DOMXML_TOO_MANY_ATTRIBUTES or DOMXML_TOO_DEEP past the
+ * bounds above (checked before the full parse where libxml2's cost depends
+ * on them); DOMXML_ENCODING_UNSUPPORTED when the encoding @xml declares
+ * cannot convert it to UTF-8; DOMXML_SYNTAX_ERROR naming line and column
+ * when @xml is not well-formed, has a DOCTYPE, or has an unexpected root.
  */
 int sfo_domain_parse(const char *xml, sfo_domain **ret_domain);
+
+/*
+ * The text @domain's offsets point into, and its length: domain->utf8, or
+ * @xml, the text it was parsed from.
+ */
+const char *sfo_domain_text(const sfo_domain *domain, const char *xml, gsize *ret_len);
+
+/*
+ * Whether @after is @before but for the MACs @new_macs names: the same
+ * devices in the same order with the same fields, except that device i
+ * (0-based) has MAC @new_macs[i] where that is not NULL. @new_macs has one
+ * entry per device of @before, or is NULL. Offsets are not compared.
+ */
+gboolean sfo_domain_same_but_macs(const sfo_domain *before, const sfo_domain *after,
+                                  const char *const *new_macs);
 
 /*
  * Whether the <domain> XML @xml has, among its <devices>, an <interface> or

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "model/sfo-domain.h"
+#include "rules/sfo-rules.h"
 #include "rules/sfo-violations.h"
 #include "util/sfo-util.h"
 
@@ -149,11 +150,9 @@ sfo_domxml_check_machine(const sfo_domain *domain, gboolean has_transient, sfo_v
                        "action", "run", "type", type, "BiosType", domain->machine, NULL);
 }
 
-int
-sfo_rules_check_domxml(const char *xml, unsigned int flags, sfo_violations **ret_violations)
+void
+sfo_rules_check_domain(const sfo_domain *domain, sfo_violations *v)
 {
-    g_autoptr(sfo_domain) domain = NULL;
-    g_autoptr(sfo_violations) v = NULL;
     /* alias -> persistent device (borrowed); first one wins */
     g_autoptr(GHashTable) persistents = g_hash_table_new(g_str_hash, g_str_equal);
     /* persistent= value -> GPtrArray of transient labels; order of first use */
@@ -162,15 +161,6 @@ sfo_rules_check_domxml(const char *xml, unsigned int flags, sfo_violations **ret
     g_autoptr(GPtrArray) order = g_ptr_array_new();
     gboolean has_transient = FALSE;
     guint i;
-    int rc;
-
-    sfo_return_val_if_fail(xml != NULL, SFO_EINVALID);
-    sfo_return_val_if_fail(ret_violations != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
-
-    if ((rc = sfo_domain_parse(xml, &domain)) < 0)
-        return rc;
-    v = sfo_violations_new();
 
     for (i = 0; i < domain->devices->len; i++) {
         sfo_domain_device *dev = domain->devices->pdata[i];
@@ -206,7 +196,23 @@ sfo_rules_check_domxml(const char *xml, unsigned int flags, sfo_violations **ret
     }
     sfo_domxml_check_shared(users, order, v);
     sfo_domxml_check_machine(domain, has_transient, v);
+}
 
-    *ret_violations = g_steal_pointer(&v);
+int
+sfo_rules_check_domxml(const char *xml, unsigned int flags, sfo_violations **ret_violations)
+{
+    g_autoptr(sfo_domain) domain = NULL;
+    sfo_violations *v;
+    int rc;
+
+    sfo_return_val_if_fail(xml != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_violations != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if ((rc = sfo_domain_parse(xml, &domain)) < 0)
+        return rc;
+    v = sfo_violations_new();
+    sfo_rules_check_domain(domain, v);
+    *ret_violations = v;
     return 0;
 }

@@ -13,8 +13,15 @@
  */
 #pragma once
 
+#include "model/sfo-domain.h"
 #include "model/sfo-model.h"
 #include "rules/sfo-violations.h"
+
+/*
+ * The <teaming> rules of sfo_rules_check_domxml() over a domain already
+ * parsed, for a caller that holds one (sfo_domxml_fix_teaming_macs()).
+ */
+void sfo_rules_check_domain(const sfo_domain *domain, sfo_violations *violations);
 
 /* Every state rule over every profile and NIC of @inventory. */
 void sfo_rules_check_inventory(const sfo_inventory *inventory, sfo_violations *violations);

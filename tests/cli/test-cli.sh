@@ -228,6 +228,14 @@ expect "check-domxml of a domain with a NUL after it: exit 2, DOMXML_SYNTAX_ERRO
     'grep -q "is a NUL, which the text cannot hold (DOMXML_SYNTAX_ERROR)$" "$err" &&
      [ ! -s "$out" ]'
 
+# bounds: one element with 100k attributes took libxml2 seconds; refused before it reads it
+$PYTHON -c 'import sys; sys.stdout.write("<devices><interface type=\"hostdev\"" +
+    "".join(" a%d=\"\"" % i for i in range(100000)) + "/></devices>\n")' > "$tmp/attrs.xml"
+run check-domxml "$tmp/attrs.xml"
+expect "check-domxml of an element with 100k attributes: exit 2, DOMXML_TOO_MANY_ATTRIBUTES" 2 \
+    'grep -q "more than 256 attributes at line 1 (DOMXML_TOO_MANY_ATTRIBUTES)$" "$err" &&
+     [ ! -s "$out" ]'
+
 # the domxml output must pass its own check
 run domxml "$inventory" "$web1" --domain
 cp "$out" "$tmp/web1.xml"

@@ -99,6 +99,10 @@ COUNTERPARTS = {
     "sfo_action_from_string": ("action_from_string", lambda e: sriovfo.action_from_string("run-vm")),
     "sfo_action_to_string": ("action_to_string", lambda e: sriovfo.action_to_string(0)),
     "sfo_domxml_format_host_networks": ("Inventory.netxml", lambda e: e.netinv.netxml("h1")),
+    "sfo_domxml_fix_and_check": (
+        "fix_and_check_domxml",
+        lambda e: sriovfo.fix_and_check_domxml(e.domxml),
+    ),
     "sfo_domxml_format_vm": ("Inventory.domxml", lambda e: e.inv.domxml("vm1")),
     "sfo_domxml_patch_teaming_macs": (
         "patch_teaming_macs",

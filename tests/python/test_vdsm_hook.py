@@ -17,10 +17,12 @@ $SFO_HOOK_RUNNER (e.g. valgrind) prefixes every hook run.
 
 import os
 import re
+import resource
 import shlex
 import shutil
 import stat
 import subprocess
+import time
 
 import pytest
 
@@ -298,3 +300,95 @@ def test_fix_is_written_in_place(tmp_path):
     after = os.stat(path)
     assert (after.st_ino, stat.S_IMODE(after.st_mode)) == (before.st_ino, 0o600)
     assert path.read_bytes() == data("domain-64.out.xml")
+
+
+def limit_file_size(limit):
+    """preexec_fn: files the hook writes may not grow past @limit bytes (RLIMIT_FSIZE, as
+    `ulimit -f`): a write or a reservation beyond it fails with EFBIG (Python ignores
+    SIGXFSZ), as one on a full disk fails with ENOSPC, at the same place."""
+    def limit_it():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limit_it
+
+
+def test_full_disk_leaves_the_file_whole(tmp_path):
+    """The fix makes the file longer (a <mac> inserted) and there is no room for it: the
+    hook refuses, and the file is still what VDSM wrote, same inode, byte for byte. Before,
+    the file was truncated first and left half-written."""
+    path = tmp_path / "domxml"
+    original = conftest.read_data("domxml-patch", "missing-mac.xml").encode()
+    path.write_bytes(original)
+    before = os.stat(path)
+    hook = install(tmp_path / "hooks", ["before_vm_start"])
+    script = os.path.join(hook, "before_vm_start", "50_sriovfo")
+    proc = subprocess.run(RUNNER + [script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=dict(os.environ, _hook_domxml=str(path), vmId=VM_ID),
+                          preexec_fn=limit_file_size(len(original) + 8), check=False, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert one_line(proc.stderr).startswith(
+        "sriovfo: before_vm_start: VM %s: refused: cannot write the fixed domain XML: " % VM_ID)
+    assert os.stat(path).st_ino == before.st_ino
+    assert path.read_bytes() == original
+
+
+
+def test_element_with_100k_attributes_is_refused_at_once(tmp_path):
+    """One element with 100k attributes (1 MB) kept the hook busy for 25 s in libxml2; it is
+    refused before libxml2 reads it, with a key, the file untouched."""
+    attrs = b"".join(b" a%d=''" % i for i in range(100000))
+    original = (b"<domain type='kvm'><devices>\n<interface type='hostdev'" + attrs +
+                b"><teaming type='transient' persistent='ua-fo'/></interface>\n"
+                b"</devices></domain>\n")
+    start = time.monotonic()
+    result = run_point(tmp_path, "before_vm_start", original)
+    seconds = time.monotonic() - start
+    refused(result, "before_vm_start", "DOMXML_TOO_MANY_ATTRIBUTES: ")
+    assert "at line 2" in result.scripts[-1][2]
+    assert result.file_after == original
+    if not RUNNER:
+        assert seconds < 5
+
+
+FULL_TMPFS = r'''
+set -e
+mount -t tmpfs -o size=8k sriovfo-test "$SFO_DIR"
+cp "$SFO_SRC" "$SFO_DIR/domxml"
+head -c 4096 /dev/zero > "$SFO_DIR/filler" 2>/dev/null || true
+stat -c %i "$SFO_DIR/domxml" > "$SFO_OUT/inode-before"
+set +e
+_hook_domxml="$SFO_DIR/domxml" "$@" 2> "$SFO_OUT/stderr"
+echo $? > "$SFO_OUT/rc"
+stat -c %i "$SFO_DIR/domxml" > "$SFO_OUT/inode-after"
+cp "$SFO_DIR/domxml" "$SFO_OUT/after"
+'''
+
+
+def test_full_tmpfs_leaves_the_file_whole(tmp_path):
+    """A real full disk: a tmpfs of two pages, mounted in a mount namespace of the test's own
+    (root only; skipped elsewhere), holding the domain (one page, the fix needs a second) and a
+    file filling the other page. The hook gets ENOSPC and refuses; the file is as it was."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare(1) to mount a tmpfs")
+    probe = subprocess.run(["unshare", "-m", "true"], stderr=subprocess.DEVNULL, check=False)
+    if probe.returncode != 0:
+        pytest.skip("no mount namespace here")
+    text = conftest.read_data("domxml-patch", "missing-mac.xml").encode()
+    # just under a page: the inserted <mac> needs a second one
+    original = text.replace(b"<devices>", b"<!--" + b"x" * (4096 - 16 - len(text)) +
+                            b"-->\n  <devices>", 1)
+    assert 4096 - 16 < len(original) < 4096
+    src, mnt, out = tmp_path / "src.xml", tmp_path / "mnt", tmp_path / "out"
+    src.write_bytes(original)
+    mnt.mkdir()
+    out.mkdir()
+    hook = os.path.join(install(tmp_path / "hooks", ["before_vm_start"]), "before_vm_start",
+                        "50_sriovfo")
+    env = dict(os.environ, SFO_SRC=str(src), SFO_DIR=str(mnt), SFO_OUT=str(out), vmId=VM_ID)
+    subprocess.run(["unshare", "-m", "sh", "-c", FULL_TMPFS, "sh"] + RUNNER + [hook], env=env,
+                   check=True)
+    assert (out / "rc").read_text().strip() == "2"
+    line = one_line((out / "stderr").read_text())
+    assert "refused: cannot write the fixed domain XML: " in line
+    assert "No space left on device" in line
+    assert (out / "inode-after").read_text() == (out / "inode-before").read_text()
+    assert (out / "after").read_bytes() == original

@@ -174,6 +174,267 @@ test_domxml_patch__offsets_point_at_the_mac(void **state)
     assert_memory_equal(input + fo->mac_value, "56:6f:1a:2b:00:02", fo->mac_value_len);
 }
 
+/*
+ * A domain of @npairs VF/virtio pairs, generated, in @encoding (NULL: UTF-8
+ * without a declaration): the VF of pair i has MAC "56:6f:1a:2b:ff:XX" when
+ * @vf_mac is "drifted", its standby's "56:6f:1a:XX:XX:01" when "fixed", and
+ * no <mac> when "missing". Every fifth pair is written on one line, and the
+ * name and a description hold characters outside ASCII ("Zoë", "µ"), so the
+ * text is laid out unevenly and differs between encodings.
+ */
+static char *
+sfo_gen_domain(const char *encoding, guint npairs, const char *vf_mac)
+{
+    GString *xml = g_string_new(NULL);
+    g_autofree char *utf8 = NULL;
+    char *out;
+    guint i;
+
+    if (encoding)
+        g_string_append_printf(xml, "<?xml version='1.0' encoding='%s'?>\n", encoding);
+    g_string_append(xml, "<domain type='kvm'>\n  <name>Zo\xc3\xab-\xc2\xb5vm</name>\n"
+                         "  <description>caf\xc3\xa9 cr\xc3\xa8"
+                         "me br\xc3\xbbl\xc3\xa9"
+                         "e"
+                         "</description>\n  <os>\n    <type arch='x86_64' machine='q35'>hvm"
+                         "</type>\n  </os>\n  <devices>\n");
+    for (i = 0; i < npairs; i++) {
+        const char *nl = i % 5 == 4 ? "" : "\n      ";
+        g_autofree char *standby =
+            g_strdup_printf("56:6f:1a:%02x:%02x:01", (i >> 8) & 0xff, i & 0xff);
+
+        g_string_append_printf(xml, "    <interface type='hostdev' managed='no'>%s", nl);
+        if (strcmp(vf_mac, "drifted") == 0)
+            g_string_append_printf(xml, "<mac address='56:6f:1a:2b:ff:%02x'/>%s", i & 0xff, nl);
+        else if (strcmp(vf_mac, "fixed") == 0)
+            g_string_append_printf(xml, "<mac address='%s'/>%s", standby, nl);
+        g_string_append_printf(xml,
+                               "<source>%s  <address type='pci' domain='0x0000' bus='0x%02x' "
+                               "slot='0x%02x' function='0x%x'/>%s</source>%s"
+                               "<teaming type='transient' persistent='ua-fo-%u'/>%s"
+                               "<alias name='ua-vf-%u'/>\n    </interface>\n",
+                               nl, 0x3b + i / 256, (i / 8) % 32, i % 8, nl, nl, i, nl, i);
+        g_string_append_printf(xml,
+                               "    <interface type='bridge'>%s<mac address='%s'/>%s"
+                               "<source bridge='br-fo'/>%s<model type='virtio'/>%s"
+                               "<teaming type='persistent'/>%s<alias name='ua-fo-%u'/>\n"
+                               "    </interface>\n",
+                               nl, standby, nl, nl, nl, nl, i);
+    }
+    g_string_append(xml, "  </devices>\n</domain>\n");
+    utf8 = g_string_free(xml, FALSE);
+    if (!encoding)
+        return g_steal_pointer(&utf8);
+    out = g_convert(utf8, -1, encoding, "UTF-8", NULL, NULL, NULL);
+    assert_non_null(out);
+    return out;
+}
+
+/*
+ * Large domains in single-byte encodings: libxml2 gave one and the same
+ * offset for every element before the last ~32 KB of such a document, and
+ * the patch wrote 744 KB with </domain> 23 times, or fixed only the last
+ * pairs. The result must be the fixed domain, byte for byte, in its own
+ * encoding, whatever the encoding, the size and the kind of fix.
+ */
+static void
+test_domxml_patch__large_in_every_encoding(void **state)
+{
+    static const char *const encodings[] = {
+        NULL, "UTF-8", "ISO-8859-1", "ISO-8859-15", "windows-1252", "GB18030",
+    };
+    static const guint sizes[] = { 120, 600 };
+    static const char *const kinds[] = { "drifted", "missing" };
+    size_t e, n, k;
+
+    for (e = 0; e < G_N_ELEMENTS(encodings); e++) {
+        for (n = 0; n < G_N_ELEMENTS(sizes); n++) {
+            g_autofree char *fixed = sfo_gen_domain(encodings[e], sizes[n], "fixed");
+
+            for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+                g_autofree char *input = sfo_gen_domain(encodings[e], sizes[n], kinds[k]);
+                g_autofree char *output = NULL;
+                g_autofree char *again = NULL;
+                g_autoptr(sfo_violations) fixes = NULL;
+                g_autoptr(sfo_violations) refixes = NULL;
+                g_autoptr(sfo_violations) after = NULL;
+
+                print_message("# %s, %u pairs, %s: %zu bytes\n",
+                              encodings[e] ? encodings[e] : "(none)", sizes[n], kinds[k],
+                              strlen(input));
+                assert_true(strlen(input) > 32 * 1024);
+                assert_int_equal(sfo_domxml_patch_teaming_macs(input, 0, &output, &fixes),
+                                 (int)sizes[n]);
+                assert_int_equal(sfo_violations_count(fixes), sizes[n]);
+                assert_string_equal(output, fixed);
+                assert_int_equal(sfo_domxml_patch_teaming_macs(output, 0, &again, &refixes), 0);
+                assert_string_equal(again, output);
+                assert_int_equal(sfo_rules_check_domxml(output, 0, &after), 0);
+                assert_int_equal(sfo_violations_count(after), 0);
+            }
+        }
+    }
+}
+
+/* <devices><interface type='hostdev' a0='' a1='' …/></devices>, @nattrs attributes */
+static char *
+sfo_gen_attributes(guint nattrs)
+{
+    GString *xml = g_string_new("<devices>\n<interface type='hostdev'");
+    guint i;
+
+    for (i = 1; i < nattrs; i++)
+        g_string_append_printf(xml, " a%u=''", i);
+    g_string_append(xml, "><teaming type='transient' persistent='ua-fo'/></interface>\n"
+                         "<!-- a == b, c = d, ===== -->\n</devices>\n");
+    return g_string_free(xml, FALSE);
+}
+
+/* <devices> with <interface> nested @depth elements deep in all */
+static char *
+sfo_gen_depth(guint depth)
+{
+    GString *xml = g_string_new("<devices><interface type='bridge'>");
+    guint i;
+
+    for (i = 2; i < depth; i++)
+        g_string_append(xml, "<x>");
+    for (i = 2; i < depth; i++)
+        g_string_append(xml, "</x>");
+    g_string_append(xml, "</interface></devices>");
+    return g_string_free(xml, FALSE);
+}
+
+/* Both entry points refuse @xml with @key, or (@key NULL) accept it. */
+static void
+sfo_assert_bounded(const char *xml, const char *key)
+{
+    g_autoptr(sfo_violations) violations = NULL;
+    g_autoptr(sfo_violations) fixes = NULL;
+    g_autofree char *output = NULL;
+
+    if (!key) {
+        assert_int_equal(sfo_rules_check_domxml(xml, 0, &violations), 0);
+        assert_true(sfo_domxml_patch_teaming_macs(xml, 0, &output, &fixes) >= 0);
+        return;
+    }
+    assert_int_equal(sfo_rules_check_domxml(xml, 0, &violations), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, key);
+    assert_int_equal(sfo_domxml_patch_teaming_macs(xml, 0, &output, &fixes), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, key);
+    assert_null(output);
+}
+
+/*
+ * One element with 100k attributes took the hook 25 s (libxml2 compares
+ * every attribute of a tag with every other one, and the text was parsed
+ * twice). The bounds refuse it before libxml2 reads it.
+ */
+static void
+test_domxml_patch__bounds(void **state)
+{
+    g_autofree char *at_most = sfo_gen_attributes(SFO_DOMAIN_MAX_ATTRIBUTES);
+    g_autofree char *one_more = sfo_gen_attributes(SFO_DOMAIN_MAX_ATTRIBUTES + 1);
+    g_autofree char *huge = sfo_gen_attributes(100000);
+    g_autofree char *deep = sfo_gen_depth(SFO_DOMAIN_MAX_DEPTH);
+    g_autofree char *deeper = sfo_gen_depth(SFO_DOMAIN_MAX_DEPTH + 1);
+    g_autofree char *large = g_strnfill(SFO_DOMAIN_MAX_BYTES + 1, ' ');
+    gint64 start;
+
+    sfo_assert_bounded(at_most, NULL);
+    sfo_assert_bounded(one_more, "DOMXML_TOO_MANY_ATTRIBUTES");
+    assert_non_null(strstr(sfo_error_last()->message, "at line 2"));
+    start = g_get_monotonic_time();
+    sfo_assert_bounded(huge, "DOMXML_TOO_MANY_ATTRIBUTES");
+    assert_true(g_get_monotonic_time() - start < G_USEC_PER_SEC);
+
+    sfo_assert_bounded(deep, NULL);
+    sfo_assert_bounded(deeper, "DOMXML_TOO_DEEP");
+    assert_non_null(strstr(sfo_error_last()->message, "more than 64 deep at line 1"));
+
+    memcpy(large, "<devices>", strlen("<devices>"));
+    sfo_assert_bounded(large, "DOMXML_TOO_LARGE");
+}
+
+/* An encoding iconv cannot read the text in, and one that does not give it back. */
+static void
+test_domxml_patch__encodings_refused(void **state)
+{
+    g_autofree char *latin1 = sfo_gen_domain("ISO-8859-1", 2, "drifted");
+    g_autofree char *stateful = NULL;
+    g_autofree char *output = NULL;
+    g_autoptr(sfo_violations) fixes = NULL;
+    char *p;
+
+    /* declared ISO-2022-JP, but é as in Latin-1: not a character of that encoding */
+    p = strstr(latin1, "ISO-8859-1");
+    assert_non_null(p);
+    stateful =
+        g_strconcat("<?xml version='1.0' encoding='ISO-2022-JP'?>", strstr(latin1, "?>") + 2, NULL);
+    assert_int_equal(sfo_domxml_patch_teaming_macs(stateful, 0, &output, &fixes), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, "DOMXML_ENCODING_UNSUPPORTED");
+    assert_non_null(strstr(sfo_error_last()->message, "ISO-2022-JP"));
+    assert_null(output);
+}
+
+/*
+ * UTF-7 readers take '<' as it is, its writers encode it ("+ADw-"): the
+ * text reads, but converted back it is not the same bytes, so no edit can
+ * be placed byte for byte; checking it works.
+ */
+static void
+test_domxml_patch__encoding_not_byte_exact(void **state)
+{
+    static const char utf7[] =
+        "<?xml version='1.0' encoding='UTF-7'?>\n<devices>\n"
+        "<interface type='hostdev'><mac address='56:6f:1a:2b:00:01'/>"
+        "<teaming type='transient' persistent='ua-fo'/><alias name='ua-vf'/></interface>\n"
+        "<interface type='bridge'><mac address='56:6f:1a:2b:00:02'/><model type='virtio'/>"
+        "<teaming type='persistent'/><alias name='ua-fo'/></interface>\n</devices>\n";
+    g_autofree char *output = NULL;
+    g_autoptr(sfo_violations) fixes = NULL;
+    g_autoptr(sfo_violations) violations = NULL;
+
+    assert_int_equal(sfo_rules_check_domxml(utf7, 0, &violations), 0);
+    assert_int_equal(sfo_violations_count(violations), 1);
+    assert_int_equal(sfo_domxml_patch_teaming_macs(utf7, 0, &output, &fixes), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, "DOMXML_ENCODING_UNSUPPORTED");
+    assert_non_null(strstr(sfo_error_last()->message, "byte for byte"));
+    assert_null(output);
+}
+
+/* What the patch's result is checked with: everything but the MACs it set. */
+static void
+test_domxml_patch__same_but_macs(void **state)
+{
+    g_autofree char *input = sfo_test_read_data(SFO_SUITE_PATCH, "two-pairs.xml");
+    g_autofree char *output = sfo_test_read_data(SFO_SUITE_PATCH, "two-pairs.out.xml");
+    g_autofree char *renamed = NULL;
+    g_autoptr(sfo_domain) before = NULL;
+    g_autoptr(sfo_domain) after = NULL;
+    g_autoptr(sfo_domain) other = NULL;
+    g_autofree const char **macs = NULL;
+    guint i;
+
+    assert_int_equal(sfo_domain_parse(input, &before), 0);
+    assert_int_equal(sfo_domain_parse(output, &after), 0);
+    macs = g_new0(const char *, before->devices->len);
+    assert_false(sfo_domain_same_but_macs(before, after, macs));
+    for (i = 0; i < before->devices->len; i++) {
+        const sfo_domain_device *a = before->devices->pdata[i];
+        const sfo_domain_device *b = after->devices->pdata[i];
+
+        if (g_strcmp0(a->mac, b->mac) != 0)
+            macs[i] = b->mac;
+    }
+    assert_true(sfo_domain_same_but_macs(before, after, macs));
+    assert_true(sfo_domain_same_but_macs(before, before, NULL));
+    /* one alias more changed than the MACs */
+    renamed = sfo_replace_once(output, "'ua-vf-b'", "'ua-vf-c'");
+    assert_int_equal(sfo_domain_parse(renamed, &other), 0);
+    assert_false(sfo_domain_same_but_macs(before, other, macs));
+}
+
 static void
 test_domxml_patch__malformed(void **state)
 {
@@ -208,6 +469,11 @@ main(void)
 {
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_domxml_patch__offsets_point_at_the_mac),
+        cmocka_unit_test(test_domxml_patch__large_in_every_encoding),
+        cmocka_unit_test(test_domxml_patch__bounds),
+        cmocka_unit_test(test_domxml_patch__encodings_refused),
+        cmocka_unit_test(test_domxml_patch__encoding_not_byte_exact),
+        cmocka_unit_test(test_domxml_patch__same_but_macs),
         cmocka_unit_test(test_domxml_patch__malformed),
         cmocka_unit_test(test_domxml_patch__arguments),
     };

@@ -75,6 +75,7 @@ __all__ = [
     "action_to_string",
     "check_domxml",
     "patch_teaming_macs",
+    "fix_and_check_domxml",
     "plan_action_from_string",
     "plan_action_to_string",
 ]
@@ -383,6 +384,16 @@ def patch_teaming_macs(xml):
     Raises InvalidInput when @xml is not well-formed."""
     text, fixes = _c.sfo_domxml_patch_teaming_macs(_text(xml, "domain XML"), 0)
     return text, Violations(fixes)
+
+
+def fix_and_check_domxml(xml):
+    """patch_teaming_macs() and then check_domxml() of its result, from one parse of @xml (and
+    one of the result, when it changed): what the VDSM hook does. Returns (the new XML,
+    Violations with one WARNING_TEAMING_MAC_COPIED per change, the Violations of the new XML).
+    Raises InvalidInput when @xml is not well-formed or over the bounds of
+    docs/error-keys.md."""
+    text, fixes, violations = _c.sfo_domxml_fix_and_check(_text(xml, "domain XML"), 0)
+    return text, Violations(fixes), Violations(violations)
 
 
 def action_from_string(name):

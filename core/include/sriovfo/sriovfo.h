@@ -274,11 +274,32 @@ int sfo_domxml_format_host_networks(const sfo_inventory *inventory, const char *
  * A plain <hostdev> has no MAC to set and is left alone, as is a transient
  * whose persistent interface is not in @xml (a snippet). Other problems of a
  * pair are not fixed: check the result with sfo_rules_check_domxml().
- * Returns: the number of interfaces changed, or SFO_EINVALID when @xml is not
- * well-formed. Since: 0.1.0
+ * @xml may declare any encoding iconv knows; the result is in the same
+ * encoding. Before it is returned, the result is parsed again and must
+ * differ from @xml only in the MACs fixed.
+ * Returns: the number of interfaces changed; SFO_EINVALID when @xml is not
+ * well-formed, is over the bounds of docs/error-keys.md (DOMXML_TOO_LARGE,
+ * DOMXML_TOO_MANY_ATTRIBUTES, DOMXML_TOO_DEEP), or is in an encoding that
+ * cannot be read or patched byte for byte (DOMXML_ENCODING_UNSUPPORTED);
+ * SFO_ERROR (DOMXML_PATCH_UNVERIFIED) when the result fails that check.
+ * Since: 0.1.0
  */
 int sfo_domxml_patch_teaming_macs(const char *xml, unsigned int flags, char **ret_xml,
                                   sfo_violations **ret_fixes);
+
+/**
+ * sfo_domxml_fix_and_check:
+ * sfo_domxml_patch_teaming_macs() and then sfo_rules_check_domxml() of its
+ * result, from one parse of @xml (and one of the result when it changed, which
+ * both verifies the result and is what the rules are checked on): what a VDSM
+ * hook does.
+ * @ret_xml, @ret_fixes: as for sfo_domxml_patch_teaming_macs()
+ * @ret_violations: the violations of the result; free with sfo_violations_free()
+ * Returns: the number of interfaces changed, or a negative code as
+ * sfo_domxml_patch_teaming_macs() does. Since: 0.1.0
+ */
+int sfo_domxml_fix_and_check(const char *xml, unsigned int flags, char **ret_xml,
+                             sfo_violations **ret_fixes, sfo_violations **ret_violations);
 
 /* ------------------------------------------------------------------------ */
 /* Plan: the ordered steps of a hot plug, unplug or migration, each with    */
