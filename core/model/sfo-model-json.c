@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "sfo-json-reader.h"
 #include "sfo-model.h"
 #include "util/sfo-util.h"
 
@@ -20,60 +21,15 @@
 /* parse                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static void
-sfo_json_offset_to_line(const char *text, size_t offset, int *ret_line, int *ret_column)
-{
-    int line = 1;
-    int column = 1;
-    size_t i;
-
-    for (i = 0; i < offset && text[i]; i++) {
-        if (text[i] == '\n') {
-            line++;
-            column = 1;
-        } else {
-            column++;
-        }
-    }
-    *ret_line = line;
-    *ret_column = column;
-}
-
 int
 sfo_json_parse(const char *text, const char *origin, json_object **ret_obj)
 {
-    json_tokener *tok = json_tokener_new();
-    json_object *obj;
-    enum json_tokener_error jerr;
-    size_t len = strlen(text);
-    size_t end;
-    int line;
-    int column;
+    g_autoptr(sfo_json_reader) r = sfo_json_reader_new_data(text, strlen(text), origin);
+    g_autoptr(json_object) obj = NULL;
 
-    /* passing the NUL too ends a top-level literal such as "null" or "3" */
-    obj = json_tokener_parse_ex(tok, text, (int)len + 1);
-    jerr = json_tokener_get_error(tok);
-    end = json_tokener_get_parse_end(tok);
-    if (jerr == json_tokener_continue)
-        jerr = json_tokener_error_parse_eof;
-    if (jerr == json_tokener_success) {
-        /* only white space may follow the document */
-        while (end < len && g_ascii_isspace(text[end]))
-            end++;
-        if (end < len) {
-            json_object_put(obj);
-            obj = NULL;
-            jerr = json_tokener_error_parse_unexpected;
-        }
-    }
-    json_tokener_free(tok);
-    if (jerr != json_tokener_success) {
-        sfo_json_offset_to_line(text, end, &line, &column);
-        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR, "%s:%d:%d: invalid JSON: %s",
-                         origin, line, column, json_tokener_error_desc(jerr));
+    if (sfo_json_reader_value(r, &obj) < 0 || sfo_json_reader_end(r) < 0)
         return SFO_EINVALID;
-    }
-    *ret_obj = obj;
+    *ret_obj = g_steal_pointer(&obj);
     return 0;
 }
 
@@ -205,8 +161,10 @@ sfo_json_get_int(json_object *obj, const char *path, const char *field, gboolean
         return sfo_json_wrong_type(path, field, "an integer", val);
     n = json_object_get_int64(val);
     if (n < min || n > max) {
+        /* as written: json-c clamps what does not fit in 64 bits (sfo-json-reader.h) */
         sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
-                         "%s.%s: %lld is out of range %d..%d", path, field, (long long)n, min, max);
+                         "%s.%s: %s is out of range %d..%d", path, field,
+                         json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN), min, max);
         return SFO_EINVALID;
     }
     *ret_int = (int)n;
@@ -623,24 +581,42 @@ error:
 
 typedef int (*sfo_object_reader)(json_object *obj, const char *path, gpointer *ret_obj);
 
+/*
+ * The elements of one collection, each built by the reader as a json-c
+ * object, read into the model and released at once: json-c never holds more
+ * than one element of the inventory.
+ */
 static int
-sfo_json_read_collection(json_object *root, const char *name, sfo_object_reader reader,
+sfo_json_read_collection(sfo_json_reader *r, const char *name, sfo_object_reader reader,
                          GPtrArray *out)
 {
-    json_object *arr = NULL;
-    size_t i;
+    char c = 0;
+    int more;
+    int rc;
 
-    if (sfo_json_get_array(root, "$", name, FALSE, &arr) < 0)
+    if ((rc = sfo_json_reader_peek(r, &c)) < 0)
+        return rc;
+    if (rc > 0 && c != '[') {
+        g_autoptr(json_object) val = NULL;
+
+        if (sfo_json_reader_value(r, &val) < 0)
+            return SFO_EINVALID;
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "$.%s: expected an array, found %s", name, sfo_json_type_name(val));
         return SFO_EINVALID;
-    for (i = 0; arr && i < json_object_array_length(arr); i++) {
-        g_autofree char *path = g_strdup_printf("%s[%zu]", name, i);
+    }
+    more = sfo_json_reader_open(r, '[', ']');
+    while (more > 0) {
+        g_autofree char *path = g_strdup_printf("%s[%u]", name, out->len);
+        g_autoptr(json_object) item = NULL;
         gpointer obj = NULL;
 
-        if (reader(json_object_array_get_idx(arr, i), path, &obj) < 0)
+        if (sfo_json_reader_value(r, &item) < 0 || reader(item, path, &obj) < 0)
             return SFO_EINVALID;
         g_ptr_array_add(out, obj);
+        more = sfo_json_reader_next(r, ']', json_tokener_error_parse_array);
     }
-    return 0;
+    return more;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -756,57 +732,106 @@ sfo_inventory_link(sfo_inventory *inv)
 /* public: load                                                             */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The document: an object whose known keys (compared by length) hold the
+ * collections, in any order; other keys are read and dropped.
+ */
 static int
-sfo_inventory_from_json(json_object *root, sfo_inventory **ret_inventory)
+sfo_inventory_read(sfo_json_reader *r, sfo_inventory *inv)
 {
-    g_autoptr(sfo_inventory) inv = sfo_inventory_new();
+    const struct {
+        const char *name;
+        sfo_object_reader reader;
+        GPtrArray *out;
+    } colls[] = {
+        { "data_centers", (sfo_object_reader)sfo_data_center_from_json, inv->data_centers },
+        { "clusters", (sfo_object_reader)sfo_cluster_from_json, inv->clusters },
+        { "networks", (sfo_object_reader)sfo_network_from_json, inv->networks },
+        { "vnic_profiles", (sfo_object_reader)sfo_vnic_profile_from_json, inv->vnic_profiles },
+        { "vms", (sfo_object_reader)sfo_vm_from_json, inv->vms },
+        { "nics", (sfo_object_reader)sfo_nic_from_json, inv->nics },
+        { "hosts", (sfo_object_reader)sfo_host_from_json, inv->hosts },
+    };
+    gboolean seen[G_N_ELEMENTS(colls)] = { FALSE };
+    char c = 0;
+    int more;
+    int rc;
 
-    if (!json_object_is_type(root, json_type_object)) {
+    if ((rc = sfo_json_reader_peek(r, &c)) < 0)
+        return rc;
+    if (rc == 0 || c != '{') {
+        g_autoptr(json_object) root = NULL;
+
+        if (sfo_json_reader_value(r, &root) < 0 || sfo_json_reader_end(r) < 0)
+            return SFO_EINVALID;
         sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
                          "$: expected an object with the inventory's arrays, found %s",
                          sfo_json_type_name(root));
         return SFO_EINVALID;
     }
-    if (sfo_json_read_collection(root, "data_centers", (sfo_object_reader)sfo_data_center_from_json,
-                                 inv->data_centers) < 0 ||
-        sfo_json_read_collection(root, "clusters", (sfo_object_reader)sfo_cluster_from_json,
-                                 inv->clusters) < 0 ||
-        sfo_json_read_collection(root, "networks", (sfo_object_reader)sfo_network_from_json,
-                                 inv->networks) < 0 ||
-        sfo_json_read_collection(root, "vnic_profiles",
-                                 (sfo_object_reader)sfo_vnic_profile_from_json,
-                                 inv->vnic_profiles) < 0 ||
-        sfo_json_read_collection(root, "vms", (sfo_object_reader)sfo_vm_from_json, inv->vms) < 0 ||
-        sfo_json_read_collection(root, "nics", (sfo_object_reader)sfo_nic_from_json, inv->nics) <
-            0 ||
-        sfo_json_read_collection(root, "hosts", (sfo_object_reader)sfo_host_from_json, inv->hosts) <
-            0 ||
-        sfo_inventory_link(inv) < 0)
+    more = sfo_json_reader_open(r, '{', '}');
+    while (more > 0) {
+        g_autofree char *key = NULL;
+        size_t i;
+
+        if (sfo_json_reader_key(r, &key) < 0)
+            return SFO_EINVALID;
+        for (i = 0; key && i < G_N_ELEMENTS(colls); i++) {
+            if (g_str_equal(key, colls[i].name))
+                break;
+        }
+        if (!key || i == G_N_ELEMENTS(colls)) {
+            g_autoptr(json_object) ignored = NULL;
+
+            if (sfo_json_reader_value(r, &ignored) < 0)
+                return SFO_EINVALID;
+        } else if (seen[i]) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                             "$.%s: the collection appears twice", key);
+            return SFO_EINVALID;
+        } else {
+            seen[i] = TRUE;
+            if (sfo_json_read_collection(r, colls[i].name, colls[i].reader, colls[i].out) < 0)
+                return SFO_EINVALID;
+        }
+        more = sfo_json_reader_next(r, '}', json_tokener_error_parse_object_value_sep);
+    }
+    if (more < 0 || sfo_json_reader_end(r) < 0)
         return SFO_EINVALID;
-    *ret_inventory = g_steal_pointer(&inv);
     return 0;
 }
 
 static int
-sfo_inventory_load_text(const char *text, const char *origin, sfo_inventory **ret_inventory)
+sfo_inventory_load_reader(sfo_json_reader *r, sfo_inventory **ret_inventory)
 {
-    g_autoptr(json_object) root = NULL;
+    g_autoptr(sfo_inventory) inv = sfo_inventory_new();
     const sfo_error *err;
 
-    if (sfo_json_parse(text, origin, &root) < 0)
-        return SFO_EINVALID;
-    if (sfo_inventory_from_json(root, ret_inventory) < 0) {
+    if (sfo_inventory_read(r, inv) < 0 || sfo_inventory_link(inv) < 0) {
         /* prefix the origin once, here, so every read error names the file */
+        int code;
+
         err = sfo_error_last();
-        if (err && err->code == SFO_EINVALID) {
+        code = err ? err->code : SFO_EINVALID;
+        if (code == SFO_EINVALID && !g_str_equal(err->key, SFO_KEY_INVENTORY_SYNTAX_ERROR)) {
             g_autofree char *key = g_strdup(err->key);
             g_autofree char *msg = g_strdup(err->message);
 
-            sfo_error_report(SFO_EINVALID, key, "%s: %s", origin, msg);
+            sfo_error_report(SFO_EINVALID, key, "%s: %s", sfo_json_reader_origin(r), msg);
         }
-        return SFO_EINVALID;
+        return code;
     }
+    *ret_inventory = g_steal_pointer(&inv);
     return 0;
+}
+
+int
+sfo_inventory_load_data(const char *data, size_t len, const char *origin,
+                        sfo_inventory **ret_inventory)
+{
+    g_autoptr(sfo_json_reader) r = sfo_json_reader_new_data(data, len, origin);
+
+    return sfo_inventory_load_reader(r, ret_inventory);
 }
 
 int
@@ -816,25 +841,21 @@ sfo_inventory_load_string(const char *json, unsigned int flags, sfo_inventory **
     sfo_return_val_if_fail(ret_inventory != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    return sfo_inventory_load_text(json, "<string>", ret_inventory);
+    return sfo_inventory_load_data(json, strlen(json), "<string>", ret_inventory);
 }
 
 int
 sfo_inventory_load_file(const char *path, unsigned int flags, sfo_inventory **ret_inventory)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) err = NULL;
+    g_autoptr(sfo_json_reader) r = NULL;
 
     sfo_return_val_if_fail(path != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_inventory != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    if (!g_file_get_contents(path, &text, NULL, &err)) {
-        sfo_error_report(SFO_EIO, SFO_KEY_FILE_UNREADABLE, "cannot read inventory %s: %s", path,
-                         err->message);
+    if (!(r = sfo_json_reader_new_file(path)))
         return SFO_EIO;
-    }
-    return sfo_inventory_load_text(text, path, ret_inventory);
+    return sfo_inventory_load_reader(r, ret_inventory);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -221,6 +221,13 @@ int sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic);
 /* Parses a JSON text; errors name line and column (INVENTORY_SYNTAX_ERROR). */
 int sfo_json_parse(const char *text, const char *origin, json_object **ret_obj);
 
+/*
+ * As sfo_inventory_load_string() on @len bytes at @data (a NUL in them is a
+ * syntax error); @origin names the text in messages.
+ */
+int sfo_inventory_load_data(const char *data, size_t len, const char *origin,
+                            sfo_inventory **ret_inventory);
+
 /* The JSON form of one profile, as in an inventory (the store lists profiles with it). */
 json_object *sfo_vnic_profile_to_json(const sfo_vnic_profile *p);
 
