@@ -37,6 +37,13 @@ typedef struct {
 /* Prints the library's last error about @what on stderr; returns EXIT_USAGE. */
 int sfo_cli_fail(const char *what);
 
+/*
+ * Reads the JSON object file @path whole, by length: a NUL byte in it (which
+ * would end the text the library reads) is refused as INVENTORY_SYNTAX_ERROR.
+ * Returns EXIT_OK and the text, or EXIT_USAGE after printing why.
+ */
+int sfo_cli_read_object(const char *path, char **ret_text);
+
 /* Prints a usage error and the hint to --help on stderr; returns EXIT_USAGE. */
 int sfo_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 

@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -22,18 +23,6 @@ sfo_cli_open_store(const sfo_cli_options *opts, unsigned int flags, sfo_store **
 {
     if (sfo_store_open(opts->dsn, flags, ret_store) < 0)
         return sfo_cli_fail("opening the store");
-    return EXIT_OK;
-}
-
-static int
-sfo_cli_read_file(const char *path, char **ret_text)
-{
-    g_autoptr(GError) err = NULL;
-
-    if (!g_file_get_contents(path, ret_text, NULL, &err)) {
-        fprintf(stderr, "sriovfo: cannot read %s: %s\n", path, err->message);
-        return EXIT_USAGE;
-    }
     return EXIT_OK;
 }
 
@@ -201,23 +190,17 @@ sfo_cli_import(char **args, const sfo_cli_options *opts)
 int
 sfo_cli_export(char **args, const sfo_cli_options *opts)
 {
-    sfo_inventory *inv = NULL;
     sfo_store *store = NULL;
-    char *json = NULL;
     int rc;
 
     if (g_strv_length(args) != 0)
         return sfo_cli_usage_error("%s", "usage: sriovfo export");
     if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
-    if (sfo_store_export(store, 0, &inv) < 0 || sfo_inventory_format(inv, 0, &json) < 0) {
+    /* streamed: the memory it takes does not grow with the store */
+    fflush(stdout);
+    if (sfo_store_export_fd(store, STDOUT_FILENO, 0) < 0)
         rc = sfo_cli_fail("exporting");
-    } else {
-        fputs(json, stdout);
-        rc = EXIT_OK;
-    }
-    sfo_free(json);
-    sfo_inventory_free(inv);
     sfo_store_close(store);
     return rc;
 }
@@ -275,7 +258,7 @@ sfo_cli_change_run(sfo_cli_change change, const char *arg, gboolean arg_is_file,
     int rc;
     int r;
 
-    if (arg_is_file && (rc = sfo_cli_read_file(arg, &text)) != EXIT_OK)
+    if (arg_is_file && (rc = sfo_cli_read_object(arg, &text)) != EXIT_OK)
         return rc;
     if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;

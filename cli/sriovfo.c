@@ -101,6 +101,29 @@ sfo_cli_fail(const char *what)
 }
 
 int
+sfo_cli_read_object(const char *path, char **ret_text)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
+    const char *nul;
+    gsize len = 0;
+
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        fprintf(stderr, "sriovfo: cannot read %s: %s\n", path, err->message);
+        return EXIT_USAGE;
+    }
+    if ((nul = memchr(text, '\0', len))) {
+        /* the key the library gives any text that is not JSON */
+        fprintf(stderr,
+                "sriovfo: %s: a NUL byte at offset %zu: not a JSON text (INVENTORY_SYNTAX_ERROR)\n",
+                path, (size_t)(nul - text));
+        return EXIT_USAGE;
+    }
+    *ret_text = g_steal_pointer(&text);
+    return EXIT_OK;
+}
+
+int
 sfo_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -173,7 +196,6 @@ sfo_cli_validate(char **args, const sfo_cli_options *opts)
     sfo_inventory *inv = NULL;
     sfo_violations *violations = NULL;
     g_autofree char *object = NULL;
-    g_autoptr(GError) err = NULL;
     int action;
     int rc;
 
@@ -181,10 +203,8 @@ sfo_cli_validate(char **args, const sfo_cli_options *opts)
         return sfo_cli_usage_error("%s", "usage: sriovfo validate INVENTORY ACTION OBJECT.json");
     if ((action = sfo_action_from_string(args[1])) < 0)
         return sfo_cli_usage_error("unknown action '%s'", args[1]);
-    if (!g_file_get_contents(args[2], &object, NULL, &err)) {
-        fprintf(stderr, "sriovfo: cannot read %s: %s\n", args[2], err->message);
-        return EXIT_USAGE;
-    }
+    if ((rc = sfo_cli_read_object(args[2], &object)) != EXIT_OK)
+        return rc;
     if ((rc = sfo_cli_load(args[0], &inv)) != EXIT_OK)
         return rc;
     if (sfo_rules_validate(inv, action, object, 0, &violations) < 0)

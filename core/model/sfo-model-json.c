@@ -1040,50 +1040,163 @@ sfo_host_to_json(const sfo_host *host)
     return obj;
 }
 
-typedef json_object *(*sfo_object_writer)(gconstpointer obj);
-
-static void
-sfo_json_add_collection(json_object *root, const char *name, const GPtrArray *objs,
-                        sfo_object_writer writer)
-{
-    json_object *arr = json_object_new_array();
-    guint i;
-
-    for (i = 0; i < objs->len; i++)
-        json_object_array_add(arr, writer(g_ptr_array_index(objs, i)));
-    json_object_object_add(root, name, arr);
-}
-
 static json_object *
 sfo_data_center_to_json(const sfo_data_center *dc)
 {
     return sfo_json_new_identity(dc->id, dc->name);
 }
 
+typedef json_object *(*sfo_object_writer)(gconstpointer obj);
+
+/*
+ * The document is written as json-c writes the whole tree (pretty, spaced),
+ * object by object: each object is turned into text by json-c alone and
+ * indented to its place, so no tree of the whole inventory is ever built.
+ */
+#define SFO_JSON_FORMAT \
+    (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+/* what the writer holds before it hands text to its sink */
+#define SFO_WRITER_FLUSH (64 * 1024)
+
+static const struct {
+    const char *name;
+    sfo_object_writer writer;
+} sfo_inventory_colls[] = {
+    [SFO_INVENTORY_COLL_DATA_CENTERS] = { "data_centers",
+                                          (sfo_object_writer)sfo_data_center_to_json },
+    [SFO_INVENTORY_COLL_CLUSTERS] = { "clusters", (sfo_object_writer)sfo_cluster_to_json },
+    [SFO_INVENTORY_COLL_NETWORKS] = { "networks", (sfo_object_writer)sfo_network_to_json },
+    [SFO_INVENTORY_COLL_VNIC_PROFILES] = { "vnic_profiles",
+                                           (sfo_object_writer)sfo_vnic_profile_to_json },
+    [SFO_INVENTORY_COLL_VMS] = { "vms", (sfo_object_writer)sfo_vm_to_json },
+    [SFO_INVENTORY_COLL_NICS] = { "nics", (sfo_object_writer)sfo_nic_to_json },
+    [SFO_INVENTORY_COLL_HOSTS] = { "hosts", (sfo_object_writer)sfo_host_to_json },
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(sfo_inventory_colls) == SFO_INVENTORY_COLL_LAST);
+
+struct sfo_inventory_writer {
+    sfo_inventory_sink sink;
+    gpointer opaque;
+    GString *buf;
+    int coll;      /* the collection being written, -1 before the first */
+    guint objects; /* written in it */
+    int error;     /* the sink's first failure; every call returns it from then on */
+};
+
+sfo_inventory_writer *
+sfo_inventory_writer_new(sfo_inventory_sink sink, gpointer opaque)
+{
+    sfo_inventory_writer *w = g_new0(sfo_inventory_writer, 1);
+
+    w->sink = sink;
+    w->opaque = opaque;
+    w->buf = g_string_sized_new(SFO_WRITER_FLUSH + 4096);
+    w->coll = -1;
+    g_string_append(w->buf, "{\n");
+    return w;
+}
+
+void
+sfo_inventory_writer_free(sfo_inventory_writer *w)
+{
+    if (!w)
+        return;
+    g_string_free(w->buf, TRUE);
+    g_free(w);
+}
+
+static int
+sfo_inventory_writer_flush(sfo_inventory_writer *w, gsize above)
+{
+    if (w->error == 0 && w->buf->len > above) {
+        w->error = w->sink(w->buf->str, w->buf->len, w->opaque);
+        g_string_truncate(w->buf, 0);
+    }
+    return w->error;
+}
+
+int
+sfo_inventory_writer_begin(sfo_inventory_writer *w, sfo_inventory_coll coll)
+{
+    g_assert((int)coll > w->coll && coll <= SFO_INVENTORY_COLL_LAST);
+    while (w->coll < (int)coll) {
+        if (w->coll >= 0)
+            g_string_append(w->buf, "\n  ]");
+        if (++w->coll == SFO_INVENTORY_COLL_LAST)
+            break;
+        g_string_append_printf(w->buf, "%s  \"%s\": [", w->coll ? ",\n" : "",
+                               sfo_inventory_colls[w->coll].name);
+        w->objects = 0;
+    }
+    return sfo_inventory_writer_flush(w, SFO_WRITER_FLUSH);
+}
+
+int
+sfo_inventory_writer_add(sfo_inventory_writer *w, gconstpointer object)
+{
+    g_autoptr(json_object) obj = NULL;
+    const char *text;
+    const char *nl;
+
+    g_assert(w->coll >= 0 && w->coll < SFO_INVENTORY_COLL_LAST);
+    obj = sfo_inventory_colls[w->coll].writer(object);
+    text = json_object_to_json_string_ext(obj, SFO_JSON_FORMAT);
+    g_string_append(w->buf, w->objects++ ? ",\n    " : "\n    ");
+    while ((nl = strchr(text, '\n'))) {
+        g_string_append_len(w->buf, text, nl - text);
+        g_string_append(w->buf, "\n    ");
+        text = nl + 1;
+    }
+    g_string_append(w->buf, text);
+    return sfo_inventory_writer_flush(w, SFO_WRITER_FLUSH);
+}
+
+int
+sfo_inventory_writer_finish(sfo_inventory_writer *w)
+{
+    sfo_inventory_writer_begin(w, SFO_INVENTORY_COLL_LAST);
+    g_string_append(w->buf, "\n}\n");
+    return sfo_inventory_writer_flush(w, 0);
+}
+
+static int
+sfo_inventory_append(const char *data, size_t len, gpointer opaque)
+{
+    g_string_append_len(opaque, data, (gssize)len);
+    return 0;
+}
+
+static void
+sfo_inventory_write(const sfo_inventory *inv, sfo_inventory_writer *w)
+{
+    const GPtrArray *colls[] = { inv->data_centers,  inv->clusters, inv->networks,
+                                 inv->vnic_profiles, inv->vms,      inv->nics,
+                                 inv->hosts };
+    guint c;
+    guint i;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(colls) == SFO_INVENTORY_COLL_LAST);
+    for (c = 0; c < SFO_INVENTORY_COLL_LAST; c++) {
+        sfo_inventory_writer_begin(w, c);
+        for (i = 0; i < colls[c]->len; i++)
+            sfo_inventory_writer_add(w, g_ptr_array_index(colls[c], i));
+    }
+    sfo_inventory_writer_finish(w);
+}
+
 int
 sfo_inventory_format(const sfo_inventory *inventory, unsigned int flags, char **ret_json)
 {
-    g_autoptr(json_object) root = NULL;
+    g_autoptr(GString) out = NULL;
+    g_autoptr(sfo_inventory_writer) w = NULL;
 
     sfo_return_val_if_fail(inventory != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    root = json_object_new_object();
-    sfo_json_add_collection(root, "data_centers", inventory->data_centers,
-                            (sfo_object_writer)sfo_data_center_to_json);
-    sfo_json_add_collection(root, "clusters", inventory->clusters,
-                            (sfo_object_writer)sfo_cluster_to_json);
-    sfo_json_add_collection(root, "networks", inventory->networks,
-                            (sfo_object_writer)sfo_network_to_json);
-    sfo_json_add_collection(root, "vnic_profiles", inventory->vnic_profiles,
-                            (sfo_object_writer)sfo_vnic_profile_to_json);
-    sfo_json_add_collection(root, "vms", inventory->vms, (sfo_object_writer)sfo_vm_to_json);
-    sfo_json_add_collection(root, "nics", inventory->nics, (sfo_object_writer)sfo_nic_to_json);
-    sfo_json_add_collection(root, "hosts", inventory->hosts, (sfo_object_writer)sfo_host_to_json);
-    *ret_json = g_strdup_printf(
-        "%s\n",
-        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+    out = g_string_new(NULL);
+    w = sfo_inventory_writer_new(sfo_inventory_append, out);
+    sfo_inventory_write(inventory, w);
+    *ret_json = g_string_free(g_steal_pointer(&out), FALSE);
     return 0;
 }
