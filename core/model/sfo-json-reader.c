@@ -261,7 +261,9 @@ sfo_json_reader_scalar(sfo_json_reader *r, json_object **ret_obj)
                 err = json_tokener_error_parse_eof;
             break;
         }
-        obj = json_tokener_parse_ex(r->tok, r->buf + r->pos, (int)(r->len - r->pos));
+        /* json-c takes an int length: a text in memory goes in chunks too */
+        obj = json_tokener_parse_ex(r->tok, r->buf + r->pos,
+                                    (int)MIN(r->len - r->pos, SFO_JSON_CHUNK));
         err = json_tokener_get_error(r->tok);
         end = json_tokener_get_parse_end(r->tok);
         g_string_append_len(r->token, r->buf + r->pos, (gssize)end);

@@ -401,6 +401,11 @@ test_model__file_read_in_chunks_as_in_memory(void **state)
     g_autofree char *a = NULL;
     g_autofree char *b = NULL;
     g_autofree char *expected = NULL;
+    g_autofree char *name = g_strnfill(200000, 'a');
+    g_autofree char *text =
+        g_strdup_printf("{\"data_centers\":[{\"id\":\"dc1\",\"name\":\"%s\"}]}", name);
+    g_autoptr(sfo_inventory) long_name = NULL;
+    g_autoptr(sfo_inventory) long_name_file = NULL;
     sfo_inventory *inv = NULL;
     int lines = 3; /* the line of "nics" */
     int v;
@@ -426,6 +431,14 @@ test_model__file_read_in_chunks_as_in_memory(void **state)
     assert_int_equal(sfo_inventory_format(from_file, 0, &a), 0);
     assert_int_equal(sfo_inventory_format(from_text, 0, &b), 0);
     assert_string_equal(a, b);
+
+    /* a string longer than a chunk, in memory and in a file */
+
+    assert_int_equal(sfo_inventory_load_string(text, 0, &long_name), 0);
+    assert_string_equal(sfo_inventory_find_data_center(long_name, "dc1")->name, name);
+    assert_true(g_file_set_contents(path, text, -1, NULL));
+    assert_int_equal(sfo_inventory_load_file(path, 0, &long_name_file), 0);
+    assert_string_equal(sfo_inventory_find_data_center(long_name_file, "dc1")->name, name);
 
     /* a missing comma between the last two NICs: line and column past the first chunk */
     g_string_truncate(s, s->len - 3);
