@@ -45,6 +45,7 @@ typedef struct {
     int repeat;
     gboolean json;
     gboolean libvirt_validate;
+    char *write_inventory; /* write the inventory there and stop (bench-inventory) */
 } bench_options;
 
 typedef struct {
@@ -413,6 +414,8 @@ bench_parse_options(int argc, char **argv, bench_options *opts)
         { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "print JSON", NULL },
         { "libvirt-validate", 0, 0, G_OPTION_ARG_NONE, &opts->libvirt_validate,
           "define with VIR_DOMAIN_DEFINE_VALIDATE (adds libvirt's RNG schema check)", NULL },
+        { "write-inventory", 0, 0, G_OPTION_ARG_FILENAME, &opts->write_inventory,
+          "only write the inventory of --vms VMs to FILE (bench-inventory's input)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx =
@@ -461,6 +464,14 @@ main(int argc, char **argv)
     t_lv = g_new0(double, opts.repeat);
 
     json = bench_inventory_json(opts.vms);
+    if (opts.write_inventory) {
+        g_autoptr(GError) err = NULL;
+
+        if (!g_file_set_contents(opts.write_inventory, json, -1, &err))
+            bench_die("%s", err->message);
+        g_free(opts.write_inventory);
+        return EXIT_SUCCESS;
+    }
     for (i = 0; i < opts.repeat; i++) {
         double t0 = bench_now();
 

@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -189,23 +190,17 @@ sfo_cli_import(char **args, const sfo_cli_options *opts)
 int
 sfo_cli_export(char **args, const sfo_cli_options *opts)
 {
-    sfo_inventory *inv = NULL;
     sfo_store *store = NULL;
-    char *json = NULL;
     int rc;
 
     if (g_strv_length(args) != 0)
         return sfo_cli_usage_error("%s", "usage: sriovfo export");
     if ((rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
-    if (sfo_store_export(store, 0, &inv) < 0 || sfo_inventory_format(inv, 0, &json) < 0) {
+    /* streamed: the memory it takes does not grow with the store */
+    fflush(stdout);
+    if (sfo_store_export_fd(store, STDOUT_FILENO, 0) < 0)
         rc = sfo_cli_fail("exporting");
-    } else {
-        fputs(json, stdout);
-        rc = EXIT_OK;
-    }
-    sfo_free(json);
-    sfo_inventory_free(inv);
     sfo_store_close(store);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "sfo-json-reader.h"
 #include "sfo-model.h"
 #include "util/sfo-util.h"
 
@@ -20,60 +21,15 @@
 /* parse                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static void
-sfo_json_offset_to_line(const char *text, size_t offset, int *ret_line, int *ret_column)
-{
-    int line = 1;
-    int column = 1;
-    size_t i;
-
-    for (i = 0; i < offset && text[i]; i++) {
-        if (text[i] == '\n') {
-            line++;
-            column = 1;
-        } else {
-            column++;
-        }
-    }
-    *ret_line = line;
-    *ret_column = column;
-}
-
 int
 sfo_json_parse(const char *text, const char *origin, json_object **ret_obj)
 {
-    json_tokener *tok = json_tokener_new();
-    json_object *obj;
-    enum json_tokener_error jerr;
-    size_t len = strlen(text);
-    size_t end;
-    int line;
-    int column;
+    g_autoptr(sfo_json_reader) r = sfo_json_reader_new_data(text, strlen(text), origin);
+    g_autoptr(json_object) obj = NULL;
 
-    /* passing the NUL too ends a top-level literal such as "null" or "3" */
-    obj = json_tokener_parse_ex(tok, text, (int)len + 1);
-    jerr = json_tokener_get_error(tok);
-    end = json_tokener_get_parse_end(tok);
-    if (jerr == json_tokener_continue)
-        jerr = json_tokener_error_parse_eof;
-    if (jerr == json_tokener_success) {
-        /* only white space may follow the document */
-        while (end < len && g_ascii_isspace(text[end]))
-            end++;
-        if (end < len) {
-            json_object_put(obj);
-            obj = NULL;
-            jerr = json_tokener_error_parse_unexpected;
-        }
-    }
-    json_tokener_free(tok);
-    if (jerr != json_tokener_success) {
-        sfo_json_offset_to_line(text, end, &line, &column);
-        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR, "%s:%d:%d: invalid JSON: %s",
-                         origin, line, column, json_tokener_error_desc(jerr));
+    if (sfo_json_reader_value(r, &obj) < 0 || sfo_json_reader_end(r) < 0)
         return SFO_EINVALID;
-    }
-    *ret_obj = obj;
+    *ret_obj = g_steal_pointer(&obj);
     return 0;
 }
 
@@ -205,8 +161,10 @@ sfo_json_get_int(json_object *obj, const char *path, const char *field, gboolean
         return sfo_json_wrong_type(path, field, "an integer", val);
     n = json_object_get_int64(val);
     if (n < min || n > max) {
+        /* as written: json-c clamps what does not fit in 64 bits (sfo-json-reader.h) */
         sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
-                         "%s.%s: %lld is out of range %d..%d", path, field, (long long)n, min, max);
+                         "%s.%s: %s is out of range %d..%d", path, field,
+                         json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN), min, max);
         return SFO_EINVALID;
     }
     *ret_int = (int)n;
@@ -623,24 +581,42 @@ error:
 
 typedef int (*sfo_object_reader)(json_object *obj, const char *path, gpointer *ret_obj);
 
+/*
+ * The elements of one collection, each built by the reader as a json-c
+ * object, read into the model and released at once: json-c never holds more
+ * than one element of the inventory.
+ */
 static int
-sfo_json_read_collection(json_object *root, const char *name, sfo_object_reader reader,
+sfo_json_read_collection(sfo_json_reader *r, const char *name, sfo_object_reader reader,
                          GPtrArray *out)
 {
-    json_object *arr = NULL;
-    size_t i;
+    char c = 0;
+    int more;
+    int rc;
 
-    if (sfo_json_get_array(root, "$", name, FALSE, &arr) < 0)
+    if ((rc = sfo_json_reader_peek(r, &c)) < 0)
+        return rc;
+    if (rc > 0 && c != '[') {
+        g_autoptr(json_object) val = NULL;
+
+        if (sfo_json_reader_value(r, &val) < 0)
+            return SFO_EINVALID;
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "$.%s: expected an array, found %s", name, sfo_json_type_name(val));
         return SFO_EINVALID;
-    for (i = 0; arr && i < json_object_array_length(arr); i++) {
-        g_autofree char *path = g_strdup_printf("%s[%zu]", name, i);
+    }
+    more = sfo_json_reader_open(r, '[', ']');
+    while (more > 0) {
+        g_autofree char *path = g_strdup_printf("%s[%u]", name, out->len);
+        g_autoptr(json_object) item = NULL;
         gpointer obj = NULL;
 
-        if (reader(json_object_array_get_idx(arr, i), path, &obj) < 0)
+        if (sfo_json_reader_value(r, &item) < 0 || reader(item, path, &obj) < 0)
             return SFO_EINVALID;
         g_ptr_array_add(out, obj);
+        more = sfo_json_reader_next(r, ']', json_tokener_error_parse_array);
     }
-    return 0;
+    return more;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -756,57 +732,106 @@ sfo_inventory_link(sfo_inventory *inv)
 /* public: load                                                             */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The document: an object whose known keys (compared by length) hold the
+ * collections, in any order; other keys are read and dropped.
+ */
 static int
-sfo_inventory_from_json(json_object *root, sfo_inventory **ret_inventory)
+sfo_inventory_read(sfo_json_reader *r, sfo_inventory *inv)
 {
-    g_autoptr(sfo_inventory) inv = sfo_inventory_new();
+    const struct {
+        const char *name;
+        sfo_object_reader reader;
+        GPtrArray *out;
+    } colls[] = {
+        { "data_centers", (sfo_object_reader)sfo_data_center_from_json, inv->data_centers },
+        { "clusters", (sfo_object_reader)sfo_cluster_from_json, inv->clusters },
+        { "networks", (sfo_object_reader)sfo_network_from_json, inv->networks },
+        { "vnic_profiles", (sfo_object_reader)sfo_vnic_profile_from_json, inv->vnic_profiles },
+        { "vms", (sfo_object_reader)sfo_vm_from_json, inv->vms },
+        { "nics", (sfo_object_reader)sfo_nic_from_json, inv->nics },
+        { "hosts", (sfo_object_reader)sfo_host_from_json, inv->hosts },
+    };
+    gboolean seen[G_N_ELEMENTS(colls)] = { FALSE };
+    char c = 0;
+    int more;
+    int rc;
 
-    if (!json_object_is_type(root, json_type_object)) {
+    if ((rc = sfo_json_reader_peek(r, &c)) < 0)
+        return rc;
+    if (rc == 0 || c != '{') {
+        g_autoptr(json_object) root = NULL;
+
+        if (sfo_json_reader_value(r, &root) < 0 || sfo_json_reader_end(r) < 0)
+            return SFO_EINVALID;
         sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
                          "$: expected an object with the inventory's arrays, found %s",
                          sfo_json_type_name(root));
         return SFO_EINVALID;
     }
-    if (sfo_json_read_collection(root, "data_centers", (sfo_object_reader)sfo_data_center_from_json,
-                                 inv->data_centers) < 0 ||
-        sfo_json_read_collection(root, "clusters", (sfo_object_reader)sfo_cluster_from_json,
-                                 inv->clusters) < 0 ||
-        sfo_json_read_collection(root, "networks", (sfo_object_reader)sfo_network_from_json,
-                                 inv->networks) < 0 ||
-        sfo_json_read_collection(root, "vnic_profiles",
-                                 (sfo_object_reader)sfo_vnic_profile_from_json,
-                                 inv->vnic_profiles) < 0 ||
-        sfo_json_read_collection(root, "vms", (sfo_object_reader)sfo_vm_from_json, inv->vms) < 0 ||
-        sfo_json_read_collection(root, "nics", (sfo_object_reader)sfo_nic_from_json, inv->nics) <
-            0 ||
-        sfo_json_read_collection(root, "hosts", (sfo_object_reader)sfo_host_from_json, inv->hosts) <
-            0 ||
-        sfo_inventory_link(inv) < 0)
+    more = sfo_json_reader_open(r, '{', '}');
+    while (more > 0) {
+        g_autofree char *key = NULL;
+        size_t i;
+
+        if (sfo_json_reader_key(r, &key) < 0)
+            return SFO_EINVALID;
+        for (i = 0; key && i < G_N_ELEMENTS(colls); i++) {
+            if (g_str_equal(key, colls[i].name))
+                break;
+        }
+        if (!key || i == G_N_ELEMENTS(colls)) {
+            g_autoptr(json_object) ignored = NULL;
+
+            if (sfo_json_reader_value(r, &ignored) < 0)
+                return SFO_EINVALID;
+        } else if (seen[i]) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                             "$.%s: the collection appears twice", key);
+            return SFO_EINVALID;
+        } else {
+            seen[i] = TRUE;
+            if (sfo_json_read_collection(r, colls[i].name, colls[i].reader, colls[i].out) < 0)
+                return SFO_EINVALID;
+        }
+        more = sfo_json_reader_next(r, '}', json_tokener_error_parse_object_value_sep);
+    }
+    if (more < 0 || sfo_json_reader_end(r) < 0)
         return SFO_EINVALID;
-    *ret_inventory = g_steal_pointer(&inv);
     return 0;
 }
 
 static int
-sfo_inventory_load_text(const char *text, const char *origin, sfo_inventory **ret_inventory)
+sfo_inventory_load_reader(sfo_json_reader *r, sfo_inventory **ret_inventory)
 {
-    g_autoptr(json_object) root = NULL;
+    g_autoptr(sfo_inventory) inv = sfo_inventory_new();
     const sfo_error *err;
 
-    if (sfo_json_parse(text, origin, &root) < 0)
-        return SFO_EINVALID;
-    if (sfo_inventory_from_json(root, ret_inventory) < 0) {
+    if (sfo_inventory_read(r, inv) < 0 || sfo_inventory_link(inv) < 0) {
         /* prefix the origin once, here, so every read error names the file */
+        int code;
+
         err = sfo_error_last();
-        if (err && err->code == SFO_EINVALID) {
+        code = err ? err->code : SFO_EINVALID;
+        if (code == SFO_EINVALID && !g_str_equal(err->key, SFO_KEY_INVENTORY_SYNTAX_ERROR)) {
             g_autofree char *key = g_strdup(err->key);
             g_autofree char *msg = g_strdup(err->message);
 
-            sfo_error_report(SFO_EINVALID, key, "%s: %s", origin, msg);
+            sfo_error_report(SFO_EINVALID, key, "%s: %s", sfo_json_reader_origin(r), msg);
         }
-        return SFO_EINVALID;
+        return code;
     }
+    *ret_inventory = g_steal_pointer(&inv);
     return 0;
+}
+
+int
+sfo_inventory_load_data(const char *data, size_t len, const char *origin,
+                        sfo_inventory **ret_inventory)
+{
+    g_autoptr(sfo_json_reader) r = sfo_json_reader_new_data(data, len, origin);
+
+    return sfo_inventory_load_reader(r, ret_inventory);
 }
 
 int
@@ -816,25 +841,21 @@ sfo_inventory_load_string(const char *json, unsigned int flags, sfo_inventory **
     sfo_return_val_if_fail(ret_inventory != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    return sfo_inventory_load_text(json, "<string>", ret_inventory);
+    return sfo_inventory_load_data(json, strlen(json), "<string>", ret_inventory);
 }
 
 int
 sfo_inventory_load_file(const char *path, unsigned int flags, sfo_inventory **ret_inventory)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) err = NULL;
+    g_autoptr(sfo_json_reader) r = NULL;
 
     sfo_return_val_if_fail(path != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_inventory != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    if (!g_file_get_contents(path, &text, NULL, &err)) {
-        sfo_error_report(SFO_EIO, SFO_KEY_FILE_UNREADABLE, "cannot read inventory %s: %s", path,
-                         err->message);
+    if (!(r = sfo_json_reader_new_file(path)))
         return SFO_EIO;
-    }
-    return sfo_inventory_load_text(text, path, ret_inventory);
+    return sfo_inventory_load_reader(r, ret_inventory);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1019,50 +1040,163 @@ sfo_host_to_json(const sfo_host *host)
     return obj;
 }
 
-typedef json_object *(*sfo_object_writer)(gconstpointer obj);
-
-static void
-sfo_json_add_collection(json_object *root, const char *name, const GPtrArray *objs,
-                        sfo_object_writer writer)
-{
-    json_object *arr = json_object_new_array();
-    guint i;
-
-    for (i = 0; i < objs->len; i++)
-        json_object_array_add(arr, writer(g_ptr_array_index(objs, i)));
-    json_object_object_add(root, name, arr);
-}
-
 static json_object *
 sfo_data_center_to_json(const sfo_data_center *dc)
 {
     return sfo_json_new_identity(dc->id, dc->name);
 }
 
+typedef json_object *(*sfo_object_writer)(gconstpointer obj);
+
+/*
+ * The document is written as json-c writes the whole tree (pretty, spaced),
+ * object by object: each object is turned into text by json-c alone and
+ * indented to its place, so no tree of the whole inventory is ever built.
+ */
+#define SFO_JSON_FORMAT \
+    (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+/* what the writer holds before it hands text to its sink */
+#define SFO_WRITER_FLUSH (64 * 1024)
+
+static const struct {
+    const char *name;
+    sfo_object_writer writer;
+} sfo_inventory_colls[] = {
+    [SFO_INVENTORY_COLL_DATA_CENTERS] = { "data_centers",
+                                          (sfo_object_writer)sfo_data_center_to_json },
+    [SFO_INVENTORY_COLL_CLUSTERS] = { "clusters", (sfo_object_writer)sfo_cluster_to_json },
+    [SFO_INVENTORY_COLL_NETWORKS] = { "networks", (sfo_object_writer)sfo_network_to_json },
+    [SFO_INVENTORY_COLL_VNIC_PROFILES] = { "vnic_profiles",
+                                           (sfo_object_writer)sfo_vnic_profile_to_json },
+    [SFO_INVENTORY_COLL_VMS] = { "vms", (sfo_object_writer)sfo_vm_to_json },
+    [SFO_INVENTORY_COLL_NICS] = { "nics", (sfo_object_writer)sfo_nic_to_json },
+    [SFO_INVENTORY_COLL_HOSTS] = { "hosts", (sfo_object_writer)sfo_host_to_json },
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(sfo_inventory_colls) == SFO_INVENTORY_COLL_LAST);
+
+struct sfo_inventory_writer {
+    sfo_inventory_sink sink;
+    gpointer opaque;
+    GString *buf;
+    int coll;      /* the collection being written, -1 before the first */
+    guint objects; /* written in it */
+    int error;     /* the sink's first failure; every call returns it from then on */
+};
+
+sfo_inventory_writer *
+sfo_inventory_writer_new(sfo_inventory_sink sink, gpointer opaque)
+{
+    sfo_inventory_writer *w = g_new0(sfo_inventory_writer, 1);
+
+    w->sink = sink;
+    w->opaque = opaque;
+    w->buf = g_string_sized_new(SFO_WRITER_FLUSH + 4096);
+    w->coll = -1;
+    g_string_append(w->buf, "{\n");
+    return w;
+}
+
+void
+sfo_inventory_writer_free(sfo_inventory_writer *w)
+{
+    if (!w)
+        return;
+    g_string_free(w->buf, TRUE);
+    g_free(w);
+}
+
+static int
+sfo_inventory_writer_flush(sfo_inventory_writer *w, gsize above)
+{
+    if (w->error == 0 && w->buf->len > above) {
+        w->error = w->sink(w->buf->str, w->buf->len, w->opaque);
+        g_string_truncate(w->buf, 0);
+    }
+    return w->error;
+}
+
+int
+sfo_inventory_writer_begin(sfo_inventory_writer *w, sfo_inventory_coll coll)
+{
+    g_assert((int)coll > w->coll && coll <= SFO_INVENTORY_COLL_LAST);
+    while (w->coll < (int)coll) {
+        if (w->coll >= 0)
+            g_string_append(w->buf, "\n  ]");
+        if (++w->coll == SFO_INVENTORY_COLL_LAST)
+            break;
+        g_string_append_printf(w->buf, "%s  \"%s\": [", w->coll ? ",\n" : "",
+                               sfo_inventory_colls[w->coll].name);
+        w->objects = 0;
+    }
+    return sfo_inventory_writer_flush(w, SFO_WRITER_FLUSH);
+}
+
+int
+sfo_inventory_writer_add(sfo_inventory_writer *w, gconstpointer object)
+{
+    g_autoptr(json_object) obj = NULL;
+    const char *text;
+    const char *nl;
+
+    g_assert(w->coll >= 0 && w->coll < SFO_INVENTORY_COLL_LAST);
+    obj = sfo_inventory_colls[w->coll].writer(object);
+    text = json_object_to_json_string_ext(obj, SFO_JSON_FORMAT);
+    g_string_append(w->buf, w->objects++ ? ",\n    " : "\n    ");
+    while ((nl = strchr(text, '\n'))) {
+        g_string_append_len(w->buf, text, nl - text);
+        g_string_append(w->buf, "\n    ");
+        text = nl + 1;
+    }
+    g_string_append(w->buf, text);
+    return sfo_inventory_writer_flush(w, SFO_WRITER_FLUSH);
+}
+
+int
+sfo_inventory_writer_finish(sfo_inventory_writer *w)
+{
+    sfo_inventory_writer_begin(w, SFO_INVENTORY_COLL_LAST);
+    g_string_append(w->buf, "\n}\n");
+    return sfo_inventory_writer_flush(w, 0);
+}
+
+static int
+sfo_inventory_append(const char *data, size_t len, gpointer opaque)
+{
+    g_string_append_len(opaque, data, (gssize)len);
+    return 0;
+}
+
+static void
+sfo_inventory_write(const sfo_inventory *inv, sfo_inventory_writer *w)
+{
+    const GPtrArray *colls[] = { inv->data_centers,  inv->clusters, inv->networks,
+                                 inv->vnic_profiles, inv->vms,      inv->nics,
+                                 inv->hosts };
+    guint c;
+    guint i;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(colls) == SFO_INVENTORY_COLL_LAST);
+    for (c = 0; c < SFO_INVENTORY_COLL_LAST; c++) {
+        sfo_inventory_writer_begin(w, c);
+        for (i = 0; i < colls[c]->len; i++)
+            sfo_inventory_writer_add(w, g_ptr_array_index(colls[c], i));
+    }
+    sfo_inventory_writer_finish(w);
+}
+
 int
 sfo_inventory_format(const sfo_inventory *inventory, unsigned int flags, char **ret_json)
 {
-    g_autoptr(json_object) root = NULL;
+    g_autoptr(GString) out = NULL;
+    g_autoptr(sfo_inventory_writer) w = NULL;
 
     sfo_return_val_if_fail(inventory != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    root = json_object_new_object();
-    sfo_json_add_collection(root, "data_centers", inventory->data_centers,
-                            (sfo_object_writer)sfo_data_center_to_json);
-    sfo_json_add_collection(root, "clusters", inventory->clusters,
-                            (sfo_object_writer)sfo_cluster_to_json);
-    sfo_json_add_collection(root, "networks", inventory->networks,
-                            (sfo_object_writer)sfo_network_to_json);
-    sfo_json_add_collection(root, "vnic_profiles", inventory->vnic_profiles,
-                            (sfo_object_writer)sfo_vnic_profile_to_json);
-    sfo_json_add_collection(root, "vms", inventory->vms, (sfo_object_writer)sfo_vm_to_json);
-    sfo_json_add_collection(root, "nics", inventory->nics, (sfo_object_writer)sfo_nic_to_json);
-    sfo_json_add_collection(root, "hosts", inventory->hosts, (sfo_object_writer)sfo_host_to_json);
-    *ret_json = g_strdup_printf(
-        "%s\n",
-        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+    out = g_string_new(NULL);
+    w = sfo_inventory_writer_new(sfo_inventory_append, out);
+    sfo_inventory_write(inventory, w);
+    *ret_json = g_string_free(g_steal_pointer(&out), FALSE);
     return 0;
 }

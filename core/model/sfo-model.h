@@ -221,6 +221,45 @@ int sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic);
 /* Parses a JSON text; errors name line and column (INVENTORY_SYNTAX_ERROR). */
 int sfo_json_parse(const char *text, const char *origin, json_object **ret_obj);
 
+/*
+ * As sfo_inventory_load_string() on @len bytes at @data (a NUL in them is a
+ * syntax error); @origin names the text in messages.
+ */
+int sfo_inventory_load_data(const char *data, size_t len, const char *origin,
+                            sfo_inventory **ret_inventory);
+
+/* The collections of an inventory, in the order the JSON form has them */
+typedef enum {
+    SFO_INVENTORY_COLL_DATA_CENTERS,
+    SFO_INVENTORY_COLL_CLUSTERS,
+    SFO_INVENTORY_COLL_NETWORKS,
+    SFO_INVENTORY_COLL_VNIC_PROFILES,
+    SFO_INVENTORY_COLL_VMS,
+    SFO_INVENTORY_COLL_NICS,
+    SFO_INVENTORY_COLL_HOSTS,
+    SFO_INVENTORY_COLL_LAST
+} sfo_inventory_coll;
+
+/*
+ * Writes an inventory in the text sfo_inventory_format() returns, object by
+ * object, to @sink, which gets it in pieces of about 64 KiB and returns 0 or
+ * <0 with the last error set (the writer then stops writing and returns
+ * that). Collections are begun in order; one not begun is written empty.
+ * The store's export streams with it: no whole inventory is ever held.
+ */
+typedef int (*sfo_inventory_sink)(const char *data, size_t len, gpointer opaque);
+typedef struct sfo_inventory_writer sfo_inventory_writer;
+
+sfo_inventory_writer *sfo_inventory_writer_new(sfo_inventory_sink sink, gpointer opaque);
+void sfo_inventory_writer_free(sfo_inventory_writer *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_inventory_writer, sfo_inventory_writer_free)
+/* Closes the collection under way and begins @coll (and, empty, those between). */
+int sfo_inventory_writer_begin(sfo_inventory_writer *w, sfo_inventory_coll coll);
+/* Adds @object (an sfo_data_center, ... sfo_host of the current collection; borrowed). */
+int sfo_inventory_writer_add(sfo_inventory_writer *w, gconstpointer object);
+/* Writes what is left (empty collections, the end) and hands everything to the sink. */
+int sfo_inventory_writer_finish(sfo_inventory_writer *w);
+
 /* The JSON form of one profile, as in an inventory (the store lists profiles with it). */
 json_object *sfo_vnic_profile_to_json(const sfo_vnic_profile *p);
 

@@ -529,6 +529,12 @@ sfo_store_transaction_once(sfo_store *s, sfo_store_txn_mode mode, sfo_store_txn_
     return r;
 }
 
+void
+sfo_store_no_retry(sfo_store *store)
+{
+    store->no_retry = TRUE;
+}
+
 int
 sfo_store_transaction(sfo_store *s, sfo_store_txn_mode mode, sfo_store_txn_fn fn, gpointer data)
 {
@@ -539,8 +545,9 @@ sfo_store_transaction(sfo_store *s, sfo_store_txn_mode mode, sfo_store_txn_fn fn
         s->attempts = attempt;
         s->sqlstate[0] = '\0';
         s->conn_lost = FALSE;
+        s->no_retry = FALSE;
         r = sfo_store_transaction_once(s, mode, fn, data);
-        if (r != SFO_EDATABASE || !sfo_store_retryable(s))
+        if (r != SFO_EDATABASE || s->no_retry || !sfo_store_retryable(s))
             return r;
         if (attempt >= SFO_STORE_MAX_ATTEMPTS) {
             const sfo_error *err = sfo_error_last();

@@ -13,6 +13,9 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "sfo-store.h"
 #include "rules/sfo-rules.h"
 
@@ -284,13 +287,8 @@ sfo_store_export_txn(sfo_store *s, gpointer data)
         g_clear_pointer(&res, PQclear); \
     } while (0)
 
-    SFO_EXPORT(SFO_STMT_EXPORT_DATA_CENTERS, {
-        sfo_data_center *dc = g_new0(sfo_data_center, 1);
-
-        dc->id = sfo_store_col_str(res, i, 0);
-        dc->name = sfo_store_col_str(res, i, 1);
-        g_ptr_array_add(b.inv->data_centers, dc);
-    });
+    SFO_EXPORT(SFO_STMT_EXPORT_DATA_CENTERS,
+               g_ptr_array_add(b.inv->data_centers, sfo_store_row_data_center(res, i, 0)));
     SFO_EXPORT(SFO_STMT_EXPORT_CLUSTERS,
                sfo_store_builder_add_cluster(&b, sfo_store_row_cluster(res, i, 0)));
     SFO_EXPORT(SFO_STMT_EXPORT_NETWORKS,
@@ -303,22 +301,15 @@ sfo_store_export_txn(sfo_store *s, gpointer data)
                sfo_store_builder_add_host(&b, sfo_store_row_host(res, i, 0)));
     SFO_EXPORT(SFO_STMT_EXPORT_HOST_PFS, {
         sfo_host *host = g_hash_table_lookup(b.ids[SFO_STORE_COLL_HOSTS], PQgetvalue(res, i, 0));
-        sfo_pf *pf = g_new0(sfo_pf, 1);
+        sfo_pf *pf = sfo_store_row_pf(res, i, 2);
 
-        pf->name = sfo_store_col_str(res, i, 2);
-        pf->address = sfo_store_col_str(res, i, 3);
-        pf->network_ids = sfo_store_col_id_list(res, i, 4);
-        pf->vfs = sfo_vf_list_new();
         g_ptr_array_add(host->pfs, pf);
         g_hash_table_insert(pfs_by_id, sfo_store_col_str(res, i, 1), pf);
     });
     SFO_EXPORT(SFO_STMT_EXPORT_HOST_VFS, {
         sfo_pf *pf = g_hash_table_lookup(pfs_by_id, PQgetvalue(res, i, 0));
-        sfo_vf *vf = g_new0(sfo_vf, 1);
 
-        vf->address = sfo_store_col_str(res, i, 1);
-        vf->nic_id = sfo_store_col_str(res, i, 2);
-        g_ptr_array_add(pf->vfs, vf);
+        g_ptr_array_add(pf->vfs, sfo_store_row_vf(res, i, 1));
     });
 #undef SFO_EXPORT
 
@@ -346,6 +337,219 @@ sfo_store_export(sfo_store *store, unsigned int flags, sfo_inventory **ret_inven
     }
     *ret_inventory = op.inv;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Streamed export                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    sfo_store *store;
+    int fd;
+} sfo_store_stream_op;
+
+/* The writer's sink: once anything is out, the attempt cannot be repeated. */
+static int
+sfo_store_stream_write(const char *data, size_t len, gpointer opaque)
+{
+    sfo_store_stream_op *op = opaque;
+
+    sfo_store_no_retry(op->store);
+    while (len > 0) {
+        ssize_t n = write(op->fd, data, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+
+            sfo_error_report(SFO_EIO, SFO_KEY_FILE_UNWRITABLE, "cannot write the export: %s",
+                             g_strerror(saved));
+            return SFO_EIO;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+typedef int (*sfo_store_stream_row_fn)(const PGresult *res, int row, gpointer data);
+
+/* Runs the cursor @declare to its end, SFO_STORE_STREAM_BATCH rows at a time. */
+static int
+sfo_store_stream_rows(sfo_store *s, sfo_store_stmt_id declare, sfo_store_stream_row_fn fn,
+                      gpointer data)
+{
+    int n;
+
+    if (sfo_store_exec(s, declare, NULL, NULL) < 0)
+        return SFO_EDATABASE;
+    do {
+        g_autoptr(PGresult) res = NULL;
+        int i;
+        int r;
+
+        if (sfo_store_exec(s, SFO_STMT_STREAM_FETCH, NULL, &res) < 0)
+            return SFO_EDATABASE;
+        n = PQntuples(res);
+        for (i = 0; i < n; i++) {
+            if ((r = fn(res, i, data)) < 0)
+                return r;
+        }
+    } while (n == SFO_STORE_STREAM_BATCH);
+    return sfo_store_exec(s, SFO_STMT_STREAM_CLOSE, NULL, NULL);
+}
+
+typedef gpointer (*sfo_store_row_reader)(const PGresult *res, int row, int col);
+
+/* The collections read row by row into one object at a time */
+static const struct {
+    sfo_store_stmt_id stmt;
+    sfo_store_row_reader read;
+    GDestroyNotify free;
+} sfo_store_streams[] = {
+    [SFO_INVENTORY_COLL_DATA_CENTERS] = { SFO_STMT_STREAM_DATA_CENTERS,
+                                          (sfo_store_row_reader)sfo_store_row_data_center,
+                                          (GDestroyNotify)sfo_data_center_free },
+    [SFO_INVENTORY_COLL_CLUSTERS] = { SFO_STMT_STREAM_CLUSTERS,
+                                      (sfo_store_row_reader)sfo_store_row_cluster,
+                                      (GDestroyNotify)sfo_cluster_free },
+    [SFO_INVENTORY_COLL_NETWORKS] = { SFO_STMT_STREAM_NETWORKS,
+                                      (sfo_store_row_reader)sfo_store_row_network,
+                                      (GDestroyNotify)sfo_network_free },
+    [SFO_INVENTORY_COLL_VNIC_PROFILES] = { SFO_STMT_STREAM_PROFILES,
+                                           (sfo_store_row_reader)sfo_store_row_profile,
+                                           (GDestroyNotify)sfo_vnic_profile_free },
+    [SFO_INVENTORY_COLL_VMS] = { SFO_STMT_STREAM_VMS, (sfo_store_row_reader)sfo_store_row_vm,
+                                 (GDestroyNotify)sfo_vm_free },
+    [SFO_INVENTORY_COLL_NICS] = { SFO_STMT_STREAM_NICS, (sfo_store_row_reader)sfo_store_row_nic,
+                                  (GDestroyNotify)sfo_nic_free },
+};
+
+typedef struct {
+    sfo_inventory_writer *w;
+    sfo_inventory_coll coll;
+} sfo_store_stream_coll;
+
+static int
+sfo_store_stream_object(const PGresult *res, int row, gpointer data)
+{
+    sfo_store_stream_coll *c = data;
+    gpointer obj = sfo_store_streams[c->coll].read(res, row, 0);
+    int r = sfo_inventory_writer_add(c->w, obj);
+
+    sfo_store_streams[c->coll].free(obj);
+    return r;
+}
+
+/*
+ * Hosts and their PFs are few and read whole; their VFs (one per VF NIC)
+ * come through a cursor in the order the hosts are written, and each host is
+ * written and freed as soon as the VFs reach the next one.
+ */
+typedef struct {
+    sfo_inventory_writer *w;
+    GPtrArray *hosts;    /* sfo_host *, in order; NULL once written */
+    GHashTable *pfs;     /* pf id -> sfo_pf * (borrowed) */
+    GHashTable *pf_host; /* pf id -> index of its host in @hosts, plus 1 */
+    guint next;          /* the first host not written yet */
+} sfo_store_stream_hosts;
+
+static int
+sfo_store_stream_hosts_before(sfo_store_stream_hosts *h, guint end)
+{
+    int r = 0;
+
+    for (; r == 0 && h->next < end; h->next++) {
+        r = sfo_inventory_writer_add(h->w, g_ptr_array_index(h->hosts, h->next));
+        g_clear_pointer(&h->hosts->pdata[h->next], sfo_host_free);
+    }
+    return r;
+}
+
+static int
+sfo_store_stream_vf(const PGresult *res, int row, gpointer data)
+{
+    sfo_store_stream_hosts *h = data;
+    const char *pf_id = PQgetvalue(res, row, 0);
+    sfo_pf *pf = g_hash_table_lookup(h->pfs, pf_id);
+    guint host = GPOINTER_TO_UINT(g_hash_table_lookup(h->pf_host, pf_id));
+    int r;
+
+    /* the schema's foreign keys and the cursor's order guarantee both */
+    g_assert(pf && host > h->next);
+    if ((r = sfo_store_stream_hosts_before(h, host - 1)) < 0)
+        return r;
+    g_ptr_array_add(pf->vfs, sfo_store_row_vf(res, row, 1));
+    return 0;
+}
+
+static int
+sfo_store_stream_all_hosts(sfo_store *s, sfo_inventory_writer *w)
+{
+    g_autoptr(GHashTable) by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) pfs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) pf_host = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func((GDestroyNotify)sfo_host_free);
+    sfo_store_stream_hosts h = { w, hosts, pfs, pf_host, 0 };
+    g_autoptr(PGresult) res = NULL;
+    g_autoptr(PGresult) pfres = NULL;
+    int i;
+    int r;
+
+    if (sfo_store_exec(s, SFO_STMT_EXPORT_HOSTS, NULL, &res) < 0 ||
+        sfo_store_exec(s, SFO_STMT_EXPORT_HOST_PFS, NULL, &pfres) < 0)
+        return SFO_EDATABASE;
+    for (i = 0; i < PQntuples(res); i++) {
+        sfo_host *host = sfo_store_row_host(res, i, 0);
+
+        g_ptr_array_add(hosts, host);
+        g_hash_table_insert(by_id, host->id, GUINT_TO_POINTER(hosts->len));
+    }
+    for (i = 0; i < PQntuples(pfres); i++) {
+        guint k = GPOINTER_TO_UINT(g_hash_table_lookup(by_id, PQgetvalue(pfres, i, 0)));
+        sfo_pf *pf = sfo_store_row_pf(pfres, i, 2);
+
+        g_ptr_array_add(((sfo_host *)g_ptr_array_index(hosts, k - 1))->pfs, pf);
+        g_hash_table_insert(pfs, sfo_store_col_str(pfres, i, 1), pf);
+        g_hash_table_insert(pf_host, sfo_store_col_str(pfres, i, 1), GUINT_TO_POINTER(k));
+    }
+    g_clear_pointer(&pfres, PQclear);
+    if ((r = sfo_store_stream_rows(s, SFO_STMT_STREAM_HOST_VFS, sfo_store_stream_vf, &h)) < 0)
+        return r;
+    return sfo_store_stream_hosts_before(&h, hosts->len);
+}
+
+static int
+sfo_store_export_fd_txn(sfo_store *s, gpointer data)
+{
+    g_autoptr(sfo_inventory_writer) w = sfo_inventory_writer_new(sfo_store_stream_write, data);
+    sfo_store_stream_coll c = { w, 0 };
+    int r;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(sfo_store_streams) == SFO_INVENTORY_COLL_HOSTS);
+    for (c.coll = 0; c.coll < SFO_INVENTORY_COLL_HOSTS; c.coll++) {
+        if ((r = sfo_inventory_writer_begin(w, c.coll)) < 0 ||
+            (r = sfo_store_stream_rows(s, sfo_store_streams[c.coll].stmt, sfo_store_stream_object,
+                                       &c)) < 0)
+            return r;
+    }
+    if ((r = sfo_inventory_writer_begin(w, SFO_INVENTORY_COLL_HOSTS)) < 0 ||
+        (r = sfo_store_stream_all_hosts(s, w)) < 0)
+        return r;
+    return sfo_inventory_writer_finish(w);
+}
+
+int
+sfo_store_export_fd(sfo_store *store, int fd, unsigned int flags)
+{
+    sfo_store_stream_op op = { store, fd };
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(fd >= 0, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    return sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_export_fd_txn, &op);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -186,6 +186,38 @@ sfo_store_row_host(const PGresult *res, int row, int col)
     return host;
 }
 
+sfo_data_center *
+sfo_store_row_data_center(const PGresult *res, int row, int col)
+{
+    sfo_data_center *dc = g_new0(sfo_data_center, 1);
+
+    dc->id = sfo_store_col_str(res, row, col);
+    dc->name = sfo_store_col_str(res, row, col + 1);
+    return dc;
+}
+
+sfo_pf *
+sfo_store_row_pf(const PGresult *res, int row, int col)
+{
+    sfo_pf *pf = g_new0(sfo_pf, 1);
+
+    pf->name = sfo_store_col_str(res, row, col);
+    pf->address = sfo_store_col_str(res, row, col + 1);
+    pf->network_ids = sfo_store_col_id_list(res, row, col + 2);
+    pf->vfs = sfo_vf_list_new();
+    return pf;
+}
+
+sfo_vf *
+sfo_store_row_vf(const PGresult *res, int row, int col)
+{
+    sfo_vf *vf = g_new0(sfo_vf, 1);
+
+    vf->address = sfo_store_col_str(res, row, col);
+    vf->nic_id = sfo_store_col_str(res, row, col + 1);
+    return vf;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Builder                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -383,22 +415,15 @@ sfo_store_load_host(sfo_store *s, sfo_store_builder *b, const char *id)
     if (PQntuples(q[0].res) > 0) {
         host = sfo_store_builder_add_host(b, sfo_store_row_host(q[0].res, 0, 0));
         for (i = 0; i < PQntuples(q[1].res); i++) {
-            sfo_pf *pf = g_new0(sfo_pf, 1);
+            sfo_pf *pf = sfo_store_row_pf(q[1].res, i, 1);
 
-            pf->name = sfo_store_col_str(q[1].res, i, 1);
-            pf->address = sfo_store_col_str(q[1].res, i, 2);
-            pf->network_ids = sfo_store_col_id_list(q[1].res, i, 3);
-            pf->vfs = sfo_vf_list_new();
             g_ptr_array_add(host->pfs, pf);
             g_hash_table_insert(by_pf_id, PQgetvalue(q[1].res, i, 0), pf);
         }
         for (i = 0; i < PQntuples(q[2].res); i++) {
             sfo_pf *pf = g_hash_table_lookup(by_pf_id, PQgetvalue(q[2].res, i, 0));
-            sfo_vf *vf = g_new0(sfo_vf, 1);
 
-            vf->address = sfo_store_col_str(q[2].res, i, 1);
-            vf->nic_id = sfo_store_col_str(q[2].res, i, 2);
-            g_ptr_array_add(pf->vfs, vf);
+            g_ptr_array_add(pf->vfs, sfo_store_row_vf(q[2].res, i, 1));
         }
     }
     sfo_store_pipeline_clear(q, G_N_ELEMENTS(q));

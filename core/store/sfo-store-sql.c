@@ -68,6 +68,17 @@
     "fn.vlan_id, fn.mtu, fn.external_provider_id, fn.bridge, fn.libvirt_network_name, " \
     "fn.libvirt_network_type"
 
+/* The export's rows, in the order they were imported or added */
+#define SFO_SQL_EXPORT_DATA_CENTERS "SELECT id, name FROM data_centers ORDER BY ordinal"
+#define SFO_SQL_EXPORT_CLUSTERS "SELECT " SFO_SQL_CLUSTER_COLS " FROM clusters c ORDER BY c.ordinal"
+#define SFO_SQL_EXPORT_NETWORKS "SELECT " SFO_SQL_NETWORK_COLS " FROM networks n ORDER BY n.ordinal"
+#define SFO_SQL_EXPORT_PROFILES \
+    "SELECT " SFO_SQL_PROFILE_COLS " FROM vnic_profiles p ORDER BY p.ordinal"
+#define SFO_SQL_EXPORT_VMS "SELECT " SFO_SQL_VM_COLS " FROM vms v ORDER BY v.ordinal"
+#define SFO_SQL_EXPORT_NICS "SELECT " SFO_SQL_NIC_COLS " FROM nics i ORDER BY i.ordinal"
+/* the streamed export's one cursor (closed before the next is declared) */
+#define SFO_SQL_STREAM "DECLARE sfo_export NO SCROLL CURSOR FOR "
+
 #define SFO_SQL_PROFILE_VALUES \
     "$1::text, $2::text, $3::text, n.data_center_id, n.is_external, $4::boolean, $5::boolean, " \
     "$6::text, $7::boolean, $8::text, $9::text"
@@ -298,24 +309,12 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                   4 },
 
     /* ---- export: everything, in the order it came in ---- */
-    [SFO_STMT_EXPORT_DATA_CENTERS] = { "export_data_centers",
-                                       "SELECT id, name FROM data_centers ORDER BY ordinal", 0 },
-    [SFO_STMT_EXPORT_CLUSTERS] = { "export_clusters",
-                                   "SELECT " SFO_SQL_CLUSTER_COLS
-                                   " FROM clusters c ORDER BY c.ordinal",
-                                   0 },
-    [SFO_STMT_EXPORT_NETWORKS] = { "export_networks",
-                                   "SELECT " SFO_SQL_NETWORK_COLS
-                                   " FROM networks n ORDER BY n.ordinal",
-                                   0 },
-    [SFO_STMT_EXPORT_PROFILES] = { "export_profiles",
-                                   "SELECT " SFO_SQL_PROFILE_COLS
-                                   " FROM vnic_profiles p ORDER BY p.ordinal",
-                                   0 },
-    [SFO_STMT_EXPORT_VMS] = { "export_vms",
-                              "SELECT " SFO_SQL_VM_COLS " FROM vms v ORDER BY v.ordinal", 0 },
-    [SFO_STMT_EXPORT_NICS] = { "export_nics",
-                               "SELECT " SFO_SQL_NIC_COLS " FROM nics i ORDER BY i.ordinal", 0 },
+    [SFO_STMT_EXPORT_DATA_CENTERS] = { "export_data_centers", SFO_SQL_EXPORT_DATA_CENTERS, 0 },
+    [SFO_STMT_EXPORT_CLUSTERS] = { "export_clusters", SFO_SQL_EXPORT_CLUSTERS, 0 },
+    [SFO_STMT_EXPORT_NETWORKS] = { "export_networks", SFO_SQL_EXPORT_NETWORKS, 0 },
+    [SFO_STMT_EXPORT_PROFILES] = { "export_profiles", SFO_SQL_EXPORT_PROFILES, 0 },
+    [SFO_STMT_EXPORT_VMS] = { "export_vms", SFO_SQL_EXPORT_VMS, 0 },
+    [SFO_STMT_EXPORT_NICS] = { "export_nics", SFO_SQL_EXPORT_NICS, 0 },
     [SFO_STMT_EXPORT_HOSTS] = { "export_hosts",
                                 "SELECT " SFO_SQL_HOST_COLS " FROM hosts h ORDER BY h.ordinal", 0 },
     [SFO_STMT_EXPORT_HOST_PFS] = { "export_host_pfs",
@@ -328,6 +327,33 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                    "SELECT vf.pf_id, vf.address, vf.nic_id FROM host_vfs vf "
                                    "ORDER BY vf.pf_id, vf.position",
                                    0 },
+    /*
+     * The streamed export (sfo_store_export_fd()): the same rows through one
+     * server-side cursor at a time, SFO_STORE_STREAM_BATCH rows a FETCH; the VFs
+     * in the order their hosts are written.
+     */
+    [SFO_STMT_STREAM_DATA_CENTERS] = { "stream_data_centers",
+                                       SFO_SQL_STREAM SFO_SQL_EXPORT_DATA_CENTERS, 0, TRUE },
+    [SFO_STMT_STREAM_CLUSTERS] = { "stream_clusters", SFO_SQL_STREAM SFO_SQL_EXPORT_CLUSTERS, 0,
+                                   TRUE },
+    [SFO_STMT_STREAM_NETWORKS] = { "stream_networks", SFO_SQL_STREAM SFO_SQL_EXPORT_NETWORKS, 0,
+                                   TRUE },
+    [SFO_STMT_STREAM_PROFILES] = { "stream_profiles", SFO_SQL_STREAM SFO_SQL_EXPORT_PROFILES, 0,
+                                   TRUE },
+    [SFO_STMT_STREAM_VMS] = { "stream_vms", SFO_SQL_STREAM SFO_SQL_EXPORT_VMS, 0, TRUE },
+    [SFO_STMT_STREAM_NICS] = { "stream_nics", SFO_SQL_STREAM SFO_SQL_EXPORT_NICS, 0, TRUE },
+    [SFO_STMT_STREAM_HOST_VFS] = { "stream_host_vfs",
+                                   SFO_SQL_STREAM
+                                   "SELECT vf.pf_id, vf.address, vf.nic_id FROM host_vfs vf "
+                                   "JOIN host_pfs pf ON pf.id = vf.pf_id "
+                                   "JOIN hosts h ON h.id = pf.host_id "
+                                   "ORDER BY h.ordinal, pf.position, vf.position",
+                                   0, TRUE },
+    [SFO_STMT_STREAM_FETCH] = { "stream_fetch",
+                                "FETCH FORWARD " G_STRINGIFY(
+                                    SFO_STORE_STREAM_BATCH) " FROM sfo_export",
+                                0, TRUE },
+    [SFO_STMT_STREAM_CLOSE] = { "stream_close", "CLOSE sfo_export", 0, TRUE },
 
     /*
      * ---- the journal (sfo-store-journal.c) ----

@@ -115,6 +115,16 @@ typedef enum {
     SFO_STMT_EXPORT_HOSTS,
     SFO_STMT_EXPORT_HOST_PFS,
     SFO_STMT_EXPORT_HOST_VFS,
+    /* the streamed export: server-side cursors, read in batches */
+    SFO_STMT_STREAM_DATA_CENTERS,
+    SFO_STMT_STREAM_CLUSTERS,
+    SFO_STMT_STREAM_NETWORKS,
+    SFO_STMT_STREAM_PROFILES,
+    SFO_STMT_STREAM_VMS,
+    SFO_STMT_STREAM_NICS,
+    SFO_STMT_STREAM_HOST_VFS,
+    SFO_STMT_STREAM_FETCH,
+    SFO_STMT_STREAM_CLOSE,
     /* the journal */
     SFO_STMT_JOURNAL_BEGIN,
     SFO_STMT_JOURNAL_RECORD,
@@ -128,6 +138,9 @@ typedef enum {
     SFO_STMT_JOURNAL_OPEN_STEPS,
     SFO_STMT_LAST
 } sfo_store_stmt_id;
+
+/* rows a FETCH of the streamed export reads */
+#define SFO_STORE_STREAM_BATCH 1000
 
 typedef struct {
     const char *name; /* also the prepared statement's name */
@@ -176,6 +189,8 @@ struct sfo_store {
     /* the last statement's failure, for the retry logic */
     char sqlstate[6];
     gboolean conn_lost;
+    /* set by the body of a transaction whose attempt must not be repeated */
+    gboolean no_retry;
     int attempts; /* of the last transaction, for tests */
     /* connections made (and re-made): a new one has lost the session's advisory locks */
     guint connections;
@@ -185,6 +200,13 @@ struct sfo_store {
 
 /* Connects @store to its dsn or embedded cluster (sfo_store_open() minus the schema check). */
 int sfo_store_connect(sfo_store *store);
+
+/*
+ * Called by a transaction's body once it has done what cannot be undone
+ * outside the store (written part of an export): a failure of this attempt
+ * is then final, sfo_store_transaction() does not run the body again.
+ */
+void sfo_store_no_retry(sfo_store *store);
 
 /* Reconnects after the connection was lost (restarting the embedded server if it stopped). */
 int sfo_store_reconnect(sfo_store *store);
@@ -347,6 +369,12 @@ sfo_cluster *sfo_store_row_cluster(const PGresult *res, int row, int col);
 sfo_vm *sfo_store_row_vm(const PGresult *res, int row, int col);
 sfo_nic *sfo_store_row_nic(const PGresult *res, int row, int col);
 sfo_host *sfo_store_row_host(const PGresult *res, int row, int col);
+/* id, name */
+sfo_data_center *sfo_store_row_data_center(const PGresult *res, int row, int col);
+/* name, address, network ids (comma-separated); no VFs yet */
+sfo_pf *sfo_store_row_pf(const PGresult *res, int row, int col);
+/* address, nic id */
+sfo_vf *sfo_store_row_vf(const PGresult *res, int row, int col);
 
 /* The value of a column: a copy (NULL for SQL NULL), a boolean, an integer. */
 char *sfo_store_col_str(const PGresult *res, int row, int col);

@@ -12,33 +12,29 @@
 char *
 sfo_mac_normalize(const char *mac)
 {
-    GString *out;
+    /* "xx:xx:xx:xx:xx:xx": an exact allocation, one per NIC of an inventory */
+    char out[6 * 3];
     int octet;
     const char *p = mac;
 
     if (!mac)
         return NULL;
-    out = g_string_sized_new(18);
     for (octet = 0; octet < 6; octet++) {
         if (!g_ascii_isxdigit(p[0]) || !g_ascii_isxdigit(p[1]))
-            goto invalid;
-        g_string_append_c(out, g_ascii_tolower(p[0]));
-        g_string_append_c(out, g_ascii_tolower(p[1]));
+            return NULL;
+        out[3 * octet] = g_ascii_tolower(p[0]);
+        out[3 * octet + 1] = g_ascii_tolower(p[1]);
         p += 2;
         if (octet < 5) {
             if (*p != ':' && *p != '-')
-                goto invalid;
-            g_string_append_c(out, ':');
+                return NULL;
+            out[3 * octet + 2] = ':';
             p++;
         }
     }
     if (*p != '\0')
-        goto invalid;
-    return g_string_free(out, FALSE);
-
-invalid:
-    g_string_free(out, TRUE);
-    return NULL;
+        return NULL;
+    return g_strndup(out, sizeof(out) - 1);
 }
 
 static gboolean

@@ -94,6 +94,19 @@ expect "malformed JSON: exit 2, names file:line:column and INVENTORY_SYNTAX_ERRO
     'grep -qF "$data/malformed.json:4:5: invalid JSON" "$err" &&
      grep -q "(INVENTORY_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
 
+# read by length: a NUL byte does not end the file
+printf '{"data_centers": []}\n\000{"garbage"' > "$tmp/nul.json"
+run check "$tmp/nul.json"
+expect "a NUL, then garbage: exit 2, INVENTORY_SYNTAX_ERROR at the NUL" 2 \
+    'grep -qF "$tmp/nul.json:2:1: invalid JSON: unexpected character" "$err" &&
+     grep -q "(INVENTORY_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
+
+printf '{"id": "p"}\000{"id": "q"}' > "$tmp/nul-object.json"
+run validate "$inventory" add-vnic-profile "$tmp/nul-object.json"
+expect "validate of an object file with a NUL: exit 2, INVENTORY_SYNTAX_ERROR" 2 \
+    'grep -qF "$tmp/nul-object.json: byte 12 is a NUL" "$err" &&
+     grep -q "(INVENTORY_SYNTAX_ERROR)$" "$err" && [ ! -s "$out" ]'
+
 run check "$data/wrong-type.json"
 expect "wrong type: exit 2, names the JSON path and INVENTORY_WRONG_TYPE" 2 \
     'grep -qF "networks[1].mtu: expected an integer, found a string" "$err" &&

@@ -93,6 +93,10 @@ class Env:
     def journal_path(self):
         return self.scratch_path("journal.jsonl")
 
+    def export_to_scratch(self):
+        with open(self.scratch_path("export.json"), "w", encoding="utf-8") as f:
+            self.store.export_to(f)
+
 
 # C function -> (Python counterpart, a call that must reach the C function)
 COUNTERPARTS = {
@@ -170,6 +174,10 @@ COUNTERPARTS = {
         lambda e: e.store.import_inventory(e.inv, replace=True),
     ),
     "sfo_store_export": ("Store.export", lambda e: e.store.export()),
+    "sfo_store_export_fd": (
+        "Store.export_to",
+        lambda e: e.export_to_scratch(),
+    ),
     "sfo_store_add_vnic_profile": (
         "Store.add_vnic_profile",
         lambda e: e.store.add_vnic_profile(validate_data("add-vnic-profile")),

@@ -92,6 +92,71 @@ def test_version_and_upgrade_of_a_new_database(pg_cluster):
     assert (applied, newest) == (latest, latest)
 
 
+def generated_inventory(vms, vms_per_host=16):
+    """@vms VMs with 8 failover VF NICs each, every VF on a host; passes check."""
+    pairs = range(8)
+    nets = [f"sriov-{k}" for k in pairs] + [f"virtio-{k}" for k in pairs]
+    links = [{"id": n} for n in nets]
+    doc = {
+        "data_centers": [{"id": "dc1", "name": "Default"}],
+        "clusters": [{"id": "c1", "name": "Default", "data_center": {"id": "dc1"},
+                      "version": {"major": 4, "minor": 7}, "networks": links}],
+        "networks": [{"id": n, "name": n, "data_center": {"id": "dc1"},
+                      "vlan": {"id": 100 + int(n.split("-")[1])}} for n in nets],
+        "vnic_profiles": [p for k in pairs for p in (
+            {"id": f"vf-{k}", "name": f"vf{k}", "network": {"id": f"sriov-{k}"},
+             "pass_through": {"mode": "enabled"}, "migratable": True,
+             "failover": {"id": f"fo-{k}"}},
+            {"id": f"fo-{k}", "name": f"fo{k}", "network": {"id": f"virtio-{k}"}})],
+        "vms": [], "nics": [], "hosts": [],
+    }
+    hosts = (vms + vms_per_host - 1) // vms_per_host
+    for h in range(hosts):
+        pfs = [{"name": f"ens{k + 1}f0", "address": f"{h:04x}:{0x10 + 2 * k:02x}:00.0",
+                "networks": [{"id": f"sriov-{k}"}], "vfs": []} for k in pairs]
+        doc["hosts"].append({"id": f"host-{h}", "name": f"host{h}", "cluster": {"id": "c1"},
+                             "networks": links, "sriov_pfs": pfs})
+        for j in range(vms_per_host):
+            v = h * vms_per_host + j
+            if v >= vms:
+                break
+            doc["vms"].append({"id": f"vm-{v}", "name": f"vm{v}", "cluster": {"id": "c1"},
+                               "os": {"type": "rhel_8x64"},
+                               "status": "up", "host": {"id": f"host-{h}"}})
+            for k in pairs:
+                n = v * 8 + k
+                vf = f"{h:04x}:{0x11 + 2 * k:02x}:{j // 8:02x}.{j % 8:x}"
+                doc["nics"].append({
+                    "id": f"vm-{v}-nic{k}", "name": f"nic{k}", "vm": {"id": f"vm-{v}"},
+                    "vnic_profile": {"id": f"vf-{k}"}, "interface": "pci_passthrough",
+                    "mac": {"address": "56:6f:%02x:%02x:%02x:%02x" % (
+                        n >> 24 & 255, n >> 16 & 255, n >> 8 & 255, n & 255)},
+                    "vf": {"address": vf}})
+                pfs[k]["vfs"].append({"address": vf, "nic": {"id": f"vm-{v}-nic{k}"}})
+    return json.dumps(doc)
+
+
+def test_export_to_streams_the_text_of_export(dsn, tmp_path):
+    """export_to() writes what export().to_json() returns, across cursor batches (1000
+    rows) and with each host's VFs merged in as they come."""
+    path = tmp_path / "export.json"
+    with sriovfo.Store(dsn) as store:
+        with open(path, "w", encoding="utf-8") as f:
+            store.export_to(f)
+        assert path.read_text(encoding="utf-8") == store.export().to_json()
+        for inventory in (read(EXAMPLE), generated_inventory(300)):
+            assert store.import_inventory(inventory, replace=True) == []
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("stays ")
+                store.export_to(f)
+            expected = store.export().to_json()
+            assert path.read_text(encoding="utf-8") == "stays " + expected
+        assert len(json.loads(expected)["nics"]) == 2400
+        with open(path, "rb") as f, pytest.raises(errors.IOFailure) as info:
+            store.export_to(f.fileno())
+        assert info.value.key == "FILE_UNWRITABLE"
+
+
 def test_import_then_export_round_trip(dsn):
     with sriovfo.Store(dsn) as store:
         assert json.loads(store.export().to_json())["vnic_profiles"] == []

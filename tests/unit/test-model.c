@@ -187,6 +187,20 @@ static const sfo_model_bad_case sfo_model_bad_cases[] = {
       "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
       "\"data_center\":{\"id\":\"dc1\"},\"vlan\":{\"id\":4095}}]}",
       "INVENTORY_INVALID_VALUE", "<string>: networks[0].vlan.id: 4095 is out of range 0..4094" },
+    { "number out of 64 bits, quoted as written",
+      "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
+      "\"data_center\":{\"id\":\"dc1\"},\"vlan\":{\"id\":99999999999999999999}}]}",
+      "INVENTORY_INVALID_VALUE",
+      "<string>: networks[0].vlan.id: 99999999999999999999 is out of range 0..4094" },
+    { "negative number out of 64 bits, quoted as written",
+      "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
+      "\"data_center\":{\"id\":\"dc1\"},\"mtu\":-99999999999999999999}]}",
+      "INVENTORY_INVALID_VALUE",
+      "<string>: networks[0].mtu: -99999999999999999999 is out of range 68..65535" },
+    { "collection twice", "{\"vms\": [], \"vms\": []}", "INVENTORY_INVALID_VALUE",
+      "<string>: $.vms: the collection appears twice" },
+    { "too deep", "{\"x\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+      "INVENTORY_SYNTAX_ERROR", "<string>:1:39: invalid JSON: nesting too deep" },
     { "libvirt network type",
       "{" DC ",\"networks\":[{\"id\":\"n1\",\"name\":\"n\","
       "\"data_center\":{\"id\":\"dc1\"},\"libvirt_network\":{\"name\":\"x\"}}]}",
@@ -302,6 +316,143 @@ test_model__file_errors_name_the_file(void **state)
     g_rmdir(dir);
 }
 
+/* Read by length: a NUL ends nothing; what follows it is part of the document (#6). */
+static void
+test_model__nul_then_garbage_is_a_syntax_error(void **state)
+{
+    static const char text[] = "{\"data_centers\": []}\n\0{\"garbage\"";
+    g_autofree char *dir = g_dir_make_tmp("sfo-model-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "nul.json", NULL);
+    g_autofree char *expected = g_strdup_printf("%s:2:1: invalid JSON: unexpected character", path);
+    sfo_inventory *inv = NULL;
+
+    assert_int_equal(sfo_inventory_load_data(text, sizeof(text) - 1, "<data>", &inv), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, "INVENTORY_SYNTAX_ERROR");
+    assert_string_equal(sfo_error_last()->message,
+                        "<data>:2:1: invalid JSON: unexpected character");
+    assert_null(inv);
+
+    assert_true(g_file_set_contents(path, text, sizeof(text) - 1, NULL));
+    assert_int_equal(sfo_inventory_load_file(path, 0, &inv), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, "INVENTORY_SYNTAX_ERROR");
+    assert_string_equal(sfo_error_last()->message, expected);
+    assert_null(inv);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+/* A NUL inside a string of the document is a syntax error too, wherever it is. */
+static void
+test_model__nul_inside_a_string_is_a_syntax_error(void **state)
+{
+    static const char text[] = "{\"data_centers\": [{\"id\": \"dc\0\", \"name\": \"d\"}]}";
+    sfo_inventory *inv = NULL;
+
+    assert_int_equal(sfo_inventory_load_data(text, sizeof(text) - 1, "<data>", &inv), SFO_EINVALID);
+    assert_string_equal(sfo_error_last()->key, "INVENTORY_SYNTAX_ERROR");
+    assert_null(inv);
+}
+
+/* Keys are compared by length: "migratable\u0000x" is not migratable (#7). */
+static void
+test_model__key_with_nul_is_not_the_field_before_it(void **state)
+{
+    static const char *const texts[] = {
+        "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
+        "\"network\":{\"id\":\"n1\"},\"migratable\":true,\"migratable\\u0000x\":false}]}",
+        "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
+        "\"network\":{\"id\":\"n1\"},\"migratable\\u0000x\":false,\"migratable\":true}]}",
+        /* the same at the top level: not the collection */
+        "{" DC "," NET ",\"vnic_profiles\":[{\"id\":\"p\",\"name\":\"p\","
+        "\"network\":{\"id\":\"n1\"},\"migratable\":true}],"
+        "\"vnic_profiles\\u0000\":[{\"id\":\"q\",\"name\":\"q\"}]}",
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(texts); i++) {
+        g_autoptr(sfo_inventory) inv = NULL;
+        sfo_vnic_profile *p;
+
+        assert_int_equal(sfo_inventory_load_string(texts[i], 0, &inv), 0);
+        assert_int_equal(inv->vnic_profiles->len, 1);
+        p = sfo_inventory_find_vnic_profile(inv, "p");
+        assert_non_null(p);
+        assert_true(p->migratable);
+    }
+}
+
+/*
+ * A file is read in 64 KiB chunks: an inventory of some 900 KiB whose
+ * tokens fall across chunk boundaries (the padding shifts them by one byte
+ * per NIC) loads as the same text in memory does, and an error past the
+ * first chunk names its line and column.
+ */
+static void
+test_model__file_read_in_chunks_as_in_memory(void **state)
+{
+    g_autofree char *dir = g_dir_make_tmp("sfo-model-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "big.json", NULL);
+    g_autoptr(GString) s = g_string_new("{\"data_centers\":[{\"id\":\"dc1\",\"name\":\"d\"}],"
+                                        "\"clusters\":[{\"id\":\"cl1\",\"name\":\"c\","
+                                        "\"data_center\":{\"id\":\"dc1\"},"
+                                        "\"version\":{\"major\":4,\"minor\":7}}],\n\"vms\":[");
+    g_autoptr(sfo_inventory) from_file = NULL;
+    g_autoptr(sfo_inventory) from_text = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *name = g_strnfill(200000, 'a');
+    g_autofree char *text =
+        g_strdup_printf("{\"data_centers\":[{\"id\":\"dc1\",\"name\":\"%s\"}]}", name);
+    g_autoptr(sfo_inventory) long_name = NULL;
+    g_autoptr(sfo_inventory) long_name_file = NULL;
+    sfo_inventory *inv = NULL;
+    int lines = 3; /* the line of "nics" */
+    int v;
+
+    for (v = 0; v < 600; v++)
+        g_string_append_printf(s, "%s{\"id\":\"vm%d\",\"name\":\"v\",\"cluster\":{\"id\":\"cl1\"}}",
+                               v ? "," : "", v);
+    g_string_append(s, "],\n\"nics\":[\n");
+    for (v = 0; v < 6000; v++) {
+        g_string_append_printf(s,
+                               "%s{\"id\":\"nic%d\",%*s\"name\":\"n%d\",\"vm\":{\"id\":\"vm%d\"},"
+                               "\"mac\":{\"address\":\"56:6f:00:00:%02x:%02x\"},\"plugged\":%s}\n",
+                               v ? "," : "", v, v % 61, "", v, v / 10, v >> 8, v & 0xff,
+                               v % 3 ? "true" : "false");
+        lines++;
+    }
+    g_string_append(s, "]}\n");
+    assert_true(s->len > 10 * 64 * 1024);
+    assert_true(g_file_set_contents(path, s->str, (gssize)s->len, NULL));
+    assert_int_equal(sfo_inventory_load_file(path, 0, &from_file), 0);
+    assert_int_equal(sfo_inventory_load_string(s->str, 0, &from_text), 0);
+    assert_int_equal(from_file->nics->len, 6000);
+    assert_int_equal(sfo_inventory_format(from_file, 0, &a), 0);
+    assert_int_equal(sfo_inventory_format(from_text, 0, &b), 0);
+    assert_string_equal(a, b);
+
+    /* a string longer than a chunk, in memory and in a file */
+
+    assert_int_equal(sfo_inventory_load_string(text, 0, &long_name), 0);
+    assert_string_equal(sfo_inventory_find_data_center(long_name, "dc1")->name, name);
+    assert_true(g_file_set_contents(path, text, -1, NULL));
+    assert_int_equal(sfo_inventory_load_file(path, 0, &long_name_file), 0);
+    assert_string_equal(sfo_inventory_find_data_center(long_name_file, "dc1")->name, name);
+
+    /* a missing comma between the last two NICs: line and column past the first chunk */
+    g_string_truncate(s, s->len - 3);
+    g_string_append(s, "{\"id\":\"late\"}]}\n");
+    assert_true(g_file_set_contents(path, s->str, (gssize)s->len, NULL));
+    assert_int_equal(sfo_inventory_load_file(path, 0, &inv), SFO_EINVALID);
+    expected = g_strdup_printf("%s:%d:1: invalid JSON: array value separator ',' expected", path,
+                               lines + 1);
+    assert_string_equal(sfo_error_last()->message, expected);
+    assert_null(inv);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 static void
 test_model__enum_tables_round_trip(void **state)
 {
@@ -333,6 +484,10 @@ main(void)
         cmocka_unit_test(test_model__bad_input_names_path_and_key),
         cmocka_unit_test(test_model__unreadable_file),
         cmocka_unit_test(test_model__file_errors_name_the_file),
+        cmocka_unit_test(test_model__nul_then_garbage_is_a_syntax_error),
+        cmocka_unit_test(test_model__nul_inside_a_string_is_a_syntax_error),
+        cmocka_unit_test(test_model__key_with_nul_is_not_the_field_before_it),
+        cmocka_unit_test(test_model__file_read_in_chunks_as_in_memory),
         cmocka_unit_test(test_model__enum_tables_round_trip),
     };
 

@@ -66,6 +66,17 @@ class Store(_Owner):
         they were imported or added)."""
         return Inventory._wrap(_c.sfo_store_export(self._handle, 0))
 
+    def export_to(self, file):
+        """Writes what the store holds to @file (a file object with a fileno(), or a file
+        descriptor), the text export().to_json() returns, streamed: read in one snapshot
+        through server-side cursors and written as it is read, so memory does not grow with
+        the store. A failure after the first bytes leaves them written (IOFailure with
+        FILE_UNWRITABLE when @file cannot be written)."""
+        if not isinstance(file, int):
+            file.flush()
+            file = file.fileno()
+        _c.sfo_store_export_fd(self._handle, file, 0)
+
     def add_vnic_profile(self, profile):
         """Adds vNIC profile @profile (a dict in inventory format, or its JSON text; without
         an "id" it gets a random UUID) under the add-vnic-profile rules: (id, Violations).

@@ -113,6 +113,19 @@ int sfo_store_import(sfo_store *store, const sfo_inventory *inventory, unsigned 
 int sfo_store_export(sfo_store *store, unsigned int flags, sfo_inventory **ret_inventory);
 
 /**
+ * sfo_store_export_fd:
+ * @fd: where the export goes (not closed)
+ * Writes what the store holds to @fd: the text sfo_inventory_format() gives
+ * for what sfo_store_export() returns, read in one snapshot through
+ * server-side cursors, 1000 rows at a time, and written as it is read, so
+ * that memory does not grow with the store. The snapshot is retried as
+ * sfo_store_export() is until its first bytes are written; after that a
+ * failure is final and leaves an incomplete document on @fd. Returns: 0,
+ * SFO_EDATABASE, SFO_EIO (FILE_UNWRITABLE). Since: 0.1.0
+ */
+int sfo_store_export_fd(sfo_store *store, int fd, unsigned int flags);
+
+/**
  * sfo_store_add_vnic_profile:
  * @json: the profile in inventory format; without an "id", a random UUID
  *        is given to it
