@@ -5,7 +5,7 @@
 # scripts/demo.sh and scripts/test.sh, so the README's two commands work on a fresh machine.
 set -eu
 
-# The last line is the store's (docs/store.md): libpq to build, the server programs (initdb,
+# The last two lines are the store's (docs/store.md): libpq to build, the server programs (initdb,
 # pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
@@ -15,6 +15,7 @@ valgrind clang-format
 swig python3-dev python3-pytest
 busybox-static cpio
 postgresql postgresql-client libpq-dev
+libcrypt-dev
 "
 
 # libvirt's qemu driver, when privileged (root), resolves its default user and group
