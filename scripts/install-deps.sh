@@ -6,7 +6,7 @@
 set -eu
 
 # clang and libclang-rt-14-dev (libFuzzer) are for scripts/fuzz.sh (docs/fuzzing.md).
-# The last line is the store's (docs/store.md): libpq to build, the server programs (initdb,
+# The last two lines are the store's (docs/store.md): libpq to build, the server programs (initdb,
 # pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
@@ -16,6 +16,7 @@ valgrind clang-format clang libclang-rt-14-dev
 swig python3-dev python3-pytest
 busybox-static cpio
 postgresql postgresql-client libpq-dev
+libcrypt-dev
 "
 
 # libvirt's qemu driver, when privileged (root), resolves its default user and group

@@ -915,7 +915,7 @@ sfo_json_new_with(const char *field, json_object *value)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_cluster_to_json(const sfo_cluster *cl)
 {
     json_object *obj = sfo_json_new_identity(cl->id, cl->name);
@@ -931,7 +931,7 @@ sfo_cluster_to_json(const sfo_cluster *cl)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_network_to_json(const sfo_network *net)
 {
     json_object *obj = sfo_json_new_identity(net->id, net->name);
@@ -972,7 +972,7 @@ sfo_vnic_profile_to_json(const sfo_vnic_profile *p)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_vm_to_json(const sfo_vm *vm)
 {
     json_object *obj = sfo_json_new_identity(vm->id, vm->name);
@@ -990,7 +990,7 @@ sfo_vm_to_json(const sfo_vm *vm)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_nic_to_json(const sfo_nic *nic)
 {
     json_object *obj = sfo_json_new_identity(nic->id, nic->name);
@@ -1007,7 +1007,7 @@ sfo_nic_to_json(const sfo_nic *nic)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_host_to_json(const sfo_host *host)
 {
     json_object *obj = sfo_json_new_identity(host->id, host->name);
@@ -1040,7 +1040,7 @@ sfo_host_to_json(const sfo_host *host)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_data_center_to_json(const sfo_data_center *dc)
 {
     return sfo_json_new_identity(dc->id, dc->name);

@@ -68,15 +68,15 @@ expect "db status on a new data directory: creates the cluster, schema version 0
 
 run db upgrade
 expect "db upgrade: applies every migration" 0 \
-    'grep -qx "applied 3 migration(s); schema version 3" "$out"'
+    'grep -qx "applied 4 migration(s); schema version 4" "$out"'
 
 run db upgrade
 expect "db upgrade again: applies nothing" 0 \
-    'grep -qx "applied 0 migration(s); schema version 3" "$out"'
+    'grep -qx "applied 0 migration(s); schema version 4" "$out"'
 
 run db status --json
-expect "db status --json: schema version 3 of 3" 0 \
-    'json_check "assert doc[\"schema_version\"] == 3 and doc[\"latest_version\"] == 3 and doc[\"store\"] == \"embedded\""'
+expect "db status --json: schema version 4 of 4" 0 \
+    'json_check "assert doc[\"schema_version\"] == 4 and doc[\"latest_version\"] == 4 and doc[\"store\"] == \"embedded\""'
 
 run db frob
 expect "unknown db command: exit 2" 2 'grep -q "unknown db command" "$err"'
@@ -258,6 +258,53 @@ unset SRIOVFO_DSN
 run export --dsn "host=$tmp/nowhere port=5432 connect_timeout=3"
 expect "--dsn that cannot be reached: exit 2, DB_CONNECTION_FAILED" 2 \
     'grep -q "(DB_CONNECTION_FAILED)" "$err" && [ ! -s "$out" ]'
+
+# ------------------------------------------------------------------------
+# users of the REST engine
+# ------------------------------------------------------------------------
+printf 's3cret\n' > "$tmp/password"
+run user add alice --role admin --password-file "$tmp/password"
+expect "user add --password-file: exit 0" 0 '[ ! -s "$out" ]'
+
+run user add bob --role viewer < "$tmp/password"
+expect "user add, the password on stdin: exit 0" 0 '[ ! -s "$out" ]'
+
+run user add alice --role viewer < "$tmp/password"
+expect "user add of a taken name: exit 2, USER_EXISTS" 2 'grep -q "(USER_EXISTS)" "$err"'
+
+run user add carol < "$tmp/password"
+expect "user add without --role: exit 2" 2 'grep -q "role" "$err"'
+
+run user add carol --role root < "$tmp/password"
+expect "user add --role root: exit 2, INVALID_ARGUMENT" 2 'grep -q "(INVALID_ARGUMENT)" "$err"'
+
+run user list
+expect "user list: name and role, in the order added" 0 \
+    '[ "$(cat "$out")" = "alice admin
+bob viewer" ]'
+
+run user list --json
+expect "user list --json" 0 \
+    'json_check "assert doc == [{\"name\": \"alice\", \"role\": \"admin\"}, {\"name\": \"bob\", \"role\": \"viewer\"}]"'
+
+printf 'other\n' > "$tmp/password2"
+run user passwd bob --password-file "$tmp/password2"
+expect "user passwd: exit 0" 0 '[ ! -s "$out" ]'
+
+run user passwd nobody --password-file "$tmp/password2"
+expect "user passwd of an unknown user: exit 2, USER_NOT_FOUND" 2 'grep -q "(USER_NOT_FOUND)" "$err"'
+
+run user remove bob
+expect "user remove: exit 0" 0 '[ ! -s "$out" ]'
+
+run user list
+expect "user list after the removal" 0 '[ "$(cat "$out")" = "alice admin" ]'
+
+run user remove bob
+expect "user remove of an unknown user: exit 2, USER_NOT_FOUND" 2 'grep -q "(USER_NOT_FOUND)" "$err"'
+
+run export --role admin
+expect "--role with another command: exit 2" 2 'grep -q "only apply to" "$err"'
 
 # ------------------------------------------------------------------------
 # stop, and start again on the next command

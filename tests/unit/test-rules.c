@@ -256,6 +256,8 @@ test_rules__check_survives_dangling_references(void **state)
     set_str(&sfo_inventory_find_nic(inv, "nic6")->vm_id, "vm-gone");
     set_str(&sfo_inventory_find_vm(inv, "vm4")->cluster_id, "cl-gone");
     set_str(&sfo_inventory_find_vnic_profile(inv, "p-vf-spare")->network_id, NULL);
+    /* the reverse indexes are keyed by the links just changed */
+    assert_int_equal(sfo_inventory_index(inv), 0);
     v = check(inv);
     assert_int_equal(count_key(v, "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID"), 1);
     assert_one(v, "ACTION_TYPE_FAILED_NETWORK_NOT_EXIST", ERR, "vnic_profile", "p-br");

@@ -11,9 +11,10 @@ module sriovfo._store and libsriovfo-store, which links libpq. `import sriovfo` 
 neither (a VDSM hook never needs them).
 """
 
+import json as _json
 import os as _os
 
-from . import Inventory, Violations, _object_json, _Owner, _text
+from . import InvalidInput, Inventory, Violations, _object_json, _Owner, _text
 from . import _store as _c
 
 __all__ = ["Store"]
@@ -85,11 +86,15 @@ class Store(_Owner):
             self._handle, _object_json(profile, "vNIC profile JSON"), 0)
         return profile_id, Violations(violations)
 
-    def update_vnic_profile(self, profile):
+    def update_vnic_profile(self, profile, merge=False):
         """Replaces the profile with @profile's id by @profile (update-vnic-profile rules; an
-        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations."""
+        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations.
+        With merge=True @profile holds "id" and only the fields to change: the others keep
+        their stored values, a field set to None is cleared ("failover": None); an unknown id
+        raises NotFound (VNIC_PROFILE_NOT_FOUND)."""
+        flags = _c.SFO_STORE_UPDATE_MERGE if merge else 0
         return Violations(_c.sfo_store_update_vnic_profile(
-            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+            self._handle, _object_json(profile, "vNIC profile JSON"), flags))
 
     def remove_vnic_profile(self, profile_id):
         """Removes profile @profile_id (remove-vnic-profile rules: not in use, no other
@@ -104,19 +109,60 @@ class Store(_Owner):
 
         return json.loads(_c.sfo_store_list_vnic_profiles(self._handle, 0))["vnic_profiles"]
 
+    # the collections get() and list() read: the inventory's top-level keys
+    KINDS = ("data_centers", "clusters", "networks", "vnic_profiles", "vms", "nics", "hosts")
+
+    def get(self, kind, object_id):
+        """Object @object_id of collection @kind (one of Store.KINDS) as a dict in inventory
+        format. NotFound with the kind's key (VNIC_PROFILE_NOT_FOUND, NIC_NOT_FOUND, ...) when
+        the store has no such object; InvalidInput for an unknown kind or a malformed id."""
+        return _json.loads(_c.sfo_store_get(self._handle, _text(kind, "kind"),
+                                            _text(object_id, "id"), 0))
+
+    def list(self, kind, name=None, parent=None, limit=None):
+        """The objects of collection @kind (one of Store.KINDS) as dicts in inventory format,
+        in the order they were imported or added, read in one snapshot. @name keeps those with
+        that exact name; @parent (an id) those of that parent: the network of vnic_profiles,
+        the VM of nics, the data center of networks and clusters, the cluster of vms and
+        hosts; @limit caps how many (oVirt's max)."""
+        if limit is None:
+            limit = -1
+        elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidInput("limit must be an integer >= 0, not %r" % (limit,),
+                               "INVALID_ARGUMENT")
+        return _json.loads(_c.sfo_store_list(
+            self._handle, _text(kind, "kind"), None if name is None else _text(name, "name"),
+            None if parent is None else _text(parent, "parent"), min(limit, 2**31 - 1), 0))
+
+    def failover_candidates(self, profile):
+        """The ids of the stored profiles the rules allow as the failover of @profile (a dict:
+        a stored profile, possibly edited, or a new one without "id"; "network" is required),
+        in the order they were added. Computed in C by the rules' own predicates. NotFound
+        (NETWORK_NOT_FOUND) for a network the store lacks."""
+        return _json.loads(_c.sfo_store_failover_candidates(
+            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+
+    def vnic_profile_vm_counts(self):
+        """{profile id: how many distinct VMs have a NIC on it}; profiles in no use are
+        absent."""
+        return _json.loads(_c.sfo_store_vnic_profile_vm_counts(self._handle, 0))
+
     def add_nic(self, nic):
         """Adds VM NIC @nic (a dict in inventory format, or its JSON text; without an "id" it
-        gets a random UUID) under the add-nic rules: (id, Violations). InvalidInput when it
-        is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        gets a random UUID, without a "mac" the next free one of the pool 56:6f:xx:xx:xx:xx)
+        under the add-nic rules: (id, Violations). InvalidInput when it is malformed or its id
+        is taken (INVENTORY_DUPLICATE_ID)."""
         nic_id, violations = _c.sfo_store_add_nic(
             self._handle, _object_json(nic, "NIC JSON"), 0)
         return nic_id, Violations(violations)
 
-    def update_nic(self, nic):
+    def update_nic(self, nic, merge=False):
         """Replaces the NIC with @nic's id by @nic (update-nic rules; an unknown id is the
-        violation VM_INTERFACE_NOT_EXIST): Violations."""
+        violation VM_INTERFACE_NOT_EXIST): Violations. With merge=True, as for
+        update_vnic_profile(); an unknown id raises NotFound (NIC_NOT_FOUND)."""
+        flags = _c.SFO_STORE_UPDATE_MERGE if merge else 0
         return Violations(_c.sfo_store_update_nic(self._handle, _object_json(nic, "NIC JSON"),
-                                                  0))
+                                                  flags))
 
     def remove_nic(self, nic_id):
         """Removes NIC @nic_id: Violations. NotFound (NIC_NOT_FOUND) for an unknown NIC."""
@@ -131,6 +177,56 @@ class Store(_Owner):
         """Marks NIC @nic_id unplugged: Violations. NotFound (NIC_NOT_FOUND) for an unknown
         NIC."""
         return Violations(_c.sfo_store_unplug_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    # ---- users and tokens of the REST engine (docs/store.md) ----
+
+    def add_user(self, name, password, role):
+        """Adds user @name with @password (stored as its yescrypt hash only) and @role,
+        "admin" or "viewer". InvalidInput: USER_EXISTS for a name in use, INVALID_ARGUMENT
+        for a bad name, password or role."""
+        _c.sfo_store_add_user(self._handle, _text(name, "name"), _text(password, "password"),
+                              _text(role, "role"), 0)
+
+    def set_password(self, name, password):
+        """Sets the password of user @name and ends its sessions (its tokens). NotFound
+        (USER_NOT_FOUND) for an unknown user."""
+        _c.sfo_store_set_password(self._handle, _text(name, "name"),
+                                  _text(password, "password"), 0)
+
+    def remove_user(self, name):
+        """Removes user @name and its tokens. NotFound (USER_NOT_FOUND) for an unknown user."""
+        _c.sfo_store_remove_user(self._handle, _text(name, "name"), 0)
+
+    def list_users(self):
+        """[{"name", "role"}] in the order the users were added."""
+        return _json.loads(_c.sfo_store_list_users(self._handle, 0))
+
+    def login(self, name, password, ttl=3600):
+        """A new bearer token for user @name: {"token", "expires_at" (seconds since the
+        epoch), "user", "role"}, valid @ttl seconds. AuthFailed: AUTH_FAILED for an unknown
+        name or a wrong password (the same), AUTH_RATE_LIMITED after 5 failures of the name
+        in 60 s."""
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= 30 * 24 * 3600:
+            raise InvalidInput("ttl must be 1 to 2592000 seconds, not %r" % (ttl,),
+                               "INVALID_ARGUMENT")
+        return _json.loads(_c.sfo_store_login(self._handle, _text(name, "name"),
+                                              _text(password, "password"), ttl, 0))
+
+    def verify_token(self, token):
+        """{"user", "role", "expires_at"} of a token login() gave out, by any process on this
+        database. AuthFailed: AUTH_TOKEN_INVALID (unknown or revoked), AUTH_TOKEN_EXPIRED."""
+        return _json.loads(_c.sfo_store_verify_token(self._handle, _text(token, "token"), 0))
+
+    def revoke_token(self, token):
+        """Ends the session of @token; an unknown token is no error."""
+        _c.sfo_store_revoke_token(self._handle, _text(token, "token"), 0)
+
+    def ensure_admin(self, password=None):
+        """Creates admin@internal (role admin) when the store has no user at all. With
+        password=None its password is random and returned (show it once); else, or when
+        there was a user already, returns None."""
+        return _c.sfo_store_ensure_admin(
+            self._handle, None if password is None else _text(password, "password"), 0)
 
     @staticmethod
     def embedded_data_dir():

@@ -130,7 +130,8 @@ int sfo_store_export_fd(sfo_store *store, int fd, unsigned int flags);
  * @json: the profile in inventory format; without an "id", a random UUID
  *        is given to it
  * @ret_id: the profile's id (optional; free with sfo_free())
- * Runs the add-vnic-profile rules. Returns: 0, SFO_EVIOLATED, SFO_EINVALID
+ * Runs the add-vnic-profile rules (a name is unique per network:
+ * ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE). Returns: 0, SFO_EVIOLATED, SFO_EINVALID
  * (malformed @json; INVENTORY_DUPLICATE_ID when the id is taken),
  * SFO_EDATABASE. Since: 0.1.0
  */
@@ -138,10 +139,24 @@ int sfo_store_add_vnic_profile(sfo_store *store, const char *json, unsigned int 
                                char **ret_id, sfo_violations **ret_violations);
 
 /**
+ * sfo_store_update_flags:
+ * @SFO_STORE_UPDATE_MERGE: the JSON holds "id" and only the fields to
+ *     change (what a REST PUT carries): the others keep their stored
+ *     values, a field set to null is cleared ("failover": null removes the
+ *     failover). The merge is done in the transaction, on the locked row,
+ *     before the rules run; an unknown id is SFO_ENOTFOUND
+ *     (VNIC_PROFILE_NOT_FOUND, NIC_NOT_FOUND). Since: 0.1.0
+ */
+typedef enum {
+    SFO_STORE_UPDATE_MERGE = 1 << 0,
+} sfo_store_update_flags;
+
+/**
  * sfo_store_update_vnic_profile:
+ * @flags: sfo_store_update_flags
  * Replaces the profile with @json's id by @json (update-vnic-profile rules;
- * an unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS).
- * Since: 0.1.0
+ * an unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS),
+ * or merges @json into it (SFO_STORE_UPDATE_MERGE). Since: 0.1.0
  */
 int sfo_store_update_vnic_profile(sfo_store *store, const char *json, unsigned int flags,
                                   sfo_violations **ret_violations);
@@ -162,17 +177,86 @@ int sfo_store_remove_vnic_profile(sfo_store *store, const char *id, unsigned int
 int sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json);
 
 /**
- * sfo_store_add_nic:
- * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules).
+ * sfo_store_get:
+ * @kind: a collection of the inventory: "data_centers", "clusters",
+ *        "networks", "vnic_profiles", "vms", "nics" or "hosts"
+ * @id: the object's id
+ * @flags: must be 0
+ * @ret_json: the object in inventory format (one JSON object); free with
+ *            sfo_free()
+ * Returns: 0; SFO_EINVALID for an unknown @kind (INVALID_ARGUMENT) or an
+ * @id that is not an id (INVENTORY_INVALID_VALUE); SFO_ENOTFOUND when the
+ * store has no such object (DATA_CENTER_NOT_FOUND, CLUSTER_NOT_FOUND,
+ * NETWORK_NOT_FOUND, VNIC_PROFILE_NOT_FOUND, VM_NOT_FOUND, NIC_NOT_FOUND,
+ * HOST_NOT_FOUND); SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
+                  char **ret_json);
+
+/**
+ * sfo_store_list:
+ * @kind: as for sfo_store_get()
+ * @name: only the objects with this exact name; NULL: any
+ * @parent: only the objects of this parent (an id): the network of
+ *          "vnic_profiles", the VM of "nics", the data center of "networks"
+ *          and "clusters", the cluster of "vms" and "hosts"; NULL: any.
+ *          "data_centers" have none (INVALID_ARGUMENT)
+ * @limit: the most objects to return; -1: all
+ * @flags: must be 0
+ * @ret_json: a JSON array of the objects in inventory format, in the order
+ *            they were imported or added; free with sfo_free()
+ * One snapshot. Returns: 0, SFO_EINVALID, SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_list(sfo_store *store, const char *kind, const char *name, const char *parent,
+                   int limit, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_vnic_profile_vm_counts:
+ * @flags: must be 0
+ * @ret_json: a JSON object: profile id -> how many distinct VMs have a NIC
+ *            on that profile; profiles no NIC uses are absent. Free with
+ *            sfo_free()
  * Since: 0.1.0
+ */
+int sfo_store_vnic_profile_vm_counts(sfo_store *store, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_failover_candidates:
+ * @json: a vNIC profile in inventory format: a stored one (possibly
+ *        edited) or a new one without "id"; its "network" is required
+ * @flags: must be 0
+ * @ret_json: a JSON array of the ids of the stored profiles the rules
+ *            allow as its failover, in the order they were added; free with
+ *            sfo_free()
+ * What a front end offers in its failover list: not the profile itself,
+ * not passthrough, not on an external network, in the same data center,
+ * with a network attached to every cluster that has the profile's network
+ * (sfo_rules_failover_candidates(), the predicates the rules use). The
+ * profile's own pass_through and migratable do not matter here (rule 4 is
+ * checked when it is written). Returns: 0; SFO_EINVALID for a malformed
+ * profile; SFO_ENOTFOUND (NETWORK_NOT_FOUND) for a network the store lacks;
+ * SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_failover_candidates(sfo_store *store, const char *json, unsigned int flags,
+                                  char **ret_json);
+
+/**
+ * sfo_store_add_nic:
+ * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules). A NIC
+ * without a "mac" gets the lowest free MAC after the highest in use of the
+ * pool 56:6f:00:00:00:00 - 56:6f:ff:ff:ff:ff (oVirt's default), else the
+ * first free one (SFO_EINVALID, MAC_POOL_EXHAUSTED, when none is), in the
+ * same transaction. Since: 0.1.0
  */
 int sfo_store_add_nic(sfo_store *store, const char *json, unsigned int flags, char **ret_id,
                       sfo_violations **ret_violations);
 
 /**
  * sfo_store_update_nic:
+ * @flags: sfo_store_update_flags
  * Replaces the NIC with @json's id (update-nic rules; an unknown id is the
- * violation VM_INTERFACE_NOT_EXIST). Since: 0.1.0
+ * violation VM_INTERFACE_NOT_EXIST), or merges @json into it
+ * (SFO_STORE_UPDATE_MERGE). Since: 0.1.0
  */
 int sfo_store_update_nic(sfo_store *store, const char *json, unsigned int flags,
                          sfo_violations **ret_violations);
@@ -189,6 +273,87 @@ int sfo_store_plug_nic(sfo_store *store, const char *id, unsigned int flags,
                        sfo_violations **ret_violations);
 int sfo_store_unplug_nic(sfo_store *store, const char *id, unsigned int flags,
                          sfo_violations **ret_violations);
+
+/* ------------------------------------------------------------------------ */
+/* Users and tokens of the REST engine (docs/store.md)                      */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_store_add_user:
+ * @name: 1 to 256 characters, no space or control character
+ * @password: 1 to 4096 bytes; stored only as its yescrypt hash (libcrypt)
+ * @role: "admin" (read and write) or "viewer" (read only)
+ * @flags: must be 0
+ * Returns: 0; SFO_EINVALID for a bad argument (INVALID_ARGUMENT) or a name
+ * in use (USER_EXISTS); SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_add_user(sfo_store *store, const char *name, const char *password, const char *role,
+                       unsigned int flags);
+
+/**
+ * sfo_store_set_password:
+ * Sets the password of user @name and revokes its tokens. Returns: 0,
+ * SFO_EINVALID, SFO_ENOTFOUND (USER_NOT_FOUND), SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_set_password(sfo_store *store, const char *name, const char *password,
+                           unsigned int flags);
+
+/**
+ * sfo_store_remove_user:
+ * Removes user @name and its tokens. Returns: 0, SFO_ENOTFOUND
+ * (USER_NOT_FOUND), SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_remove_user(sfo_store *store, const char *name, unsigned int flags);
+
+/**
+ * sfo_store_list_users:
+ * @ret_json: a JSON array of {"name", "role"} in the order the users were
+ *            added; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_store_list_users(sfo_store *store, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_login:
+ * @ttl: the token's lifetime in seconds, 1 to 30 days
+ * @ret_json: {"token", "expires_at" (seconds since the epoch), "user",
+ *            "role"}; free with sfo_free()
+ * Checks @password and gives out a new bearer token: 32 random bytes
+ * (getrandom(2)) in base64url, stored only as its SHA-256, with its expiry.
+ * Returns: 0; SFO_EAUTH with AUTH_FAILED for an unknown name or a wrong
+ * password (the same answer, and the same cost), AUTH_RATE_LIMITED once
+ * the name has 5 failed logins in the last 60 s (the password is not
+ * checked); SFO_EINVALID for a bad @ttl; SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_login(sfo_store *store, const char *name, const char *password, int ttl,
+                    unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_verify_token:
+ * @ret_json: {"user", "role", "expires_at"}; free with sfo_free()
+ * Returns: 0; SFO_EAUTH with AUTH_TOKEN_INVALID (unknown or revoked) or
+ * AUTH_TOKEN_EXPIRED; SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_verify_token(sfo_store *store, const char *token, unsigned int flags,
+                           char **ret_json);
+
+/**
+ * sfo_store_revoke_token:
+ * Ends @token's session; an unknown token is no error. Since: 0.1.0
+ */
+int sfo_store_revoke_token(sfo_store *store, const char *token, unsigned int flags);
+
+/**
+ * sfo_store_ensure_admin:
+ * @password: the password of the first user; NULL: a random one
+ * @ret_password: the random password when the user was created with one
+ *                (show it once; free with sfo_free()), else NULL
+ * Creates the user "admin@internal" (role admin) when the store has no
+ * user at all, as oVirt's engine-setup does; else changes nothing. Safe
+ * when several processes start at once. Since: 0.1.0
+ */
+int sfo_store_ensure_admin(sfo_store *store, const char *password, unsigned int flags,
+                           char **ret_password);
 
 /**
  * sfo_store_embedded_data_dir:
