@@ -233,7 +233,7 @@ def parse_body(data, content_type, root):
     if content_type and "json" in content_type.lower():
         try:
             t = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             raise BadRequest("The request body is not valid JSON: %s" % e,
                              "REST_MALFORMED_BODY") from None
         if not isinstance(t, dict):
