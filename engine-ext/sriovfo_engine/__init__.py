@@ -7,7 +7,7 @@ sriovfo-engine command, which serves it with gunicorn.
 __version__ = "0.1.0"
 
 
-def create_app(dsn=None):
+def create_app(dsn=None, token_ttl=3600):
     from .app import create_app as create
 
-    return create(dsn)
+    return create(dsn, token_ttl)

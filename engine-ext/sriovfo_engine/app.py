@@ -421,6 +421,10 @@ def _sso_json(resp, status, body):
 
 
 class Token(Resource):
+    def __init__(self, stores, ttl):
+        super().__init__(stores)
+        self.ttl = ttl
+
     def on_post(self, req, resp):
         form = _form(req) or {}
         for name, value in req.params.items():
@@ -433,7 +437,7 @@ class Token(Resource):
             return
         auth_failed = sriovfo.AuthFailed
         try:
-            info = self.store.login(user, form.get("password", ""))
+            info = self.store.login(user, form.get("password", ""), ttl=self.ttl)
         except auth_failed as e:
             status = falcon.HTTP_429 if e.key == "AUTH_RATE_LIMITED" else falcon.HTTP_400
             resp.set_header(KEY_HEADER, e.key)
@@ -461,8 +465,9 @@ class Logout(Resource):
 # the application
 # ---------------------------------------------------------------------------
 
-def create_app(dsn=None):
-    """The WSGI application over the store of @dsn (None: the embedded store)."""
+def create_app(dsn=None, token_ttl=3600):
+    """The WSGI application over the store of @dsn (None: the embedded store); its tokens
+    expire after @token_ttl seconds."""
     stores = Stores(dsn)
     app = falcon.App(middleware=[Engine(stores)], media_type=XML)
     app.req_options.strip_url_path_trailing_slash = True
@@ -496,6 +501,6 @@ def create_app(dsn=None):
     nics = Nics(stores)
     app.add_route(API + "/vms/{ident}/nics", nics)
     app.add_route(API + "/vms/{ident}/nics/{nic}", nics, suffix="item")
-    app.add_route("/ovirt-engine/sso/oauth/token", Token(stores))
+    app.add_route("/ovirt-engine/sso/oauth/token", Token(stores, token_ttl))
     app.add_route("/ovirt-engine/services/sso-logout", Logout(stores))
     return app

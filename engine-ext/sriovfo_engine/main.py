@@ -15,9 +15,10 @@ import gunicorn.app.base
 
 
 class _Server(gunicorn.app.base.BaseApplication):
-    def __init__(self, options, dsn):
+    def __init__(self, options, dsn, token_ttl):
         self.options = options
         self.dsn = dsn
+        self.token_ttl = token_ttl
         super().__init__()
 
     def load_config(self):
@@ -28,7 +29,7 @@ class _Server(gunicorn.app.base.BaseApplication):
     def load(self):
         from .app import create_app
 
-        return create_app(self.dsn)
+        return create_app(self.dsn, self.token_ttl)
 
 
 def parse_args(argv):
@@ -43,6 +44,8 @@ def parse_args(argv):
                    "the embedded store)")
     p.add_argument("--certfile", help="TLS certificate (PEM); HTTPS with --keyfile")
     p.add_argument("--keyfile", help="TLS private key (PEM)")
+    p.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS",
+                   help="lifetime of an SSO token (default 3600)")
     p.add_argument("--timeout", type=int, default=30, help="worker timeout in seconds")
     p.add_argument("--access-log", default=None, help="access log file ('-': stderr)")
     args = p.parse_args(argv)
@@ -50,6 +53,8 @@ def parse_args(argv):
         p.error("--certfile and --keyfile go together")
     if args.workers < 1:
         p.error("--workers must be at least 1")
+    if args.token_ttl < 1:
+        p.error("--token-ttl must be at least 1")
     return args
 
 
@@ -86,5 +91,5 @@ def main(argv=None):
         "proc_name": "sriovfo-engine",
         "limit_request_line": 8190,
     }
-    _Server(options, args.dsn).run()
+    _Server(options, args.dsn, args.token_ttl).run()
     return 0

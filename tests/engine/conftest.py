@@ -82,17 +82,19 @@ def new_database(cluster):
 class Engine:
     """A sriovfo-engine process (python3 -m sriovfo_engine) on a free loopback port."""
 
-    def __init__(self, dsn, workers=2, env=None):
+    def __init__(self, dsn, workers=2, env=None, args=(), tls=None):
         self.dsn = dsn
         self.port = free_port()
-        self.url = "http://127.0.0.1:%d%s" % (self.port, API)
+        self.url = "%s://127.0.0.1:%d%s" % ("https" if tls else "http", self.port, API)
+        if tls:
+            args = list(args) + ["--certfile", tls[0], "--keyfile", tls[1]]
         self.log = open(os.path.join(pyconf.scratch_dir("sfo-engine."), "engine.log"), "w+b")
         environ = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [ENGINE_SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
         environ.update(env or {})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sriovfo_engine", "--bind", "127.0.0.1:%d" % self.port,
-             "--workers", str(workers), "--dsn", dsn],
+             "--workers", str(workers), "--dsn", dsn, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=environ)
         deadline = time.monotonic() + 60
         while True:
@@ -100,7 +102,8 @@ class Engine:
                 raise RuntimeError("sriovfo-engine exited: %s" % self.output())
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
+                if tls or self.request("GET", "/ovirt-engine/api")[0] == 401:
+                    break
             except OSError:
                 if time.monotonic() > deadline:
                     raise RuntimeError("sriovfo-engine did not listen: %s" % self.output())
@@ -150,8 +153,8 @@ class Engine:
     def connection(self, user=ADMIN, password=ADMIN_PASSWORD, **kwargs):
         import ovirtsdk4
 
-        return ovirtsdk4.Connection(url=self.url, username=user, password=password,
-                                    insecure=True, **kwargs)
+        kwargs.setdefault("insecure", True)
+        return ovirtsdk4.Connection(url=self.url, username=user, password=password, **kwargs)
 
 
 def export(dsn):

@@ -2,11 +2,13 @@
 SSO (token, logout), the collections and objects of the example inventory, XML and JSON."""
 
 import json
+import subprocess
+import time
 
 import ovirtsdk4
 import pytest
 from conftest import (ADMIN, API, CLUSTER, DC, HOST1, NET_BR, NET_VF, NIC_WEB1_VF, NOWHERE,
-                      P_SRIOV_FAILOVER, P_VIRTIO_FAILOVER, WEB1)
+                      P_SRIOV_FAILOVER, P_VIRTIO_FAILOVER, WEB1, Engine)
 from lxml import etree
 from ovirtsdk4 import types
 
@@ -166,3 +168,34 @@ def test_unknown_path_and_method(engine, admin_token):
     assert engine.request("GET", "storagedomains", token=admin_token)[0] == 404
     status, h, _ = engine.request("DELETE", "datacenters/" + DC, token=admin_token)
     assert status == 405 and h["content-type"]
+
+
+def test_sdk_authenticates_again_after_the_token_expires(dsn):
+    engine = Engine(dsn, workers=1, args=["--token-ttl", "1"])
+    try:
+        with engine.connection() as conn:
+            system = conn.system_service()
+            assert system.data_centers_service().list()[0].id == DC
+            first = conn.authenticate()
+            time.sleep(2.5)
+            assert engine.request("GET", API, token=first)[0] == 401
+            # the SDK gets a 401, fetches a new token and retries once
+            assert system.data_centers_service().list()[0].id == DC
+            assert conn.authenticate() != first
+    finally:
+        engine.stop()
+
+
+def test_https(dsn, tmp_path):
+    cert, key = str(tmp_path / "engine.pem"), str(tmp_path / "engine.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    engine = Engine(dsn, workers=1, tls=(cert, key))
+    try:
+        with engine.connection(insecure=False, ca_file=cert) as conn:
+            assert conn.test(raise_exception=True)
+            assert conn.system_service().data_centers_service().list()[0].id == DC
+    finally:
+        engine.stop()
