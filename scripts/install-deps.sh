@@ -5,8 +5,10 @@
 # scripts/demo.sh and scripts/test.sh, so the README's two commands work on a fresh machine.
 set -eu
 
-# The last line is the store's (docs/store.md): libpq to build, the server programs (initdb,
-# pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
+# The store's lines (docs/store.md): libpq to build, the server programs (initdb, pg_ctl, in
+# /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump; libcrypt. The last
+# line is the REST engine's (docs/rest.md): Falcon, gunicorn, lxml, javaproperties, and what
+# building the oVirt SDK's C extension in a virtual environment takes; wrk for bench-engine.
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
@@ -15,6 +17,7 @@ valgrind clang-format
 swig python3-dev python3-pytest
 busybox-static cpio
 postgresql postgresql-client libpq-dev
+libcrypt-dev
 python3-falcon python3-gunicorn python3-lxml python3-javaproperties python3-venv build-essential wrk
 "
 

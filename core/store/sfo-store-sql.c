@@ -392,6 +392,48 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                       "FROM journal_steps WHERE sequence_id = ANY ($1::uuid[]) "
                                       "ORDER BY ordinal",
                                       1 },
+
+/*
+     * ---- reads (sfo-store-read.c) ----
+     * $1 id, $2 name, $3 parent, $4 the most rows; each NULL when not given. Unprepared: the
+     * planner sees the NULLs and keeps the index scans of the filters that are given.
+     */
+#define SFO_SQL_FILTER(alias, parent) \
+    " WHERE ($1::text IS NULL OR " alias ".id = $1::text) AND ($2::text IS NULL OR " alias \
+    ".name = $2::text) AND ($3::text IS NULL OR " parent " = $3::text) ORDER BY " alias \
+    ".ordinal LIMIT $4::bigint"
+    [SFO_STMT_LIST_DATA_CENTERS] = { "list_data_centers",
+                                     "SELECT d.id, d.name FROM data_centers d" SFO_SQL_FILTER(
+                                         "d", "NULL"),
+                                     4, TRUE },
+    [SFO_STMT_LIST_CLUSTERS] = { "list_clusters",
+                                 "SELECT " SFO_SQL_CLUSTER_COLS
+                                 " FROM clusters c" SFO_SQL_FILTER("c", "c.data_center_id"),
+                                 4, TRUE },
+    [SFO_STMT_LIST_NETWORKS] = { "list_networks",
+                                 "SELECT " SFO_SQL_NETWORK_COLS
+                                 " FROM networks n" SFO_SQL_FILTER("n", "n.data_center_id"),
+                                 4, TRUE },
+    [SFO_STMT_LIST_PROFILES] = { "list_profiles",
+                                 "SELECT " SFO_SQL_PROFILE_COLS
+                                 " FROM vnic_profiles p" SFO_SQL_FILTER("p", "p.network_id"),
+                                 4, TRUE },
+    [SFO_STMT_LIST_VMS] = { "list_vms",
+                            "SELECT " SFO_SQL_VM_COLS
+                            " FROM vms v" SFO_SQL_FILTER("v", "v.cluster_id"),
+                            4, TRUE },
+    [SFO_STMT_LIST_NICS] = { "list_nics",
+                             "SELECT " SFO_SQL_NIC_COLS
+                             " FROM nics i" SFO_SQL_FILTER("i", "i.vm_id"),
+                             4, TRUE },
+    [SFO_STMT_LIST_HOSTS] = { "list_hosts",
+                              "SELECT h.id FROM hosts h" SFO_SQL_FILTER("h", "h.cluster_id"), 4,
+                              TRUE },
+#undef SFO_SQL_FILTER
+    [SFO_STMT_PROFILE_VM_COUNTS] = { "profile_vm_counts",
+                                     "SELECT vnic_profile_id, count(DISTINCT vm_id) FROM nics "
+                                     "WHERE vnic_profile_id IS NOT NULL GROUP BY vnic_profile_id",
+                                     0 },
 };
 
 void

@@ -149,6 +149,50 @@ int sfo_store_remove_vnic_profile(sfo_store *store, const char *id, unsigned int
 int sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json);
 
 /**
+ * sfo_store_get:
+ * @kind: a collection of the inventory: "data_centers", "clusters",
+ *        "networks", "vnic_profiles", "vms", "nics" or "hosts"
+ * @id: the object's id
+ * @flags: must be 0
+ * @ret_json: the object in inventory format (one JSON object); free with
+ *            sfo_free()
+ * Returns: 0; SFO_EINVALID for an unknown @kind (INVALID_ARGUMENT) or an
+ * @id that is not an id (INVENTORY_INVALID_VALUE); SFO_ENOTFOUND when the
+ * store has no such object (DATA_CENTER_NOT_FOUND, CLUSTER_NOT_FOUND,
+ * NETWORK_NOT_FOUND, VNIC_PROFILE_NOT_FOUND, VM_NOT_FOUND, NIC_NOT_FOUND,
+ * HOST_NOT_FOUND); SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
+                  char **ret_json);
+
+/**
+ * sfo_store_list:
+ * @kind: as for sfo_store_get()
+ * @name: only the objects with this exact name; NULL: any
+ * @parent: only the objects of this parent (an id): the network of
+ *          "vnic_profiles", the VM of "nics", the data center of "networks"
+ *          and "clusters", the cluster of "vms" and "hosts"; NULL: any.
+ *          "data_centers" have none (INVALID_ARGUMENT)
+ * @limit: the most objects to return; -1: all
+ * @flags: must be 0
+ * @ret_json: a JSON array of the objects in inventory format, in the order
+ *            they were imported or added; free with sfo_free()
+ * One snapshot. Returns: 0, SFO_EINVALID, SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_list(sfo_store *store, const char *kind, const char *name, const char *parent,
+                   int limit, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_vnic_profile_vm_counts:
+ * @flags: must be 0
+ * @ret_json: a JSON object: profile id -> how many distinct VMs have a NIC
+ *            on that profile; profiles no NIC uses are absent. Free with
+ *            sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_store_vnic_profile_vm_counts(sfo_store *store, unsigned int flags, char **ret_json);
+
+/**
  * sfo_store_add_nic:
  * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules).
  * Since: 0.1.0
