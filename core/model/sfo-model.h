@@ -155,6 +155,7 @@ struct sfo_inventory {
     GHashTable *nics_by_mac;          /* mac -> sfo_nic * */
     GHashTable *nics_by_profile;      /* vnic profile id -> sfo_nic * */
     GHashTable *profiles_by_failover; /* failover profile id -> sfo_vnic_profile * */
+    GHashTable *profiles_by_network;  /* network id -> sfo_vnic_profile * */
 };
 
 /*
@@ -172,6 +173,8 @@ const GPtrArray *sfo_inventory_nics_with_mac(const sfo_inventory *inv, const cha
 const GPtrArray *sfo_inventory_nics_with_profile(const sfo_inventory *inv, const char *profile_id);
 const GPtrArray *sfo_inventory_profiles_with_failover(const sfo_inventory *inv,
                                                       const char *failover_id);
+const GPtrArray *sfo_inventory_profiles_of_network(const sfo_inventory *inv,
+                                                   const char *network_id);
 
 /* Lookups by id: borrowed, NULL when absent or @id is NULL. */
 sfo_data_center *sfo_inventory_find_data_center(const sfo_inventory *inv, const char *id);

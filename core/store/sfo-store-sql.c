@@ -23,6 +23,8 @@
  * The key is arbitrary and fixed (ASCII "sfoinv").
  */
 #define SFO_SQL_INVENTORY_LOCK "127045006462582"
+/* Serialises the MAC allocations of NICs added without one (ASCII "sfomac") */
+#define SFO_SQL_MAC_LOCK "127045006123363"
 /* Serialises migration runners (ASCII "sfomig") */
 #define SFO_SQL_MIGRATION_LOCK "127045006337895"
 
@@ -434,6 +436,34 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                      "SELECT vnic_profile_id, count(DISTINCT vm_id) FROM nics "
                                      "WHERE vnic_profile_id IS NOT NULL GROUP BY vnic_profile_id",
                                      0 },
+
+    /* ---- names, MACs (sfo-store-repo.c) ---- */
+    /* the profiles a new or renamed profile's name would clash with (unique per network) */
+    [SFO_STMT_PROFILES_WITH_NAME] = { "profiles_with_name",
+                                      "SELECT " SFO_SQL_PROFILE_COLS " FROM vnic_profiles p "
+                                      "WHERE p.network_id = $1::text AND p.name = $2::text "
+                                      "ORDER BY p.ordinal",
+                                      2 },
+    [SFO_STMT_MAC_LOCK] = { "mac_lock", "SELECT pg_advisory_xact_lock(" SFO_SQL_MAC_LOCK ")", 0 },
+    /* the highest MAC of the pool in use (nics_mac_key, backwards) */
+    [SFO_STMT_MAC_LAST] = { "mac_last",
+                            "SELECT mac::text FROM nics WHERE mac BETWEEN "
+                            "'56:6f:00:00:00:00' AND '56:6f:ff:ff:ff:ff' "
+                            "ORDER BY mac DESC LIMIT 1",
+                            0 },
+    /* the lowest free MAC of the pool: the first, or one after a MAC whose next is free */
+    [SFO_STMT_MAC_FIRST_GAP] = { "mac_first_gap",
+                                 "WITH used AS (SELECT ('x' || replace(mac::text, ':', ''))"
+                                 "::bit(48)::bigint AS n FROM nics WHERE mac BETWEEN "
+                                 "'56:6f:00:00:00:00' AND '56:6f:ff:ff:ff:ff'), "
+                                 "free AS (SELECT x'566f00000000'::bigint AS n "
+                                 "WHERE NOT EXISTS (SELECT 1 FROM used WHERE n = x'566f00000000'"
+                                 "::bigint) UNION ALL SELECT u.n + 1 FROM used u "
+                                 "WHERE u.n < x'566fffffffff'::bigint AND NOT EXISTS "
+                                 "(SELECT 1 FROM used v WHERE v.n = u.n + 1)) "
+                                 "SELECT lpad(to_hex(min(n)), 12, '0') FROM free HAVING "
+                                 "count(*) > 0",
+                                 0 },
 };
 
 void

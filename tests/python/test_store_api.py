@@ -102,3 +102,57 @@ def test_vnic_profile_vm_counts(store):
             expected[p["id"]] = len(vms)
     assert expected  # the example has profiles in use
     assert store.vnic_profile_vm_counts() == expected
+
+
+# ---- merge updates, unique names, MACs ---------------------------------------------------
+
+
+def test_merge_update_of_a_profile_changes_only_the_given_fields(store):
+    profile_id, _ = store.add_vnic_profile({
+        "name": "merge-me", "network": {"id": NETWORK}, "pass_through": {"mode": "enabled"},
+        "migratable": True, "failover": {"id": P_VIRTIO_FAILOVER}})
+    before = store.get("vnic_profiles", profile_id)
+    assert store.update_vnic_profile({"id": profile_id, "name": "merged"}, merge=True) == []
+    assert store.get("vnic_profiles", profile_id) == dict(before, name="merged")
+    # None clears the failover
+    store.update_vnic_profile({"id": profile_id, "failover": None}, merge=True)
+    after = store.get("vnic_profiles", profile_id)
+    assert "failover" not in after
+    assert after["migratable"] is True
+    # the merged state goes through the rules, and nothing is written when they refuse
+    with pytest.raises(sriovfo.RuleViolation) as e:
+        store.update_vnic_profile({"id": profile_id, "migratable": False,
+                                   "failover": {"id": P_VIRTIO_FAILOVER}}, merge=True)
+    assert e.value.key == "ACTION_TYPE_FAILED_FAILOVER_IS_SUPPORTED_ONLY_FOR_MIGRATABLE_PASSTROUGH"
+    assert store.get("vnic_profiles", profile_id) == after
+    with pytest.raises(sriovfo.NotFound) as e:
+        store.update_vnic_profile({"id": "00000000-0000-4000-8000-000000000000"}, merge=True)
+    assert e.value.key == "VNIC_PROFILE_NOT_FOUND"
+
+
+def test_merge_update_of_a_nic(store):
+    before = store.get("nics", NIC_WEB1_VF)
+    store.update_nic({"id": NIC_WEB1_VF, "name": "eth7"}, merge=True)
+    assert store.get("nics", NIC_WEB1_VF) == dict(before, name="eth7")
+    with pytest.raises(sriovfo.NotFound) as e:
+        store.update_nic({"id": "00000000-0000-4000-8000-000000000000"}, merge=True)
+    assert e.value.key == "NIC_NOT_FOUND"
+
+
+def test_profile_name_in_use_on_the_network(store):
+    with pytest.raises(sriovfo.RuleViolation) as e:
+        store.add_vnic_profile({"name": "sriov-plain", "network": {"id": NETWORK}})
+    assert e.value.key == "ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE"
+    assert [p["name"] for p in store.list("vnic_profiles", name="sriov-plain")] == ["sriov-plain"]
+    # the same check as the rules over an inventory
+    inv = example()
+    inv["vnic_profiles"].append({"id": "dup", "name": "sriov-plain", "network": {"id": NETWORK}})
+    keys = [v.key for v in sriovfo.Inventory.from_string(json.dumps(inv)).check()]
+    assert "ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE" in keys
+
+
+def test_nic_without_mac_gets_the_next_one_of_the_pool(store):
+    nic_id, _ = store.add_nic({"name": "auto", "vm": {"id": DB1}})
+    assert store.get("nics", nic_id)["mac"] == {"address": "56:6f:1a:2b:00:05"}
+    nic_id, _ = store.add_nic({"name": "auto2", "vm": {"id": DB1}, "mac": None})
+    assert store.get("nics", nic_id)["mac"] == {"address": "56:6f:1a:2b:00:06"}

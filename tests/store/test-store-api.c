@@ -29,6 +29,11 @@
 #define P_SRIOV_PLAIN "66ae506a-0941-4e8a-9a68-3384d4976b07"
 #define NIC_WEB1_VF "90886d6b-ccd6-412b-8621-d7cf84b048d0"
 #define HOST1 "da7aad9e-74dc-4e2c-b5b2-0b2861d6cd01"
+#define DB1 "6e94a27e-17f5-4822-a1d7-882a637080ad"
+#define NET_BRIDGE "67b523b5-4e09-43c6-9807-ee04654a4a5e"
+#define P_VIRTIO_FAILOVER "9819b960-fe29-44f5-9ffc-cd8624bdea69"
+#define P_VM_BRIDGE "d467bfe4-bad1-4ab5-988f-f731c07d6485"
+#define NIC_WEB1_VIRTIO "f94c2429-9faa-4b53-b5f5-097e7bdcb513"
 #define UNKNOWN "00000000-0000-4000-8000-000000000000"
 
 static sfo_inventory *
@@ -200,6 +205,233 @@ test_store_api__vm_counts(void **state G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------------ */
+/* merge updates, unique names, MAC allocation                              */
+/* ------------------------------------------------------------------------ */
+
+/* Object @id of @kind as stored */
+static json_object *
+get_object(sfo_store *store, const char *kind, const char *id)
+{
+    g_autofree char *text = NULL;
+
+    assert_int_equal(sfo_store_get(store, kind, id, 0, &text), 0);
+    return parse(text);
+}
+
+/* Its @field as JSON text ("null" when absent) */
+static char *
+get_field(sfo_store *store, const char *kind, const char *id, const char *field)
+{
+    g_autoptr(json_object) obj = get_object(store, kind, id);
+
+    return g_strdup(
+        json_object_to_json_string_ext(json_object_object_get(obj, field), JSON_C_TO_STRING_PLAIN));
+}
+
+static void
+assert_first_violation(const sfo_violations *v, const char *key)
+{
+    assert_non_null(v);
+    assert_true(sfo_violations_count(v) > 0);
+    assert_string_equal(sfo_violations_key(v, 0), key);
+}
+
+#define FAILOVER_PROFILE(id, name) \
+    "{\"id\": \"" id "\", \"name\": \"" name "\", \"network\": {\"id\": \"" NET_VF "\"}, " \
+    "\"pass_through\": {\"mode\": \"enabled\"}, \"migratable\": true, " \
+    "\"failover\": {\"id\": \"" P_VIRTIO_FAILOVER "\"}}"
+
+static void
+test_store_api__merge_profile(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autoptr(sfo_violations) v = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *failover = NULL;
+    g_autofree char *migratable = NULL;
+
+    assert_int_equal(
+        sfo_store_add_vnic_profile(store, FAILOVER_PROFILE("p-merge", "merge-me"), 0, NULL, NULL),
+        0);
+
+    /* only the name changes; the failover and the rest keep their stored values */
+    assert_int_equal(sfo_store_update_vnic_profile(store,
+                                                   "{\"id\": \"p-merge\", \"name\": \"merged\"}",
+                                                   SFO_STORE_UPDATE_MERGE, &v),
+                     0);
+    name = get_field(store, "vnic_profiles", "p-merge", "name");
+    assert_string_equal(name, "\"merged\"");
+    failover = get_field(store, "vnic_profiles", "p-merge", "failover");
+    assert_string_equal(failover, "{\"id\":\"" P_VIRTIO_FAILOVER "\"}");
+    migratable = get_field(store, "vnic_profiles", "p-merge", "migratable");
+    assert_string_equal(migratable, "true");
+
+    /* null clears the failover */
+    assert_int_equal(sfo_store_update_vnic_profile(store,
+                                                   "{\"id\": \"p-merge\", \"failover\": null}",
+                                                   SFO_STORE_UPDATE_MERGE, NULL),
+                     0);
+    g_free(failover);
+    failover = get_field(store, "vnic_profiles", "p-merge", "failover");
+    assert_string_equal(failover, "null");
+
+    /* the merged profile goes through the rules: a failover needs a migratable profile */
+    before = get_field(store, "vnic_profiles", "p-merge", "migratable");
+    g_clear_pointer(&v, sfo_violations_free);
+    assert_int_equal(sfo_store_update_vnic_profile(store,
+                                                   "{\"id\": \"p-merge\", \"migratable\": false, "
+                                                   "\"failover\": {\"id\": \"" P_VIRTIO_FAILOVER
+                                                   "\"}}",
+                                                   SFO_STORE_UPDATE_MERGE, &v),
+                     SFO_EVIOLATED);
+    assert_first_violation(
+        v, "ACTION_TYPE_FAILED_FAILOVER_IS_SUPPORTED_ONLY_FOR_MIGRATABLE_PASSTROUGH");
+    after = get_field(store, "vnic_profiles", "p-merge", "migratable");
+    assert_string_equal(after, before);
+
+    /* unknown id, no id, a field of the wrong type */
+    assert_int_equal(sfo_store_update_vnic_profile(store, "{\"id\": \"" UNKNOWN "\"}",
+                                                   SFO_STORE_UPDATE_MERGE, NULL),
+                     SFO_ENOTFOUND);
+    sfo_store_test_assert_error(SFO_ENOTFOUND, SFO_KEY_VNIC_PROFILE_NOT_FOUND);
+    assert_int_equal(
+        sfo_store_update_vnic_profile(store, "{\"name\": \"x\"}", SFO_STORE_UPDATE_MERGE, NULL),
+        SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
+    assert_int_equal(sfo_store_update_vnic_profile(store, "{\"id\": \"p-merge\", \"name\": 5}",
+                                                   SFO_STORE_UPDATE_MERGE, NULL),
+                     SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE);
+    /* a required field cannot be cleared */
+    assert_int_equal(sfo_store_update_vnic_profile(store, "{\"id\": \"p-merge\", \"name\": null}",
+                                                   SFO_STORE_UPDATE_MERGE, NULL),
+                     SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
+}
+
+static void
+test_store_api__merge_nic(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autofree char *mac_before = get_field(store, "nics", NIC_WEB1_VIRTIO, "mac");
+    g_autofree char *mac_after = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *plugged = NULL;
+
+    assert_int_equal(sfo_store_update_nic(store,
+                                          "{\"id\": \"" NIC_WEB1_VIRTIO "\", \"name\": \"eth9\", "
+                                          "\"plugged\": false}",
+                                          SFO_STORE_UPDATE_MERGE, NULL),
+                     0);
+    name = get_field(store, "nics", NIC_WEB1_VIRTIO, "name");
+    assert_string_equal(name, "\"eth9\"");
+    plugged = get_field(store, "nics", NIC_WEB1_VIRTIO, "plugged");
+    assert_string_equal(plugged, "false");
+    mac_after = get_field(store, "nics", NIC_WEB1_VIRTIO, "mac");
+    assert_string_equal(mac_after, mac_before);
+
+    assert_int_equal(
+        sfo_store_update_nic(store, "{\"id\": \"" UNKNOWN "\"}", SFO_STORE_UPDATE_MERGE, NULL),
+        SFO_ENOTFOUND);
+    sfo_store_test_assert_error(SFO_ENOTFOUND, SFO_KEY_NIC_NOT_FOUND);
+    /* without the flag an update replaces the whole NIC: a missing VM is malformed */
+    assert_int_equal(
+        sfo_store_update_nic(store, "{\"id\": \"" NIC_WEB1_VIRTIO "\", \"name\": \"x\"}", 0, NULL),
+        SFO_EINVALID);
+}
+
+static void
+test_store_api__profile_name_unique_per_network(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autoptr(sfo_violations) v = NULL;
+    g_autoptr(PGconn) conn = NULL;
+    g_autofree char *constraint = NULL;
+    g_autofree char *err = NULL;
+    const char *params[] = { P_SRIOV_PLAIN };
+
+    /* the name of sriov-plain, on its network: refused; on another network: fine */
+    assert_int_equal(sfo_store_add_vnic_profile(store,
+                                                "{\"name\": \"sriov-plain\", \"network\": "
+                                                "{\"id\": \"" NET_VF "\"}}",
+                                                0, NULL, &v),
+                     SFO_EVIOLATED);
+    assert_first_violation(v, "ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE");
+    g_clear_pointer(&v, sfo_violations_free);
+    assert_int_equal(sfo_store_add_vnic_profile(store,
+                                                "{\"name\": \"sriov-plain\", \"network\": "
+                                                "{\"id\": \"" NET_BRIDGE "\"}}",
+                                                0, NULL, NULL),
+                     0);
+    /* renaming onto a taken name, by a merge */
+    assert_int_equal(sfo_store_update_vnic_profile(
+                         store, "{\"id\": \"" P_SRIOV_PLAIN "\", \"name\": \"sriov-failover\"}",
+                         SFO_STORE_UPDATE_MERGE, &v),
+                     SFO_EVIOLATED);
+    assert_first_violation(v, "ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE");
+    /* keeping its own name is no clash */
+    assert_int_equal(sfo_store_update_vnic_profile(
+                         store, "{\"id\": \"" P_SRIOV_PLAIN "\", \"name\": \"sriov-plain\"}",
+                         SFO_STORE_UPDATE_MERGE, NULL),
+                     0);
+
+    /* the database holds it without the library */
+    conn = sfo_store_test_connect();
+    err = sfo_store_test_try_sql(conn,
+                                 "UPDATE vnic_profiles SET name = 'sriov-failover' "
+                                 "WHERE id = $1::text",
+                                 1, params, &constraint);
+    assert_string_equal(err, "23505");
+    assert_string_equal(constraint, "vnic_profiles_network_id_name_key");
+}
+
+static void
+test_store_api__nic_without_mac_gets_one(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autoptr(sfo_inventory) inv = load_example();
+    g_autofree char *highest = NULL;
+    guint i;
+    struct {
+        const char *json;
+        const char *mac; /* the "mac" it gets */
+    } adds[] = {
+        { "{\"id\": \"n1\", \"name\": \"n1\", \"vm\": {\"id\": \"" DB1 "\"}}",
+          "{\"address\":\"56:6f:1a:2b:00:05\"}" },
+        /* the pool's last address taken by hand: the next one is the first gap */
+        { "{\"id\": \"n2\", \"name\": \"n2\", \"vm\": {\"id\": \"" DB1 "\"}, "
+          "\"mac\": {\"address\": \"56:6f:ff:ff:ff:ff\"}}",
+          "{\"address\":\"56:6f:ff:ff:ff:ff\"}" },
+        { "{\"id\": \"n3\", \"name\": \"n3\", \"vm\": {\"id\": \"" DB1 "\"}}",
+          "{\"address\":\"56:6f:00:00:00:00\"}" },
+        { "{\"id\": \"n4\", \"name\": \"n4\", \"vm\": {\"id\": \"" DB1 "\"}, "
+          "\"mac\": null}",
+          "{\"address\":\"56:6f:00:00:00:01\"}" },
+    };
+
+    /* the example's MACs are 56:6f:1a:2b:00:01 ... : the next is one past the highest */
+    for (i = 0; i < inv->nics->len; i++) {
+        const sfo_nic *nic = g_ptr_array_index(inv->nics, i);
+
+        if (!highest || strcmp(nic->mac, highest) > 0) {
+            g_free(highest);
+            highest = g_strdup(nic->mac);
+        }
+    }
+    assert_string_equal(highest, "56:6f:1a:2b:00:04");
+    for (i = 0; i < G_N_ELEMENTS(adds); i++) {
+        g_autofree char *id = NULL;
+        g_autofree char *mac = NULL;
+
+        assert_int_equal(sfo_store_add_nic(store, adds[i].json, 0, &id, NULL), 0);
+        mac = get_field(store, "nics", id, "mac");
+        assert_string_equal(mac, adds[i].mac);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 
 static int
 group_teardown(void **state G_GNUC_UNUSED)
@@ -215,6 +447,10 @@ main(void)
         cmocka_unit_test(test_store_api__get_and_list_every_kind),
         cmocka_unit_test(test_store_api__list_filters),
         cmocka_unit_test(test_store_api__vm_counts),
+        cmocka_unit_test(test_store_api__merge_profile),
+        cmocka_unit_test(test_store_api__merge_nic),
+        cmocka_unit_test(test_store_api__profile_name_unique_per_network),
+        cmocka_unit_test(test_store_api__nic_without_mac_gets_one),
     };
 
     if (!sfo_store_test_start())

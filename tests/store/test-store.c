@@ -633,9 +633,13 @@ test_store__malformed_object(void **state G_GNUC_UNUSED)
     sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR);
     assert_int_equal(sfo_store_update_nic(store, "[]", 0, NULL), SFO_EINVALID);
     sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE);
-    assert_int_equal(
-        sfo_store_add_nic(store, "{\"name\": \"n\", \"vm\": {\"id\": \"x\"}}", 0, NULL, NULL),
-        SFO_EINVALID);
+    /* without a MAC the store gives one; without a VM it cannot */
+    assert_int_equal(sfo_store_add_nic(store, "{\"name\": \"n\"}", 0, NULL, NULL), SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
+    assert_int_equal(sfo_store_add_nic(store,
+                                       "{\"name\": \"n\", \"vm\": {\"id\": \"x\"}, \"mac\": {}}", 0,
+                                       NULL, NULL),
+                     SFO_EINVALID);
     sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
 }
 
@@ -715,6 +719,9 @@ typedef struct {
 } sfo_constraint_case;
 
 static const sfo_constraint_case sfo_constraint_cases[] = {
+    { "a profile name taken on the network",
+      "UPDATE vnic_profiles SET name = 'sriov-failover' WHERE id = '" P_SRIOV_PLAIN "'", "23505",
+      "vnic_profiles_network_id_name_key" },
     { "rule 1: a profile names itself",
       "UPDATE vnic_profiles SET failover_vnic_profile_id = id WHERE id = '" P_SRIOV_FAILOVER "'",
       "23514", "vnic_profiles_failover_not_self_check" },

@@ -75,11 +75,15 @@ class Store(_Owner):
             self._handle, _object_json(profile, "vNIC profile JSON"), 0)
         return profile_id, Violations(violations)
 
-    def update_vnic_profile(self, profile):
+    def update_vnic_profile(self, profile, merge=False):
         """Replaces the profile with @profile's id by @profile (update-vnic-profile rules; an
-        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations."""
+        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations.
+        With merge=True @profile holds "id" and only the fields to change: the others keep
+        their stored values, a field set to None is cleared ("failover": None); an unknown id
+        raises NotFound (VNIC_PROFILE_NOT_FOUND)."""
+        flags = _c.SFO_STORE_UPDATE_MERGE if merge else 0
         return Violations(_c.sfo_store_update_vnic_profile(
-            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+            self._handle, _object_json(profile, "vNIC profile JSON"), flags))
 
     def remove_vnic_profile(self, profile_id):
         """Removes profile @profile_id (remove-vnic-profile rules: not in use, no other
@@ -126,17 +130,20 @@ class Store(_Owner):
 
     def add_nic(self, nic):
         """Adds VM NIC @nic (a dict in inventory format, or its JSON text; without an "id" it
-        gets a random UUID) under the add-nic rules: (id, Violations). InvalidInput when it
-        is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        gets a random UUID, without a "mac" the next free one of the pool 56:6f:xx:xx:xx:xx)
+        under the add-nic rules: (id, Violations). InvalidInput when it is malformed or its id
+        is taken (INVENTORY_DUPLICATE_ID)."""
         nic_id, violations = _c.sfo_store_add_nic(
             self._handle, _object_json(nic, "NIC JSON"), 0)
         return nic_id, Violations(violations)
 
-    def update_nic(self, nic):
+    def update_nic(self, nic, merge=False):
         """Replaces the NIC with @nic's id by @nic (update-nic rules; an unknown id is the
-        violation VM_INTERFACE_NOT_EXIST): Violations."""
+        violation VM_INTERFACE_NOT_EXIST): Violations. With merge=True, as for
+        update_vnic_profile(); an unknown id raises NotFound (NIC_NOT_FOUND)."""
+        flags = _c.SFO_STORE_UPDATE_MERGE if merge else 0
         return Violations(_c.sfo_store_update_nic(self._handle, _object_json(nic, "NIC JSON"),
-                                                  0))
+                                                  flags))
 
     def remove_nic(self, nic_id):
         """Removes NIC @nic_id: Violations. NotFound (NIC_NOT_FOUND) for an unknown NIC."""
