@@ -199,3 +199,25 @@ def test_https(dsn, tmp_path):
             assert conn.system_service().data_centers_service().list()[0].id == DC
     finally:
         engine.stop()
+
+
+def test_failed_logins_are_rate_limited(engine, dsn):
+    import sriovfo.store
+
+    with sriovfo.store.Store(dsn) as store:
+        store.add_user("limited@internal", "right-password", "viewer")
+
+    def login(password):
+        return engine.request(
+            "POST", "/ovirt-engine/sso/oauth/token",
+            "grant_type=password&username=limited%%40internal&password=%s" % password,
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+
+    assert login("right-password")[0] == 200
+    for _ in range(5):
+        status, headers, _ = login("wrong")
+        assert status == 400 and headers["x-sriovfo-error-key"] == "AUTH_FAILED"
+    # now even the right password is refused, without being checked
+    status, headers, body = login("right-password")
+    assert status == 429 and headers["x-sriovfo-error-key"] == "AUTH_RATE_LIMITED"
+    assert headers["retry-after"] and json.loads(body)["error_code"] == "access_denied"
