@@ -6,8 +6,10 @@
 set -eu
 
 # clang and libclang-rt-14-dev (libFuzzer) are for scripts/fuzz.sh (docs/fuzzing.md).
-# The last two lines are the store's (docs/store.md): libpq to build, the server programs (initdb,
-# pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
+# The store's lines (docs/store.md): libpq to build, the server programs (initdb, pg_ctl, in
+# /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump; libcrypt. The last
+# line is the REST engine's (docs/rest.md): Falcon, gunicorn, lxml, javaproperties, and what
+# building the oVirt SDK's C extension in a virtual environment takes; wrk for bench-engine.
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
@@ -17,6 +19,7 @@ swig python3-dev python3-pytest
 busybox-static cpio
 postgresql postgresql-client libpq-dev
 libcrypt-dev
+python3-falcon python3-gunicorn python3-lxml python3-javaproperties python3-venv build-essential wrk
 "
 
 # libvirt's qemu driver, when privileged (root), resolves its default user and group
