@@ -5,6 +5,8 @@
 # scripts/demo.sh and scripts/test.sh, so the README's two commands work on a fresh machine.
 set -eu
 
+# python3-javaproperties and python3-werkzeug: sriovfo.catalog reads ui-strings/ and picks the
+# catalogue of an Accept-Language header (docs/ui-strings.md).
 # The last line is the store's (docs/store.md): libpq to build, the server programs (initdb,
 # pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
 PACKAGES="
@@ -12,7 +14,7 @@ autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml2-utils
 valgrind clang-format
-swig python3-dev python3-pytest
+swig python3-dev python3-pytest python3-javaproperties python3-werkzeug
 busybox-static cpio
 postgresql postgresql-client libpq-dev
 "
