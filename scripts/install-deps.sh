@@ -17,6 +17,7 @@ valgrind clang-format
 swig python3-dev python3-pytest python3-javaproperties python3-werkzeug
 busybox-static cpio
 postgresql postgresql-client libpq-dev
+python3-falcon python3-gunicorn python3-lxml python3-javaproperties python3-venv build-essential wrk
 "
 
 # libvirt's qemu driver, when privileged (root), resolves its default user and group

@@ -21,6 +21,17 @@ file=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${PYTHON:=python3}"
 
+# the engine's tests (tests/engine) run in the environment that holds the oVirt SDK
+testdir=$here
+case $file in
+*tests/engine/*)
+    testdir=$(cd "$here/../engine" && pwd)
+    PYTHON=$(PYTHON=$PYTHON sh "$here/../engine/sdk-venv.sh")
+    rc=$?
+    [ $rc -eq 0 ] || exit $rc
+    ;;
+esac
+
 case ${SANITIZER_CFLAGS:-} in
 *-fsanitize=*address*)
     asan=$(${CC:-cc} -print-file-name=libasan.so)
@@ -42,7 +53,7 @@ if [ -n "${SFO_PY_RUNNER:-}" ]; then
 fi
 
 # shellcheck disable=SC2086
-${SFO_PY_RUNNER:-} "$PYTHON" -m pytest -c "$here/pytest.ini" --rootdir="$here" "$file"
+${SFO_PY_RUNNER:-} "$PYTHON" -m pytest -c "$testdir/pytest.ini" --rootdir="$testdir" "$file"
 rc=$?
 case $rc in
 5)
