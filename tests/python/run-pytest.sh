@@ -21,7 +21,8 @@ file=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${PYTHON:=python3}"
 
-# the engine's tests (tests/engine) run in the environment that holds the oVirt SDK
+# the engine's tests (tests/engine) run in the environment that holds the oVirt SDK; the
+# page's (tests/browser) with their own pytest.ini
 testdir=$here
 case $file in
 *tests/engine/*)
@@ -29,6 +30,9 @@ case $file in
     PYTHON=$(PYTHON=$PYTHON sh "$here/../engine/sdk-venv.sh")
     rc=$?
     [ $rc -eq 0 ] || exit $rc
+    ;;
+*tests/browser/*)
+    testdir=$(cd "$here/../browser" && pwd)
     ;;
 esac
 

@@ -166,7 +166,16 @@ def test_page_strings_fall_back_to_english(tmp_path, catalogs):
     d = str(tmp_path / "ui-strings")
     shutil.copytree(UI_STRINGS, d)
     edit(os.path.join(d, "ApplicationConstants_ja_JP.properties"), "noneFailover=", "# ")
-    strings = catalog.Catalogs(d).strings("ja_JP")
+    cats = catalog.Catalogs(d)
+    strings = cats.strings("ja_JP")
     assert strings["ApplicationConstants"]["noneFailover"] == "None"
     assert strings["UIConstants"]["failoverVnicProfile"] == "フェイルオーバー vNIC プロファイル"
     assert catalogs.normalize("ja-jp") == "ja_JP" and catalogs.normalize("pt-BR") == "en"
+    # a violation key a translation lacks is rendered wholly in English
+    edit(os.path.join(d, "AppErrors_ja_JP.properties"),
+         "ACTION_TYPE_FAILED_VM_NOT_FOUND=", "# ")
+    cats = catalog.Catalogs(d)
+    args = {"action": "VAR__ACTION__RUN", "type": "VAR__TYPE__VM", "typeName": "vm1"}
+    assert cats.render("ACTION_TYPE_FAILED_VM_NOT_FOUND", args, "ja_JP") == (
+        "Cannot run VM 'vm1'. VM is not found.")
+    assert catalog.Catalogs(str(tmp_path)).locales == ["en"]   # no catalogue at all

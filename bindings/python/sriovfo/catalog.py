@@ -47,7 +47,8 @@ def placeholders(text: str) -> List[str]:
 
 
 class Catalogs:
-    """Every bundle of @directory in every locale: .get(bundle, locale) is a dict."""
+    """Every bundle of @directory in every locale: .get(bundle, locale) is a dict (empty for
+    a bundle or locale the directory lacks)."""
 
     def __init__(self, directory: Optional[str] = None):
         self.directory = directory or default_directory()
@@ -59,8 +60,6 @@ class Catalogs:
             with open(path, encoding="utf-8") as f:
                 table = javaproperties.load(f)
             self._tables.setdefault(m.group("bundle"), {})[m.group("locale") or ENGLISH] = table
-        if not self._tables:
-            raise FileNotFoundError("no .properties catalogue in %s" % self.directory)
 
     @property
     def bundles(self) -> List[str]:
@@ -112,7 +111,10 @@ class Catalogs:
     def render(self, key: str, args: Optional[Mapping[str, str]] = None,
                locale: str = ENGLISH, bundle: str = "AppErrors") -> str:
         """@key filled with @args in @locale, on one line, as the library renders it;
-        an unknown key renders as itself and a variable without a value stays ${name}."""
+        an unknown key renders as itself and a variable without a value stays ${name}. A key
+        that @locale lacks renders wholly in English, never half and half."""
+        if key not in self.get(bundle, locale):
+            locale = ENGLISH
         template = self.text(bundle, key, locale)
         if template is None:
             return key
