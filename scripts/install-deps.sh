@@ -5,12 +5,13 @@
 # scripts/demo.sh and scripts/test.sh, so the README's two commands work on a fresh machine.
 set -eu
 
-# chromium, chromium-driver, python3-selenium: the admin page's browser tests (make
-# check-browser, docs/ui.md).
-# python3-javaproperties and python3-werkzeug: sriovfo.catalog reads ui-strings/ and picks the
-# catalogue of an Accept-Language header (docs/ui-strings.md).
-# The last line is the store's (docs/store.md): libpq to build, the server programs (initdb,
-# pg_ctl, in /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump.
+# The store's lines (docs/store.md): libpq to build, the server programs (initdb, pg_ctl, in
+# /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump; libcrypt. The next
+# line is the REST engine's (docs/rest.md): Falcon, gunicorn, lxml, javaproperties, and what
+# building the oVirt SDK's C extension in a virtual environment takes; wrk for bench-engine.
+# The last is the admin page's browser tests (make check-browser, docs/ui.md): chromium,
+# chromium-driver, python3-selenium. python3-werkzeug: sriovfo.catalog picks the catalogue of
+# an Accept-Language header (docs/ui-strings.md).
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
@@ -19,6 +20,7 @@ valgrind clang-format
 swig python3-dev python3-pytest python3-werkzeug
 busybox-static cpio
 postgresql postgresql-client libpq-dev
+libcrypt-dev
 python3-falcon python3-gunicorn python3-lxml python3-javaproperties python3-venv build-essential wrk
 chromium chromium-driver python3-selenium
 "

@@ -894,7 +894,7 @@ sfo_json_new_with(const char *field, json_object *value)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_cluster_to_json(const sfo_cluster *cl)
 {
     json_object *obj = sfo_json_new_identity(cl->id, cl->name);
@@ -910,7 +910,7 @@ sfo_cluster_to_json(const sfo_cluster *cl)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_network_to_json(const sfo_network *net)
 {
     json_object *obj = sfo_json_new_identity(net->id, net->name);
@@ -951,7 +951,7 @@ sfo_vnic_profile_to_json(const sfo_vnic_profile *p)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_vm_to_json(const sfo_vm *vm)
 {
     json_object *obj = sfo_json_new_identity(vm->id, vm->name);
@@ -969,7 +969,7 @@ sfo_vm_to_json(const sfo_vm *vm)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_nic_to_json(const sfo_nic *nic)
 {
     json_object *obj = sfo_json_new_identity(nic->id, nic->name);
@@ -986,7 +986,7 @@ sfo_nic_to_json(const sfo_nic *nic)
     return obj;
 }
 
-static json_object *
+json_object *
 sfo_host_to_json(const sfo_host *host)
 {
     json_object *obj = sfo_json_new_identity(host->id, host->name);
@@ -1033,7 +1033,7 @@ sfo_json_add_collection(json_object *root, const char *name, const GPtrArray *ob
     json_object_object_add(root, name, arr);
 }
 
-static json_object *
+json_object *
 sfo_data_center_to_json(const sfo_data_center *dc)
 {
     return sfo_json_new_identity(dc->id, dc->name);

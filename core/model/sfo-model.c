@@ -192,6 +192,7 @@ sfo_inventory_free(sfo_inventory *inv)
     sfo_index_unref(inv->nics_by_mac);
     sfo_index_unref(inv->nics_by_profile);
     sfo_index_unref(inv->profiles_by_failover);
+    sfo_index_unref(inv->profiles_by_network);
     g_ptr_array_unref(inv->hosts);
     g_ptr_array_unref(inv->nics);
     g_ptr_array_unref(inv->vms);
@@ -383,10 +384,12 @@ sfo_inventory_index(sfo_inventory *inv)
     sfo_index_unref(inv->nics_by_mac);
     sfo_index_unref(inv->nics_by_profile);
     sfo_index_unref(inv->profiles_by_failover);
+    sfo_index_unref(inv->profiles_by_network);
     inv->nics_by_vm = sfo_index_new();
     inv->nics_by_mac = sfo_index_new();
     inv->nics_by_profile = sfo_index_new();
     inv->profiles_by_failover = sfo_index_new();
+    inv->profiles_by_network = sfo_index_new();
     for (i = 0; i < inv->nics->len; i++) {
         sfo_nic *nic = g_ptr_array_index(inv->nics, i);
 
@@ -398,6 +401,7 @@ sfo_inventory_index(sfo_inventory *inv)
         sfo_vnic_profile *profile = g_ptr_array_index(inv->vnic_profiles, i);
 
         sfo_index_add(inv->profiles_by_failover, profile->failover_id, profile);
+        sfo_index_add(inv->profiles_by_network, profile->network_id, profile);
     }
     return 0;
 }
@@ -420,6 +424,12 @@ const GPtrArray *
 sfo_inventory_nics_with_profile(const sfo_inventory *inv, const char *profile_id)
 {
     return sfo_index_lookup(inv->nics_by_profile, profile_id);
+}
+
+const GPtrArray *
+sfo_inventory_profiles_of_network(const sfo_inventory *inv, const char *network_id)
+{
+    return sfo_index_lookup(inv->profiles_by_network, network_id);
 }
 
 const GPtrArray *

@@ -155,6 +155,7 @@ struct sfo_inventory {
     GHashTable *nics_by_mac;          /* mac -> sfo_nic * */
     GHashTable *nics_by_profile;      /* vnic profile id -> sfo_nic * */
     GHashTable *profiles_by_failover; /* failover profile id -> sfo_vnic_profile * */
+    GHashTable *profiles_by_network;  /* network id -> sfo_vnic_profile * */
 };
 
 /*
@@ -172,6 +173,8 @@ const GPtrArray *sfo_inventory_nics_with_mac(const sfo_inventory *inv, const cha
 const GPtrArray *sfo_inventory_nics_with_profile(const sfo_inventory *inv, const char *profile_id);
 const GPtrArray *sfo_inventory_profiles_with_failover(const sfo_inventory *inv,
                                                       const char *failover_id);
+const GPtrArray *sfo_inventory_profiles_of_network(const sfo_inventory *inv,
+                                                   const char *network_id);
 
 /* Lookups by id: borrowed, NULL when absent or @id is NULL. */
 sfo_data_center *sfo_inventory_find_data_center(const sfo_inventory *inv, const char *id);
@@ -221,8 +224,14 @@ int sfo_nic_from_json(json_object *obj, const char *path, sfo_nic **ret_nic);
 /* Parses a JSON text; errors name line and column (INVENTORY_SYNTAX_ERROR). */
 int sfo_json_parse(const char *text, const char *origin, json_object **ret_obj);
 
-/* The JSON form of one profile, as in an inventory (the store lists profiles with it). */
+/* The JSON form of one object, as in an inventory (the store's reads give them out). */
+json_object *sfo_data_center_to_json(const sfo_data_center *dc);
+json_object *sfo_cluster_to_json(const sfo_cluster *cl);
+json_object *sfo_network_to_json(const sfo_network *net);
 json_object *sfo_vnic_profile_to_json(const sfo_vnic_profile *p);
+json_object *sfo_vm_to_json(const sfo_vm *vm);
+json_object *sfo_nic_to_json(const sfo_nic *nic);
+json_object *sfo_host_to_json(const sfo_host *host);
 
 /* Empty lists of sfo_pf / sfo_vf that free their items (loaders build hosts with them). */
 GPtrArray *sfo_pf_list_new(void);

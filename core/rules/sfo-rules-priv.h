@@ -98,6 +98,8 @@ const sfo_vnic_profile *sfo_rules_profile_failover_target(const sfo_rule_ctx *ct
 
 /* ACTION_TYPE_FAILED_NETWORK_NOT_EXIST */
 void sfo_rules_profile_network_exists(sfo_rule_ctx *ctx, const sfo_vnic_profile *p);
+/* ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE: another profile of the network has the name */
+void sfo_rules_profile_name_unique(sfo_rule_ctx *ctx, const sfo_vnic_profile *p);
 /* 1: ..._FAILOVER_VNIC_PROFILE_ID_CANNOT_POINT_TO_SELF */
 void sfo_rules_profile_failover_not_self(sfo_rule_ctx *ctx, const sfo_vnic_profile *p);
 /* 2: ..._FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID: target missing or passthrough */

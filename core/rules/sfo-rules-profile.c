@@ -39,6 +39,23 @@ sfo_rules_profile_network_exists(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
 }
 
 void
+sfo_rules_profile_name_unique(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
+{
+    const GPtrArray *same_network = sfo_inventory_profiles_of_network(ctx->inv, p->network_id);
+    guint i;
+
+    for (i = 0; p->name && same_network && i < same_network->len; i++) {
+        const sfo_vnic_profile *other = g_ptr_array_index(same_network, i);
+
+        if (g_strcmp0(other->id, p->id) != 0 && g_strcmp0(other->name, p->name) == 0) {
+            sfo_rules_report_profile(ctx, "ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE", p->id,
+                                     p->name, NULL);
+            return;
+        }
+    }
+}
+
+void
 sfo_rules_profile_failover_not_self(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
 {
     if (!p->failover_id || g_strcmp0(p->failover_id, p->id) != 0)
@@ -122,6 +139,7 @@ void
 sfo_rules_profile_state(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
 {
     sfo_rules_profile_network_exists(ctx, p);
+    sfo_rules_profile_name_unique(ctx, p);
     /* oVirt's validFailoverId order */
     sfo_rules_profile_failover_not_self(ctx, p);
     sfo_rules_profile_failover_valid(ctx, p);

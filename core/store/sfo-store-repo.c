@@ -84,15 +84,81 @@ sfo_store_duplicate_id(const char *what, const char *id)
     return SFO_EINVALID;
 }
 
+/*
+ * A merge update (SFO_STORE_UPDATE_MERGE): @patch's fields over @stored (the
+ * stored object's JSON, consumed); a field set to null is removed, so the
+ * object's reader sees it absent (a link cleared, a default restored).
+ */
+static json_object *
+sfo_store_merge(json_object *stored, json_object *patch)
+{
+    json_object_object_foreach(patch, key, val)
+    {
+        if (json_object_is_type(val, json_type_null))
+            json_object_object_del(stored, key);
+        else
+            json_object_object_add(stored, key, json_object_get(val));
+    }
+    return stored;
+}
+
+/* The "id" a merge update names: a string, else INVENTORY_MISSING_FIELD / _WRONG_TYPE */
+static int
+sfo_store_patch_id(json_object *patch, const char *what, const char **ret_id)
+{
+    json_object *id = NULL;
+
+    if (!json_object_object_get_ex(patch, "id", &id) || json_object_is_type(id, json_type_null)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD,
+                         "%s.id: a merge update needs the id of the object to change", what);
+        return SFO_EINVALID;
+    }
+    if (!json_object_is_type(id, json_type_string)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "%s.id: expected a string, found %s", what,
+                         json_type_to_name(json_object_get_type(id)));
+        return SFO_EINVALID;
+    }
+    *ret_id = json_object_get_string(id);
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* vNIC profiles                                                            */
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
     int action;                      /* SFO_ACTION_ADD_VNIC_PROFILE or _UPDATE_ */
-    const sfo_vnic_profile *profile; /* the new state */
+    const sfo_vnic_profile *profile; /* the new state; NULL for a merge */
+    json_object *patch;              /* a merge update: the fields to change */
+    sfo_vnic_profile *merged;        /* a merge update: the new state, made in the transaction */
     sfo_violations *violations;
 } sfo_store_profile_op;
+
+/* The stored profile (locked) with the patch of @op over it, in op->merged */
+static int
+sfo_store_profile_merge(sfo_store *s, sfo_store_profile_op *op)
+{
+    const char *id = NULL;
+    g_autoptr(PGresult) res = NULL;
+    g_autoptr(sfo_vnic_profile) stored = NULL;
+    g_autoptr(json_object) obj = NULL;
+
+    g_clear_pointer(&op->merged, sfo_vnic_profile_free);
+    if (sfo_store_patch_id(op->patch, "vnic_profile", &id) < 0)
+        return SFO_EINVALID;
+    if (sfo_store_exec(s, SFO_STMT_PROFILE_GET_FOR_UPDATE, (const char *[]){ id }, &res) < 0)
+        return SFO_EDATABASE;
+    if (PQntuples(res) == 0) {
+        sfo_error_report(SFO_ENOTFOUND, SFO_KEY_VNIC_PROFILE_NOT_FOUND,
+                         "%s: no vNIC profile with id '%s' in the store",
+                         sfo_action_to_string(op->action), id);
+        return SFO_ENOTFOUND;
+    }
+    stored = sfo_store_row_profile(res, 0, 0);
+    obj = sfo_store_merge(sfo_vnic_profile_to_json(stored), op->patch);
+    return sfo_vnic_profile_from_json(obj, "vnic_profile", &op->merged);
+}
 
 /* The profile's row, written with the COMMIT (the rules found its network under the lock) */
 static int
@@ -116,23 +182,30 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
     const sfo_vnic_profile *p = op->profile;
     const char *action = sfo_action_to_string(op->action);
     gboolean update = op->action == SFO_ACTION_UPDATE_VNIC_PROFILE;
-    gboolean has_failover = p->failover_id && !g_str_equal(p->failover_id, p->id);
+    gboolean has_failover;
     g_auto(sfo_store_builder) b = { 0 };
     g_autoptr(sfo_inventory) inv = NULL;
-    sfo_store_query q[5];
+    sfo_store_query q[6];
     size_t n = 0;
     size_t i;
     int r;
 
     sfo_store_reset_violations(&op->violations);
+    if (op->patch) {
+        if ((r = sfo_store_profile_merge(s, op)) < 0)
+            return r;
+        p = op->merged;
+    }
+    has_failover = p->failover_id && !g_str_equal(p->failover_id, p->id);
     /* one round trip, run in this order: the profile (locked for an update), its network,
-     * the failover target (it must not change or go until we commit), then what names or
-     * uses the profile (rules 5, 6) */
+     * the failover target (it must not change or go until we commit), the profiles of the
+     * network with its name, then what names or uses the profile (rules 5, 6) */
     q[n++] = (sfo_store_query){ update ? SFO_STMT_PROFILE_GET_FOR_UPDATE : SFO_STMT_PROFILE_GET,
                                 { p->id } };
     q[n++] = (sfo_store_query){ SFO_STMT_NETWORK_GET, { p->network_id } };
     if (has_failover)
         q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_GET_FOR_SHARE, { p->failover_id } };
+    q[n++] = (sfo_store_query){ SFO_STMT_PROFILES_WITH_NAME, { p->network_id, p->name } };
     if (update) {
         q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_REFERRERS, { p->id } };
         q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_USERS, { p->id } };
@@ -152,6 +225,7 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
     sfo_store_read_network(&b, q[i++].res);
     if (has_failover)
         sfo_store_read_profile(&b, q[i++].res);
+    sfo_store_read_profiles(&b, q[i++].res);
     if (update) {
         sfo_store_read_profiles(&b, q[i++].res);
         sfo_store_read_nics_with_vms(&b, q[i++].res);
@@ -167,21 +241,25 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
 }
 
 static int
-sfo_store_profile_change(sfo_store *store, int action, const char *json, char **ret_id,
-                         sfo_violations **ret_violations)
+sfo_store_profile_change(sfo_store *store, int action, const char *json, gboolean merge,
+                         char **ret_id, sfo_violations **ret_violations)
 {
     g_autoptr(json_object) obj = NULL;
     g_autoptr(sfo_vnic_profile) profile = NULL;
     g_autoptr(sfo_violations) violations = NULL;
-    sfo_store_profile_op op = { action, NULL, NULL };
+    sfo_store_profile_op op = { .action = action };
     int r;
 
     if (sfo_store_parse_object(json, "vnic_profile", action == SFO_ACTION_ADD_VNIC_PROFILE, &obj) <
-            0 ||
-        sfo_vnic_profile_from_json(obj, "vnic_profile", &profile) < 0)
+        0)
+        return SFO_EINVALID;
+    if (merge)
+        op.patch = obj;
+    else if (sfo_vnic_profile_from_json(obj, "vnic_profile", &profile) < 0)
         return SFO_EINVALID;
     op.profile = profile;
     r = sfo_store_transaction(store, SFO_STORE_TXN_WRITE, sfo_store_profile_txn, &op);
+    sfo_vnic_profile_free(op.merged);
     violations = op.violations;
     if (r == 0 && ret_id)
         *ret_id = g_strdup(profile->id);
@@ -196,7 +274,7 @@ sfo_store_add_vnic_profile(sfo_store *store, const char *json, unsigned int flag
     sfo_return_val_if_fail(json != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    return sfo_store_profile_change(store, SFO_ACTION_ADD_VNIC_PROFILE, json, ret_id,
+    return sfo_store_profile_change(store, SFO_ACTION_ADD_VNIC_PROFILE, json, FALSE, ret_id,
                                     ret_violations);
 }
 
@@ -206,10 +284,10 @@ sfo_store_update_vnic_profile(sfo_store *store, const char *json, unsigned int f
 {
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(json != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
+    sfo_check_flags(flags, SFO_STORE_UPDATE_MERGE);
 
-    return sfo_store_profile_change(store, SFO_ACTION_UPDATE_VNIC_PROFILE, json, NULL,
-                                    ret_violations);
+    return sfo_store_profile_change(store, SFO_ACTION_UPDATE_VNIC_PROFILE, json,
+                                    (flags & SFO_STORE_UPDATE_MERGE) != 0, NULL, ret_violations);
 }
 
 typedef struct {
@@ -273,11 +351,97 @@ sfo_store_remove_vnic_profile(sfo_store *store, const char *id, unsigned int fla
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
-    int action;         /* SFO_ACTION_ADD_NIC, _UPDATE_NIC or _PLUG_NIC */
-    const char *id;     /* the NIC's id */
-    const sfo_nic *nic; /* add, update: the new state */
+    int action;          /* SFO_ACTION_ADD_NIC, _UPDATE_NIC or _PLUG_NIC */
+    const char *id;      /* the NIC's id */
+    sfo_nic *nic;        /* add, update: the new state (NULL for a merge) */
+    gboolean assign_mac; /* add: the store gives the NIC a MAC */
+    json_object *patch;  /* a merge update: the fields to change */
+    sfo_nic *merged;     /* a merge update: the new state, made in the transaction */
     sfo_violations *violations;
 } sfo_store_nic_op;
+
+static int sfo_store_nic_not_found(const char *action, const char *id);
+
+/* The stored NIC (locked) with the patch of @op over it, in op->merged */
+static int
+sfo_store_nic_merge(sfo_store *s, sfo_store_nic_op *op)
+{
+    const char *id = NULL;
+    g_autoptr(PGresult) res = NULL;
+    g_autoptr(sfo_nic) stored = NULL;
+    g_autoptr(json_object) obj = NULL;
+
+    g_clear_pointer(&op->merged, sfo_nic_free);
+    if (sfo_store_patch_id(op->patch, "nic", &id) < 0)
+        return SFO_EINVALID;
+    if (sfo_store_exec(s, SFO_STMT_NIC_GET_FOR_UPDATE, (const char *[]){ id }, &res) < 0)
+        return SFO_EDATABASE;
+    if (PQntuples(res) == 0)
+        return sfo_store_nic_not_found(sfo_action_to_string(op->action), id);
+    stored = sfo_store_row_nic(res, 0, 0);
+    obj = sfo_store_merge(sfo_nic_to_json(stored), op->patch);
+    return sfo_nic_from_json(obj, "nic", &op->merged);
+}
+
+/* The pool a NIC added without a MAC gets one from: oVirt's default, 56:6f:00:00:00:00 and up */
+#define SFO_STORE_MAC_POOL_FIRST G_GUINT64_CONSTANT(0x566f00000000)
+#define SFO_STORE_MAC_POOL_LAST G_GUINT64_CONSTANT(0x566fffffffff)
+
+/* "56:6f:1a:2b:00:01" (as PostgreSQL prints a macaddr) as a number */
+static guint64
+sfo_store_mac_to_int(const char *mac)
+{
+    guint64 v = 0;
+    const char *c;
+
+    for (c = mac; *c; c++) {
+        if (g_ascii_isxdigit(*c))
+            v = (v << 4) | (guint64)g_ascii_xdigit_value(*c);
+    }
+    return v;
+}
+
+/*
+ * A free MAC of the pool for @nic: the one after the highest in use, else the
+ * first gap. Allocations are serialised by a transaction lock taken first, so
+ * the statement after it sees every MAC an allocation before it committed.
+ */
+static int
+sfo_store_assign_mac(sfo_store *s, sfo_nic *nic)
+{
+    sfo_store_query q[] = {
+        { SFO_STMT_MAC_LOCK, { NULL } },
+        { SFO_STMT_MAC_LAST, { NULL } },
+    };
+    g_autoptr(PGresult) gap = NULL;
+    guint64 next = SFO_STORE_MAC_POOL_FIRST;
+    gboolean found = TRUE;
+
+    if (sfo_store_exec_pipeline(s, q, G_N_ELEMENTS(q)) < 0)
+        return SFO_EDATABASE;
+    if (PQntuples(q[1].res) > 0)
+        next = sfo_store_mac_to_int(PQgetvalue(q[1].res, 0, 0)) + 1;
+    sfo_store_pipeline_clear(q, G_N_ELEMENTS(q));
+    if (next > SFO_STORE_MAC_POOL_LAST) {
+        if (sfo_store_exec(s, SFO_STMT_MAC_FIRST_GAP, NULL, &gap) < 0)
+            return SFO_EDATABASE;
+        found = PQntuples(gap) > 0;
+        if (found)
+            next = sfo_store_mac_to_int(PQgetvalue(gap, 0, 0));
+    }
+    if (!found) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_MAC_POOL_EXHAUSTED,
+                         "add-nic: every MAC address of the pool 56:6f:00:00:00:00 - "
+                         "56:6f:ff:ff:ff:ff is in use; give the NIC a MAC");
+        return SFO_EINVALID;
+    }
+    g_free(nic->mac);
+    nic->mac =
+        g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", (guint)(next >> 40) & 0xff,
+                        (guint)(next >> 32) & 0xff, (guint)(next >> 24) & 0xff,
+                        (guint)(next >> 16) & 0xff, (guint)(next >> 8) & 0xff, (guint)next & 0xff);
+    return 0;
+}
 
 static int
 sfo_store_nic_not_found(const char *action, const char *id)
@@ -329,6 +493,13 @@ sfo_store_nic_txn(sfo_store *s, gpointer data)
 
     sfo_store_reset_violations(&op->violations);
     sfo_store_builder_init(&b);
+    if (op->patch) {
+        if ((r = sfo_store_nic_merge(s, op)) < 0)
+            return r;
+        nic = op->merged;
+    } else if (op->assign_mac && (r = sfo_store_assign_mac(s, op->nic)) < 0) {
+        return r;
+    }
     /* a plug knows the NIC only from its row: lock and read it first */
     if (op->action == SFO_ACTION_PLUG_NIC) {
         if (sfo_store_exec(s, SFO_STMT_NIC_GET_FOR_UPDATE, params, &res) < 0)
@@ -384,21 +555,40 @@ sfo_store_nic_txn(sfo_store *s, gpointer data)
 }
 
 static int
-sfo_store_nic_change(sfo_store *store, int action, const char *json, char **ret_id,
+sfo_store_nic_change(sfo_store *store, int action, const char *json, gboolean merge, char **ret_id,
                      sfo_violations **ret_violations)
 {
     g_autoptr(json_object) obj = NULL;
     g_autoptr(sfo_nic) nic = NULL;
     g_autoptr(sfo_violations) violations = NULL;
-    sfo_store_nic_op op = { action, NULL, NULL, NULL };
+    sfo_store_nic_op op = { .action = action };
+    json_object *mac = NULL;
     int r;
 
-    if (sfo_store_parse_object(json, "nic", action == SFO_ACTION_ADD_NIC, &obj) < 0 ||
-        sfo_nic_from_json(obj, "nic", &nic) < 0)
+    if (sfo_store_parse_object(json, "nic", action == SFO_ACTION_ADD_NIC, &obj) < 0)
         return SFO_EINVALID;
-    op.id = nic->id;
-    op.nic = nic;
+    if (merge) {
+        op.patch = obj;
+        if (sfo_store_patch_id(obj, "nic", &op.id) < 0)
+            return SFO_EINVALID;
+    } else {
+        /* an added NIC without a MAC gets one in the transaction (sfo_store_assign_mac()) */
+        if (action == SFO_ACTION_ADD_NIC && (!json_object_object_get_ex(obj, "mac", &mac) ||
+                                             json_object_is_type(mac, json_type_null))) {
+            json_object *placeholder = json_object_new_object();
+
+            json_object_object_add(placeholder, "address",
+                                   json_object_new_string("00:00:00:00:00:00"));
+            json_object_object_add(obj, "mac", placeholder);
+            op.assign_mac = TRUE;
+        }
+        if (sfo_nic_from_json(obj, "nic", &nic) < 0)
+            return SFO_EINVALID;
+        op.id = nic->id;
+        op.nic = nic;
+    }
     r = sfo_store_transaction(store, SFO_STORE_TXN_WRITE, sfo_store_nic_txn, &op);
+    sfo_nic_free(op.merged);
     violations = op.violations;
     if (r == 0 && ret_id)
         *ret_id = g_strdup(nic->id);
@@ -413,7 +603,7 @@ sfo_store_add_nic(sfo_store *store, const char *json, unsigned int flags, char *
     sfo_return_val_if_fail(json != NULL, SFO_EINVALID);
     sfo_check_flags(flags, 0);
 
-    return sfo_store_nic_change(store, SFO_ACTION_ADD_NIC, json, ret_id, ret_violations);
+    return sfo_store_nic_change(store, SFO_ACTION_ADD_NIC, json, FALSE, ret_id, ret_violations);
 }
 
 int
@@ -422,9 +612,10 @@ sfo_store_update_nic(sfo_store *store, const char *json, unsigned int flags,
 {
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(json != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
+    sfo_check_flags(flags, SFO_STORE_UPDATE_MERGE);
 
-    return sfo_store_nic_change(store, SFO_ACTION_UPDATE_NIC, json, NULL, ret_violations);
+    return sfo_store_nic_change(store, SFO_ACTION_UPDATE_NIC, json,
+                                (flags & SFO_STORE_UPDATE_MERGE) != 0, NULL, ret_violations);
 }
 
 int
@@ -432,7 +623,7 @@ sfo_store_plug_nic(sfo_store *store, const char *id, unsigned int flags,
                    sfo_violations **ret_violations)
 {
     g_autoptr(sfo_violations) violations = NULL;
-    sfo_store_nic_op op = { SFO_ACTION_PLUG_NIC, id, NULL, NULL };
+    sfo_store_nic_op op = { .action = SFO_ACTION_PLUG_NIC, .id = id };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);

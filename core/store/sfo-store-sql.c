@@ -23,6 +23,8 @@
  * The key is arbitrary and fixed (ASCII "sfoinv").
  */
 #define SFO_SQL_INVENTORY_LOCK "127045006462582"
+/* Serialises the MAC allocations of NICs added without one (ASCII "sfomac") */
+#define SFO_SQL_MAC_LOCK "127045006123363"
 /* Serialises migration runners (ASCII "sfomig") */
 #define SFO_SQL_MIGRATION_LOCK "127045006337895"
 
@@ -392,6 +394,76 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                       "FROM journal_steps WHERE sequence_id = ANY ($1::uuid[]) "
                                       "ORDER BY ordinal",
                                       1 },
+
+/*
+     * ---- reads (sfo-store-read.c) ----
+     * $1 id, $2 name, $3 parent, $4 the most rows; each NULL when not given. Unprepared: the
+     * planner sees the NULLs and keeps the index scans of the filters that are given.
+     */
+#define SFO_SQL_FILTER(alias, parent) \
+    " WHERE ($1::text IS NULL OR " alias ".id = $1::text) AND ($2::text IS NULL OR " alias \
+    ".name = $2::text) AND ($3::text IS NULL OR " parent " = $3::text) ORDER BY " alias \
+    ".ordinal LIMIT $4::bigint"
+    [SFO_STMT_LIST_DATA_CENTERS] = { "list_data_centers",
+                                     "SELECT d.id, d.name FROM data_centers d" SFO_SQL_FILTER(
+                                         "d", "NULL"),
+                                     4, TRUE },
+    [SFO_STMT_LIST_CLUSTERS] = { "list_clusters",
+                                 "SELECT " SFO_SQL_CLUSTER_COLS
+                                 " FROM clusters c" SFO_SQL_FILTER("c", "c.data_center_id"),
+                                 4, TRUE },
+    [SFO_STMT_LIST_NETWORKS] = { "list_networks",
+                                 "SELECT " SFO_SQL_NETWORK_COLS
+                                 " FROM networks n" SFO_SQL_FILTER("n", "n.data_center_id"),
+                                 4, TRUE },
+    [SFO_STMT_LIST_PROFILES] = { "list_profiles",
+                                 "SELECT " SFO_SQL_PROFILE_COLS
+                                 " FROM vnic_profiles p" SFO_SQL_FILTER("p", "p.network_id"),
+                                 4, TRUE },
+    [SFO_STMT_LIST_VMS] = { "list_vms",
+                            "SELECT " SFO_SQL_VM_COLS
+                            " FROM vms v" SFO_SQL_FILTER("v", "v.cluster_id"),
+                            4, TRUE },
+    [SFO_STMT_LIST_NICS] = { "list_nics",
+                             "SELECT " SFO_SQL_NIC_COLS
+                             " FROM nics i" SFO_SQL_FILTER("i", "i.vm_id"),
+                             4, TRUE },
+    [SFO_STMT_LIST_HOSTS] = { "list_hosts",
+                              "SELECT h.id FROM hosts h" SFO_SQL_FILTER("h", "h.cluster_id"), 4,
+                              TRUE },
+#undef SFO_SQL_FILTER
+    [SFO_STMT_PROFILE_VM_COUNTS] = { "profile_vm_counts",
+                                     "SELECT vnic_profile_id, count(DISTINCT vm_id) FROM nics "
+                                     "WHERE vnic_profile_id IS NOT NULL GROUP BY vnic_profile_id",
+                                     0 },
+
+    /* ---- names, MACs (sfo-store-repo.c) ---- */
+    /* the profiles a new or renamed profile's name would clash with (unique per network) */
+    [SFO_STMT_PROFILES_WITH_NAME] = { "profiles_with_name",
+                                      "SELECT " SFO_SQL_PROFILE_COLS " FROM vnic_profiles p "
+                                      "WHERE p.network_id = $1::text AND p.name = $2::text "
+                                      "ORDER BY p.ordinal",
+                                      2 },
+    [SFO_STMT_MAC_LOCK] = { "mac_lock", "SELECT pg_advisory_xact_lock(" SFO_SQL_MAC_LOCK ")", 0 },
+    /* the highest MAC of the pool in use (nics_mac_key, backwards) */
+    [SFO_STMT_MAC_LAST] = { "mac_last",
+                            "SELECT mac::text FROM nics WHERE mac BETWEEN "
+                            "'56:6f:00:00:00:00' AND '56:6f:ff:ff:ff:ff' "
+                            "ORDER BY mac DESC LIMIT 1",
+                            0 },
+    /* the lowest free MAC of the pool: the first, or one after a MAC whose next is free */
+    [SFO_STMT_MAC_FIRST_GAP] = { "mac_first_gap",
+                                 "WITH used AS (SELECT ('x' || replace(mac::text, ':', ''))"
+                                 "::bit(48)::bigint AS n FROM nics WHERE mac BETWEEN "
+                                 "'56:6f:00:00:00:00' AND '56:6f:ff:ff:ff:ff'), "
+                                 "free AS (SELECT x'566f00000000'::bigint AS n "
+                                 "WHERE NOT EXISTS (SELECT 1 FROM used WHERE n = x'566f00000000'"
+                                 "::bigint) UNION ALL SELECT u.n + 1 FROM used u "
+                                 "WHERE u.n < x'566fffffffff'::bigint AND NOT EXISTS "
+                                 "(SELECT 1 FROM used v WHERE v.n = u.n + 1)) "
+                                 "SELECT lpad(to_hex(min(n)), 12, '0') FROM free HAVING "
+                                 "count(*) > 0",
+                                 0 },
 };
 
 void

@@ -31,7 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
 
 /* The schema version this library is written for: db-migrations/0001 .. NNNN */
-#define SFO_STORE_SCHEMA_VERSION 3
+#define SFO_STORE_SCHEMA_VERSION 4
 
 /* How often a transaction is tried before its failure is reported */
 #define SFO_STORE_MAX_ATTEMPTS 8
@@ -126,6 +126,20 @@ typedef enum {
     SFO_STMT_JOURNAL_RELEASE_VF,
     SFO_STMT_JOURNAL_OPEN_SEQUENCES,
     SFO_STMT_JOURNAL_OPEN_STEPS,
+    /* reads (sfo-store-read.c) */
+    SFO_STMT_LIST_DATA_CENTERS,
+    SFO_STMT_LIST_CLUSTERS,
+    SFO_STMT_LIST_NETWORKS,
+    SFO_STMT_LIST_PROFILES,
+    SFO_STMT_LIST_VMS,
+    SFO_STMT_LIST_NICS,
+    SFO_STMT_LIST_HOSTS,
+    SFO_STMT_PROFILE_VM_COUNTS,
+    /* merge updates, names, MACs (sfo-store-repo.c) */
+    SFO_STMT_PROFILES_WITH_NAME,
+    SFO_STMT_MAC_LOCK,
+    SFO_STMT_MAC_LAST,
+    SFO_STMT_MAC_FIRST_GAP,
     SFO_STMT_LAST
 } sfo_store_stmt_id;
 

@@ -88,11 +88,14 @@ def test_refusals_are_faults_and_write_nothing(engine, sdk, dsn, admin_token):
     assert e.value.code == 400 and e.value.fault.reason == "Incomplete parameters"
     assert e.value.fault.detail == "VnicProfile [name] required for add"
 
-    # an update the rules refuse
+    # an update the rules refuse twice: the failover points to the profile itself, and the
+    # profile is in use by a VM (a conflict, so 409); the detail renders every error
     with pytest.raises(ovirtsdk4.Error) as e:
         profiles.profile_service(P_SRIOV_FAILOVER).update(
             types.VnicProfile(failover=types.VnicProfile(id=P_SRIOV_FAILOVER)))
-    assert e.value.code == 400
+    assert e.value.code == 409
+    assert "Failover vNIC profile cannot point to itself." in e.value.fault.detail
+    assert e.value.fault.detail.count("Cannot edit ") >= 2
 
     assert export(dsn) == before
 

@@ -182,6 +182,12 @@ COUNTERPARTS = {
         "Store.list_vnic_profiles",
         lambda e: e.store.list_vnic_profiles(),
     ),
+    "sfo_store_get": ("Store.get", lambda e: e.store.get("vnic_profiles", P_SRIOV_PLAIN)),
+    "sfo_store_list": ("Store.list", lambda e: e.store.list("nics", limit=1)),
+    "sfo_store_vnic_profile_vm_counts": (
+        "Store.vnic_profile_vm_counts",
+        lambda e: e.store.vnic_profile_vm_counts(),
+    ),
     "sfo_store_add_nic": ("Store.add_nic", lambda e: e.store.add_nic(validate_data("add-nic"))),
     "sfo_store_update_nic": (
         "Store.update_nic",
@@ -242,6 +248,7 @@ PYTHON_ONLY = {
     "Inventory",
     "Violation",
     "Inventory.close",
+    "Store.KINDS",  # the kinds sfo_store_get() and sfo_store_list() take
     "Inventory.closed",
     "PLAN_ACTIONS",  # built with sfo_plan_action_to_string()
     "ExecResult",  # what Exec.run() and Exec.reconcile() return

@@ -231,3 +231,27 @@ sfo_store_test_workers_stop(sfo_store_test_worker *workers, int n)
             fail_msg("worker %d ended with status %d", (int)workers[i].pid, status);
     }
 }
+
+sfo_inventory *
+sfo_store_test_load_example(const char *name)
+{
+    const char *top = g_getenv("abs_top_srcdir");
+    g_autofree char *path =
+        g_build_filename(top ? top : SFO_ABS_TOP_SRCDIR, "examples", name, NULL);
+    sfo_inventory *inv = NULL;
+
+    if (sfo_inventory_load_file(path, 0, &inv) < 0)
+        fail_msg("cannot load %s: %s", path, sfo_error_last()->message);
+    return inv;
+}
+
+void
+sfo_store_test_assert_error(int code, const char *key)
+{
+    const sfo_error *err = sfo_error_last();
+
+    assert_non_null(err);
+    if (err->code != code || g_strcmp0(err->key, key) != 0)
+        fail_msg("expected error %d %s, got %d %s: %s", code, key, err->code, err->key,
+                 err->message);
+}

@@ -81,3 +81,9 @@ void sfo_store_test_workers_stop(sfo_store_test_worker *workers, int n);
 /* read()/write() of exactly @len bytes, over EINTR and short counts; FALSE at the end or an error */
 gboolean sfo_store_test_read_full(int fd, void *buf, size_t len);
 gboolean sfo_store_test_write_full(int fd, const void *buf, size_t len);
+
+/* examples/@name, loaded; fails the test otherwise */
+sfo_inventory *sfo_store_test_load_example(const char *name);
+
+/* Fails the test unless the last error has @code and @key */
+void sfo_store_test_assert_error(int code, const char *key);

@@ -376,10 +376,10 @@ test_race__remove_failover_target_while_naming_it(void **state G_GNUC_UNUSED)
         for (i = 1; i < sfo_nworkers; i++) {
             cmds[i].op = OP_ADD_PROFILE;
             g_snprintf(cmds[i].arg, sizeof(cmds[i].arg),
-                       "{\"id\": \"c-%d-%d\", \"name\": \"c\", \"network\": {\"id\": \"net-vf\"}, "
-                       "\"pass_through\": {\"mode\": \"enabled\"}, \"migratable\": true, "
-                       "\"failover\": {\"id\": \"fo3\"}}",
-                       round, i);
+                       "{\"id\": \"c-%d-%d\", \"name\": \"c-%d-%d\", \"network\": "
+                       "{\"id\": \"net-vf\"}, \"pass_through\": {\"mode\": \"enabled\"}, "
+                       "\"migratable\": true, \"failover\": {\"id\": \"fo3\"}}",
+                       round, i, round, i);
         }
         round_run(cmds, replies);
         for (i = 0; i < sfo_nworkers; i++)

@@ -47,23 +47,10 @@
 /* helpers                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static char *
-example_path(const char *name)
-{
-    const char *top = g_getenv("abs_top_srcdir");
-
-    return g_build_filename(top ? top : SFO_ABS_TOP_SRCDIR, "examples", name, NULL);
-}
-
 static sfo_inventory *
 load_example(void)
 {
-    g_autofree char *path = example_path("inventory.json");
-    sfo_inventory *inv = NULL;
-
-    if (sfo_inventory_load_file(path, 0, &inv) < 0)
-        fail_msg("cannot load %s: %s", path, sfo_error_last()->message);
-    return inv;
+    return sfo_store_test_load_example("inventory.json");
 }
 
 static void
@@ -88,17 +75,6 @@ describe(const sfo_violations *v)
                                sfo_violations_key(v, i), sfo_violations_subject_type(v, i),
                                sfo_violations_subject_id(v, i), sfo_violations_message(v, i));
     return g_string_free(s, FALSE);
-}
-
-static void
-assert_last_error(int code, const char *key)
-{
-    const sfo_error *err = sfo_error_last();
-
-    assert_non_null(err);
-    if (err->code != code || g_strcmp0(err->key, key) != 0)
-        fail_msg("expected error %d %s, got %d %s: %s", code, key, err->code, err->key,
-                 err->message);
 }
 
 static void
@@ -170,7 +146,7 @@ test_store__migrations_gap_refused(void **state G_GNUC_UNUSED)
     assert_true(g_file_set_contents(f1, "SELECT 1;", -1, NULL));
     assert_true(g_file_set_contents(f3, "SELECT 1;", -1, NULL));
     assert_int_equal(sfo_store_migrations_list(dir, &files), SFO_EDATABASE);
-    assert_last_error(SFO_EDATABASE, SFO_KEY_DB_MIGRATIONS_NOT_FOUND);
+    sfo_store_test_assert_error(SFO_EDATABASE, SFO_KEY_DB_MIGRATIONS_NOT_FOUND);
     g_unlink(f1);
     g_unlink(f3);
     g_rmdir(dir);
@@ -307,10 +283,10 @@ test_store__schema_too_new_refused(void **state G_GNUC_UNUSED)
                              "VALUES (99, '0099_from_the_future.sql')");
     PQfinish(conn);
     assert_int_equal(sfo_store_open(sfo_store_test_dsn(), 0, &other), SFO_EDATABASE);
-    assert_last_error(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW);
+    sfo_store_test_assert_error(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW);
     assert_null(other);
     assert_int_equal(sfo_store_upgrade(store, 0), SFO_EDATABASE);
-    assert_last_error(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW);
+    sfo_store_test_assert_error(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_NEW);
 }
 
 static void
@@ -321,7 +297,7 @@ test_store__schema_too_old_with_dsn(void **state G_GNUC_UNUSED)
     sfo_store_test_reset();
     /* a DSN's database is upgraded on request only */
     assert_int_equal(sfo_store_open(sfo_store_test_dsn(), 0, &store), SFO_EDATABASE);
-    assert_last_error(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_OLD);
+    sfo_store_test_assert_error(SFO_EDATABASE, SFO_KEY_DB_SCHEMA_TOO_OLD);
     assert_int_equal(sfo_store_open(sfo_store_test_dsn(), SFO_STORE_OPEN_NO_UPGRADE, &store), 0);
     assert_int_equal(sfo_store_upgrade(store, 0), SFO_STORE_SCHEMA_VERSION);
     sfo_store_close(store);
@@ -361,7 +337,7 @@ test_store__failed_migration_rolls_back(void **state G_GNUC_UNUSED)
                                     "ALTER TABLE no_such_table ADD COLUMN y integer;\n",
                                     -1, NULL));
     assert_int_equal(sfo_store_migrate(store, dir, SFO_STORE_SCHEMA_VERSION + 1), SFO_EDATABASE);
-    assert_last_error(SFO_EDATABASE, SFO_KEY_DB_MIGRATION_FAILED);
+    sfo_store_test_assert_error(SFO_EDATABASE, SFO_KEY_DB_MIGRATION_FAILED);
     assert_int_equal(sfo_store_schema_version(store, &version), 0);
     assert_int_equal(version, SFO_STORE_SCHEMA_VERSION);
     conn = sfo_store_test_connect();
@@ -413,7 +389,7 @@ test_store__import_refuses_violations(void **state G_GNUC_UNUSED)
     assert_int_equal(sfo_rules_check(inv, 0, &expected), 0);
     assert_true(sfo_violations_error_count(expected) > 0);
     assert_int_equal(sfo_store_import(store, inv, 0, &v), SFO_EVIOLATED);
-    assert_last_error(SFO_EVIOLATED, SFO_KEY_RULE_VIOLATED);
+    sfo_store_test_assert_error(SFO_EVIOLATED, SFO_KEY_RULE_VIOLATED);
     want = describe(expected);
     got = describe(v);
     assert_string_equal(got, want);
@@ -433,7 +409,7 @@ test_store__import_into_non_empty(void **state G_GNUC_UNUSED)
 
     assert_int_equal(sfo_store_import(store, inv, 0, NULL), 0);
     assert_int_equal(sfo_store_import(store, small, 0, NULL), SFO_EINVALID);
-    assert_last_error(SFO_EINVALID, SFO_KEY_STORE_NOT_EMPTY);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_STORE_NOT_EMPTY);
     assert_int_equal(sfo_store_import(store, small, SFO_STORE_IMPORT_REPLACE, NULL), 0);
     assert_int_equal(sfo_store_export(store, 0, &after), 0);
     assert_int_equal(after->vnic_profiles->len, small->vnic_profiles->len);
@@ -640,12 +616,12 @@ test_store__add_duplicate_id(void **state G_GNUC_UNUSED)
     import_example(store);
     assert_int_equal(sfo_store_add_vnic_profile(store, PROFILE(P_SRIOV_PLAIN, ""), 0, NULL, NULL),
                      SFO_EINVALID);
-    assert_last_error(SFO_EINVALID, SFO_KEY_INVENTORY_DUPLICATE_ID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_DUPLICATE_ID);
     assert_int_equal(
         sfo_store_add_nic(store, NIC(NIC_WEB1_VF, DB1, P_VM_BRIDGE, "virtio", "56:6f:1a:2b:00:42"),
                           0, NULL, NULL),
         SFO_EINVALID);
-    assert_last_error(SFO_EINVALID, SFO_KEY_INVENTORY_DUPLICATE_ID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_DUPLICATE_ID);
 }
 
 static void
@@ -654,13 +630,17 @@ test_store__malformed_object(void **state G_GNUC_UNUSED)
     g_autoptr(sfo_store) store = sfo_store_test_open();
 
     assert_int_equal(sfo_store_add_vnic_profile(store, "{\"name\": ", 0, NULL, NULL), SFO_EINVALID);
-    assert_last_error(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_SYNTAX_ERROR);
     assert_int_equal(sfo_store_update_nic(store, "[]", 0, NULL), SFO_EINVALID);
-    assert_last_error(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE);
-    assert_int_equal(
-        sfo_store_add_nic(store, "{\"name\": \"n\", \"vm\": {\"id\": \"x\"}}", 0, NULL, NULL),
-        SFO_EINVALID);
-    assert_last_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE);
+    /* without a MAC the store gives one; without a VM it cannot */
+    assert_int_equal(sfo_store_add_nic(store, "{\"name\": \"n\"}", 0, NULL, NULL), SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
+    assert_int_equal(sfo_store_add_nic(store,
+                                       "{\"name\": \"n\", \"vm\": {\"id\": \"x\"}, \"mac\": {}}", 0,
+                                       NULL, NULL),
+                     SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVENTORY_MISSING_FIELD);
 }
 
 static void
@@ -693,7 +673,7 @@ test_store__nic_plug_unplug_remove(void **state G_GNUC_UNUSED)
             ->nic_id);
 
     assert_int_equal(sfo_store_remove_nic(store, NIC_WEB1_VF, 0, NULL), SFO_ENOTFOUND);
-    assert_last_error(SFO_ENOTFOUND, SFO_KEY_NIC_NOT_FOUND);
+    sfo_store_test_assert_error(SFO_ENOTFOUND, SFO_KEY_NIC_NOT_FOUND);
     assert_int_equal(sfo_store_plug_nic(store, "no-such-nic", 0, NULL), SFO_ENOTFOUND);
     assert_int_equal(sfo_store_unplug_nic(store, "no-such-nic", 0, NULL), SFO_ENOTFOUND);
 }
@@ -739,6 +719,9 @@ typedef struct {
 } sfo_constraint_case;
 
 static const sfo_constraint_case sfo_constraint_cases[] = {
+    { "a profile name taken on the network",
+      "UPDATE vnic_profiles SET name = 'sriov-failover' WHERE id = '" P_SRIOV_PLAIN "'", "23505",
+      "vnic_profiles_network_id_name_key" },
     { "rule 1: a profile names itself",
       "UPDATE vnic_profiles SET failover_vnic_profile_id = id WHERE id = '" P_SRIOV_FAILOVER "'",
       "23514", "vnic_profiles_failover_not_self_check" },
@@ -1025,7 +1008,7 @@ test_store__connection_refused(void **state G_GNUC_UNUSED)
                                     "password=secret-do-not-print",
                                     0, &store),
                      SFO_EDATABASE);
-    assert_last_error(SFO_EDATABASE, SFO_KEY_DB_CONNECTION_FAILED);
+    sfo_store_test_assert_error(SFO_EDATABASE, SFO_KEY_DB_CONNECTION_FAILED);
     assert_null(strstr(sfo_error_last()->message, "secret-do-not-print"));
     assert_null(strchr(sfo_error_last()->message, '\n'));
     assert_null(store);

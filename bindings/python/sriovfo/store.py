@@ -11,9 +11,10 @@ module sriovfo._store and libsriovfo-store, which links libpq. `import sriovfo` 
 neither (a VDSM hook never needs them).
 """
 
+import json as _json
 import os as _os
 
-from . import Inventory, Violations, _object_json, _Owner, _text
+from . import InvalidInput, Inventory, Violations, _object_json, _Owner, _text
 from . import _store as _c
 
 __all__ = ["Store"]
@@ -74,11 +75,15 @@ class Store(_Owner):
             self._handle, _object_json(profile, "vNIC profile JSON"), 0)
         return profile_id, Violations(violations)
 
-    def update_vnic_profile(self, profile):
+    def update_vnic_profile(self, profile, merge=False):
         """Replaces the profile with @profile's id by @profile (update-vnic-profile rules; an
-        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations."""
+        unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS): Violations.
+        With merge=True @profile holds "id" and only the fields to change: the others keep
+        their stored values, a field set to None is cleared ("failover": None); an unknown id
+        raises NotFound (VNIC_PROFILE_NOT_FOUND)."""
+        flags = _c.SFO_STORE_UPDATE_MERGE if merge else 0
         return Violations(_c.sfo_store_update_vnic_profile(
-            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+            self._handle, _object_json(profile, "vNIC profile JSON"), flags))
 
     def remove_vnic_profile(self, profile_id):
         """Removes profile @profile_id (remove-vnic-profile rules: not in use, no other
@@ -93,19 +98,52 @@ class Store(_Owner):
 
         return json.loads(_c.sfo_store_list_vnic_profiles(self._handle, 0))["vnic_profiles"]
 
+    # the collections get() and list() read: the inventory's top-level keys
+    KINDS = ("data_centers", "clusters", "networks", "vnic_profiles", "vms", "nics", "hosts")
+
+    def get(self, kind, object_id):
+        """Object @object_id of collection @kind (one of Store.KINDS) as a dict in inventory
+        format. NotFound with the kind's key (VNIC_PROFILE_NOT_FOUND, NIC_NOT_FOUND, ...) when
+        the store has no such object; InvalidInput for an unknown kind or a malformed id."""
+        return _json.loads(_c.sfo_store_get(self._handle, _text(kind, "kind"),
+                                            _text(object_id, "id"), 0))
+
+    def list(self, kind, name=None, parent=None, limit=None):
+        """The objects of collection @kind (one of Store.KINDS) as dicts in inventory format,
+        in the order they were imported or added, read in one snapshot. @name keeps those with
+        that exact name; @parent (an id) those of that parent: the network of vnic_profiles,
+        the VM of nics, the data center of networks and clusters, the cluster of vms and
+        hosts; @limit caps how many (oVirt's max)."""
+        if limit is None:
+            limit = -1
+        elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidInput("limit must be an integer >= 0, not %r" % (limit,),
+                               "INVALID_ARGUMENT")
+        return _json.loads(_c.sfo_store_list(
+            self._handle, _text(kind, "kind"), None if name is None else _text(name, "name"),
+            None if parent is None else _text(parent, "parent"), min(limit, 2**31 - 1), 0))
+
+    def vnic_profile_vm_counts(self):
+        """{profile id: how many distinct VMs have a NIC on it}; profiles in no use are
+        absent."""
+        return _json.loads(_c.sfo_store_vnic_profile_vm_counts(self._handle, 0))
+
     def add_nic(self, nic):
         """Adds VM NIC @nic (a dict in inventory format, or its JSON text; without an "id" it
-        gets a random UUID) under the add-nic rules: (id, Violations). InvalidInput when it
-        is malformed or its id is taken (INVENTORY_DUPLICATE_ID)."""
+        gets a random UUID, without a "mac" the next free one of the pool 56:6f:xx:xx:xx:xx)
+        under the add-nic rules: (id, Violations). InvalidInput when it is malformed or its id
+        is taken (INVENTORY_DUPLICATE_ID)."""
         nic_id, violations = _c.sfo_store_add_nic(
             self._handle, _object_json(nic, "NIC JSON"), 0)
         return nic_id, Violations(violations)
 
-    def update_nic(self, nic):
+    def update_nic(self, nic, merge=False):
         """Replaces the NIC with @nic's id by @nic (update-nic rules; an unknown id is the
-        violation VM_INTERFACE_NOT_EXIST): Violations."""
+        violation VM_INTERFACE_NOT_EXIST): Violations. With merge=True, as for
+        update_vnic_profile(); an unknown id raises NotFound (NIC_NOT_FOUND)."""
+        flags = _c.SFO_STORE_UPDATE_MERGE if merge else 0
         return Violations(_c.sfo_store_update_nic(self._handle, _object_json(nic, "NIC JSON"),
-                                                  0))
+                                                  flags))
 
     def remove_nic(self, nic_id):
         """Removes NIC @nic_id: Violations. NotFound (NIC_NOT_FOUND) for an unknown NIC."""

@@ -117,7 +117,8 @@ int sfo_store_export(sfo_store *store, unsigned int flags, sfo_inventory **ret_i
  * @json: the profile in inventory format; without an "id", a random UUID
  *        is given to it
  * @ret_id: the profile's id (optional; free with sfo_free())
- * Runs the add-vnic-profile rules. Returns: 0, SFO_EVIOLATED, SFO_EINVALID
+ * Runs the add-vnic-profile rules (a name is unique per network:
+ * ACTION_TYPE_FAILED_VNIC_PROFILE_NAME_IN_USE). Returns: 0, SFO_EVIOLATED, SFO_EINVALID
  * (malformed @json; INVENTORY_DUPLICATE_ID when the id is taken),
  * SFO_EDATABASE. Since: 0.1.0
  */
@@ -125,10 +126,24 @@ int sfo_store_add_vnic_profile(sfo_store *store, const char *json, unsigned int 
                                char **ret_id, sfo_violations **ret_violations);
 
 /**
+ * sfo_store_update_flags:
+ * @SFO_STORE_UPDATE_MERGE: the JSON holds "id" and only the fields to
+ *     change (what a REST PUT carries): the others keep their stored
+ *     values, a field set to null is cleared ("failover": null removes the
+ *     failover). The merge is done in the transaction, on the locked row,
+ *     before the rules run; an unknown id is SFO_ENOTFOUND
+ *     (VNIC_PROFILE_NOT_FOUND, NIC_NOT_FOUND). Since: 0.1.0
+ */
+typedef enum {
+    SFO_STORE_UPDATE_MERGE = 1 << 0,
+} sfo_store_update_flags;
+
+/**
  * sfo_store_update_vnic_profile:
+ * @flags: sfo_store_update_flags
  * Replaces the profile with @json's id by @json (update-vnic-profile rules;
- * an unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS).
- * Since: 0.1.0
+ * an unknown id is the violation ACTION_TYPE_FAILED_VNIC_PROFILE_NOT_EXISTS),
+ * or merges @json into it (SFO_STORE_UPDATE_MERGE). Since: 0.1.0
  */
 int sfo_store_update_vnic_profile(sfo_store *store, const char *json, unsigned int flags,
                                   sfo_violations **ret_violations);
@@ -149,17 +164,66 @@ int sfo_store_remove_vnic_profile(sfo_store *store, const char *id, unsigned int
 int sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json);
 
 /**
- * sfo_store_add_nic:
- * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules).
+ * sfo_store_get:
+ * @kind: a collection of the inventory: "data_centers", "clusters",
+ *        "networks", "vnic_profiles", "vms", "nics" or "hosts"
+ * @id: the object's id
+ * @flags: must be 0
+ * @ret_json: the object in inventory format (one JSON object); free with
+ *            sfo_free()
+ * Returns: 0; SFO_EINVALID for an unknown @kind (INVALID_ARGUMENT) or an
+ * @id that is not an id (INVENTORY_INVALID_VALUE); SFO_ENOTFOUND when the
+ * store has no such object (DATA_CENTER_NOT_FOUND, CLUSTER_NOT_FOUND,
+ * NETWORK_NOT_FOUND, VNIC_PROFILE_NOT_FOUND, VM_NOT_FOUND, NIC_NOT_FOUND,
+ * HOST_NOT_FOUND); SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
+                  char **ret_json);
+
+/**
+ * sfo_store_list:
+ * @kind: as for sfo_store_get()
+ * @name: only the objects with this exact name; NULL: any
+ * @parent: only the objects of this parent (an id): the network of
+ *          "vnic_profiles", the VM of "nics", the data center of "networks"
+ *          and "clusters", the cluster of "vms" and "hosts"; NULL: any.
+ *          "data_centers" have none (INVALID_ARGUMENT)
+ * @limit: the most objects to return; -1: all
+ * @flags: must be 0
+ * @ret_json: a JSON array of the objects in inventory format, in the order
+ *            they were imported or added; free with sfo_free()
+ * One snapshot. Returns: 0, SFO_EINVALID, SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_list(sfo_store *store, const char *kind, const char *name, const char *parent,
+                   int limit, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_vnic_profile_vm_counts:
+ * @flags: must be 0
+ * @ret_json: a JSON object: profile id -> how many distinct VMs have a NIC
+ *            on that profile; profiles no NIC uses are absent. Free with
+ *            sfo_free()
  * Since: 0.1.0
+ */
+int sfo_store_vnic_profile_vm_counts(sfo_store *store, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_add_nic:
+ * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules). A NIC
+ * without a "mac" gets the lowest free MAC after the highest in use of the
+ * pool 56:6f:00:00:00:00 - 56:6f:ff:ff:ff:ff (oVirt's default), else the
+ * first free one (SFO_EINVALID, MAC_POOL_EXHAUSTED, when none is), in the
+ * same transaction. Since: 0.1.0
  */
 int sfo_store_add_nic(sfo_store *store, const char *json, unsigned int flags, char **ret_id,
                       sfo_violations **ret_violations);
 
 /**
  * sfo_store_update_nic:
+ * @flags: sfo_store_update_flags
  * Replaces the NIC with @json's id (update-nic rules; an unknown id is the
- * violation VM_INTERFACE_NOT_EXIST). Since: 0.1.0
+ * violation VM_INTERFACE_NOT_EXIST), or merges @json into it
+ * (SFO_STORE_UPDATE_MERGE). Since: 0.1.0
  */
 int sfo_store_update_nic(sfo_store *store, const char *json, unsigned int flags,
                          sfo_violations **ret_violations);

@@ -153,6 +153,11 @@ CREATE TABLE public.journal_vf_holds (
     held_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.login_failures (
+    user_name text NOT NULL,
+    failed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE public.networks (
     id public.object_id NOT NULL,
     name public.object_name NOT NULL,
@@ -211,6 +216,34 @@ CREATE TABLE public.sfo_schema_version (
     version integer NOT NULL,
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.tokens (
+    hash text NOT NULL,
+    user_name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT tokens_hash_check CHECK ((hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+CREATE TABLE public.users (
+    name text NOT NULL,
+    password_hash text NOT NULL,
+    role text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    ordinal bigint NOT NULL,
+    CONSTRAINT users_name_check CHECK ((name ~ '^[^[:space:][:cntrl:]]{1,256}$'::text)),
+    CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$%'::text)),
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'viewer'::text])))
+);
+
+ALTER TABLE public.users ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.users_ordinal_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 CREATE TABLE public.vms (
@@ -323,6 +356,12 @@ ALTER TABLE ONLY public.nics
 ALTER TABLE ONLY public.sfo_schema_version
     ADD CONSTRAINT sfo_schema_version_pkey PRIMARY KEY (version);
 
+ALTER TABLE ONLY public.tokens
+    ADD CONSTRAINT tokens_pkey PRIMARY KEY (hash);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (name);
+
 ALTER TABLE ONLY public.vms
     ADD CONSTRAINT vms_pkey PRIMARY KEY (id);
 
@@ -334,6 +373,9 @@ ALTER TABLE ONLY public.vnic_profiles
 
 ALTER TABLE ONLY public.vnic_profiles
     ADD CONSTRAINT vnic_profiles_id_pass_through_key UNIQUE (id, pass_through);
+
+ALTER TABLE ONLY public.vnic_profiles
+    ADD CONSTRAINT vnic_profiles_network_id_name_key UNIQUE (network_id, name);
 
 ALTER TABLE ONLY public.vnic_profiles
     ADD CONSTRAINT vnic_profiles_pkey PRIMARY KEY (id);
@@ -356,6 +398,8 @@ CREATE INDEX journal_steps_sequence_id_idx ON public.journal_steps USING btree (
 
 CREATE INDEX journal_vf_holds_sequence_id_idx ON public.journal_vf_holds USING btree (sequence_id);
 
+CREATE INDEX login_failures_user_name_failed_at_idx ON public.login_failures USING btree (user_name, failed_at);
+
 CREATE INDEX networks_data_center_id_idx ON public.networks USING btree (data_center_id);
 
 CREATE UNIQUE INDEX nics_vm_id_failover_vnic_profile_id_key ON public.nics USING btree (vm_id, failover_vnic_profile_id) WHERE (failover_vnic_profile_id IS NOT NULL);
@@ -364,13 +408,15 @@ CREATE INDEX nics_vm_id_idx ON public.nics USING btree (vm_id);
 
 CREATE INDEX nics_vnic_profile_id_idx ON public.nics USING btree (vnic_profile_id);
 
+CREATE INDEX tokens_expires_at_idx ON public.tokens USING btree (expires_at);
+
+CREATE INDEX tokens_user_name_idx ON public.tokens USING btree (user_name);
+
 CREATE INDEX vms_cluster_id_idx ON public.vms USING btree (cluster_id);
 
 CREATE INDEX vms_host_id_idx ON public.vms USING btree (host_id);
 
 CREATE INDEX vnic_profiles_failover_vnic_profile_id_idx ON public.vnic_profiles USING btree (failover_vnic_profile_id);
-
-CREATE INDEX vnic_profiles_network_id_idx ON public.vnic_profiles USING btree (network_id);
 
 ALTER TABLE ONLY public.cluster_networks
     ADD CONSTRAINT cluster_networks_cluster_id_fkey FOREIGN KEY (cluster_id) REFERENCES public.clusters(id) ON DELETE CASCADE;
@@ -422,6 +468,9 @@ ALTER TABLE ONLY public.nics
 
 ALTER TABLE ONLY public.nics
     ADD CONSTRAINT nics_vnic_profile_pass_through_fk FOREIGN KEY (vnic_profile_id, pass_through) REFERENCES public.vnic_profiles(id, pass_through);
+
+ALTER TABLE ONLY public.tokens
+    ADD CONSTRAINT tokens_user_name_fkey FOREIGN KEY (user_name) REFERENCES public.users(name) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.vms
     ADD CONSTRAINT vms_cluster_id_fkey FOREIGN KEY (cluster_id) REFERENCES public.clusters(id);

@@ -1,0 +1,280 @@
+/*
+ * sfo-store-read.c: reading objects: get, list, how many VMs use each profile
+ *
+ * What a front end (the REST engine, the CLI) shows: one object by id, or a
+ * collection in import/add order, filtered by exact name and by its parent,
+ * in inventory format (docs/inventory-format.md). Each call is one
+ * read-only snapshot transaction (a host is read with its PFs and VFs by
+ * several statements); the list statements are run unprepared, so that the
+ * planner sees which filters are NULL and uses the index of those that are not.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include "sfo-store.h"
+#include "util/sfo-util.h"
+
+typedef struct {
+    const char *kind; /* the inventory's collection name */
+    sfo_store_coll coll;
+    sfo_store_stmt_id list;    /* $1 id, $2 name, $3 parent, $4 limit (NULL: all) */
+    const char *parent;        /* the filter's field, NULL when there is none */
+    const char *not_found_key; /* SFO_ENOTFOUND of a get */
+    const char *what;          /* for messages */
+} sfo_store_kind;
+
+static const sfo_store_kind sfo_store_kinds[] = {
+    { "data_centers", SFO_STORE_COLL_DATA_CENTERS, SFO_STMT_LIST_DATA_CENTERS, NULL,
+      SFO_KEY_DATA_CENTER_NOT_FOUND, "data center" },
+    { "clusters", SFO_STORE_COLL_CLUSTERS, SFO_STMT_LIST_CLUSTERS, "data_center",
+      SFO_KEY_CLUSTER_NOT_FOUND, "cluster" },
+    { "networks", SFO_STORE_COLL_NETWORKS, SFO_STMT_LIST_NETWORKS, "data_center",
+      SFO_KEY_NETWORK_NOT_FOUND, "network" },
+    { "vnic_profiles", SFO_STORE_COLL_PROFILES, SFO_STMT_LIST_PROFILES, "network",
+      SFO_KEY_VNIC_PROFILE_NOT_FOUND, "vNIC profile" },
+    { "vms", SFO_STORE_COLL_VMS, SFO_STMT_LIST_VMS, "cluster", SFO_KEY_VM_NOT_FOUND, "VM" },
+    { "nics", SFO_STORE_COLL_NICS, SFO_STMT_LIST_NICS, "vm", SFO_KEY_NIC_NOT_FOUND, "NIC" },
+    { "hosts", SFO_STORE_COLL_HOSTS, SFO_STMT_LIST_HOSTS, "cluster", SFO_KEY_HOST_NOT_FOUND,
+      "host" },
+};
+
+static const sfo_store_kind *
+sfo_store_find_kind(const char *kind)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(sfo_store_kinds); i++) {
+        if (g_str_equal(sfo_store_kinds[i].kind, kind))
+            return &sfo_store_kinds[i];
+    }
+    sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT,
+                     "unknown kind of object '%s' (data_centers, clusters, networks, "
+                     "vnic_profiles, vms, nics, hosts)",
+                     kind);
+    return NULL;
+}
+
+static int
+sfo_store_check_read_id(const char *field, const char *id)
+{
+    if (id && !sfo_id_is_valid(id)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s '%s' is not an id: only letters, digits, '_' and '-'", field, id);
+        return SFO_EINVALID;
+    }
+    return 0;
+}
+
+typedef struct {
+    const sfo_store_kind *kind;
+    const char *params[4];
+    json_object *result; /* out: the array of objects */
+} sfo_store_read_op;
+
+/* Row @row of a list statement as inventory JSON (not hosts: sfo_store_read_hosts()) */
+static json_object *
+sfo_store_row_to_json(sfo_store_coll coll, const PGresult *res, int row)
+{
+    json_object *obj = NULL;
+
+    switch (coll) {
+    case SFO_STORE_COLL_DATA_CENTERS: {
+        sfo_data_center dc = { (char *)PQgetvalue(res, row, 0), (char *)PQgetvalue(res, row, 1) };
+
+        obj = sfo_data_center_to_json(&dc);
+        break;
+    }
+    case SFO_STORE_COLL_CLUSTERS: {
+        sfo_cluster *cl = sfo_store_row_cluster(res, row, 0);
+
+        obj = sfo_cluster_to_json(cl);
+        sfo_cluster_free(cl);
+        break;
+    }
+    case SFO_STORE_COLL_NETWORKS: {
+        sfo_network *net = sfo_store_row_network(res, row, 0);
+
+        obj = sfo_network_to_json(net);
+        sfo_network_free(net);
+        break;
+    }
+    case SFO_STORE_COLL_PROFILES: {
+        g_autoptr(sfo_vnic_profile) p = sfo_store_row_profile(res, row, 0);
+
+        obj = sfo_vnic_profile_to_json(p);
+        break;
+    }
+    case SFO_STORE_COLL_VMS: {
+        sfo_vm *vm = sfo_store_row_vm(res, row, 0);
+
+        obj = sfo_vm_to_json(vm);
+        sfo_vm_free(vm);
+        break;
+    }
+    case SFO_STORE_COLL_NICS: {
+        g_autoptr(sfo_nic) nic = sfo_store_row_nic(res, row, 0);
+
+        obj = sfo_nic_to_json(nic);
+        break;
+    }
+    case SFO_STORE_COLL_HOSTS:
+        g_assert_not_reached();
+    }
+    return obj;
+}
+
+/* Hosts: their ids from the list statement, then each with its PFs and VFs */
+static int
+sfo_store_read_hosts(sfo_store *s, const PGresult *res, json_object *arr)
+{
+    g_auto(sfo_store_builder) b = { 0 };
+    int i;
+
+    sfo_store_builder_init(&b);
+    for (i = 0; i < PQntuples(res); i++) {
+        const char *id = PQgetvalue(res, i, 0);
+        const sfo_host *host;
+
+        if (sfo_store_load_host(s, &b, id) < 0)
+            return SFO_EDATABASE;
+        host = g_hash_table_lookup(b.ids[SFO_STORE_COLL_HOSTS], id);
+        if (host)
+            json_object_array_add(arr, sfo_host_to_json(host));
+    }
+    return 0;
+}
+
+static int
+sfo_store_read_txn(sfo_store *s, gpointer data)
+{
+    sfo_store_read_op *op = data;
+    g_autoptr(PGresult) res = NULL;
+    int i;
+
+    g_clear_pointer(&op->result, json_object_put);
+    if (sfo_store_exec(s, op->kind->list, op->params, &res) < 0)
+        return SFO_EDATABASE;
+    op->result = json_object_new_array_ext(PQntuples(res));
+    if (op->kind->coll == SFO_STORE_COLL_HOSTS)
+        return sfo_store_read_hosts(s, res, op->result);
+    for (i = 0; i < PQntuples(res); i++)
+        json_object_array_add(op->result, sfo_store_row_to_json(op->kind->coll, res, i));
+    return 0;
+}
+
+static char *
+sfo_store_json_text(json_object *obj)
+{
+    return g_strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int
+sfo_store_read(sfo_store *store, sfo_store_read_op *op)
+{
+    int r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_read_txn, op);
+
+    if (r < 0)
+        g_clear_pointer(&op->result, json_object_put);
+    return r;
+}
+
+int
+sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
+              char **ret_json)
+{
+    sfo_store_read_op op = { NULL, { id }, NULL };
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(kind != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(id != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if (!(op.kind = sfo_store_find_kind(kind)) || sfo_store_check_read_id("id", id) < 0)
+        return SFO_EINVALID;
+    if ((r = sfo_store_read(store, &op)) < 0)
+        return r;
+    if (json_object_array_length(op.result) == 0) {
+        json_object_put(op.result);
+        sfo_error_report(SFO_ENOTFOUND, op.kind->not_found_key, "no %s with id '%s' in the store",
+                         op.kind->what, id);
+        return SFO_ENOTFOUND;
+    }
+    *ret_json = sfo_store_json_text(json_object_array_get_idx(op.result, 0));
+    json_object_put(op.result);
+    return 0;
+}
+
+int
+sfo_store_list(sfo_store *store, const char *kind, const char *name, const char *parent, int limit,
+               unsigned int flags, char **ret_json)
+{
+    g_autofree char *limit_text = limit >= 0 ? g_strdup_printf("%d", limit) : NULL;
+    sfo_store_read_op op = { NULL, { NULL, name, parent, limit_text }, NULL };
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(kind != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(limit >= -1, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if (!(op.kind = sfo_store_find_kind(kind)))
+        return SFO_EINVALID;
+    if (parent && !op.kind->parent) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT, "%s have no parent to filter by",
+                         kind);
+        return SFO_EINVALID;
+    }
+    if (sfo_store_check_read_id(op.kind->parent, parent) < 0)
+        return SFO_EINVALID;
+    if ((r = sfo_store_read(store, &op)) < 0)
+        return r;
+    *ret_json = sfo_store_json_text(op.result);
+    json_object_put(op.result);
+    return 0;
+}
+
+typedef struct {
+    json_object *result; /* out */
+} sfo_store_counts_op;
+
+static int
+sfo_store_counts_txn(sfo_store *s, gpointer data)
+{
+    sfo_store_counts_op *op = data;
+    g_autoptr(PGresult) res = NULL;
+    int i;
+
+    g_clear_pointer(&op->result, json_object_put);
+    if (sfo_store_exec(s, SFO_STMT_PROFILE_VM_COUNTS, NULL, &res) < 0)
+        return SFO_EDATABASE;
+    op->result = json_object_new_object();
+    for (i = 0; i < PQntuples(res); i++)
+        json_object_object_add(op->result, PQgetvalue(res, i, 0),
+                               json_object_new_int(sfo_store_col_int(res, i, 1, 0)));
+    return 0;
+}
+
+int
+sfo_store_vnic_profile_vm_counts(sfo_store *store, unsigned int flags, char **ret_json)
+{
+    sfo_store_counts_op op = { NULL };
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_counts_txn, &op);
+    if (r < 0) {
+        g_clear_pointer(&op.result, json_object_put);
+        return r;
+    }
+    *ret_json = sfo_store_json_text(op.result);
+    json_object_put(op.result);
+    return 0;
+}
