@@ -32,6 +32,9 @@ typedef struct {
     char *journal;
     double timeout;
     gboolean store; /* apply, reconcile: the journal (and inventory) in the store */
+    /* user */
+    char *role;
+    char *password_file;
 } sfo_cli_options;
 
 /* Prints the library's last error about @what on stderr; returns EXIT_USAGE. */
@@ -55,3 +58,5 @@ int sfo_cli_import(char **args, const sfo_cli_options *opts);
 int sfo_cli_export(char **args, const sfo_cli_options *opts);
 int sfo_cli_profile(char **args, const sfo_cli_options *opts);
 int sfo_cli_nic(char **args, const sfo_cli_options *opts);
+/* The users of the REST engine (sriovfo-user.c) */
+int sfo_cli_user(char **args, const sfo_cli_options *opts);

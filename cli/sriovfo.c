@@ -59,6 +59,11 @@ static const char sfo_cli_usage[] =
     "  profile list                        list the vNIC profiles\n"
     "  nic add|update FILE.json            add or change a VM NIC; add prints its id\n"
     "  nic remove|plug|unplug ID           remove a VM NIC, or plug or unplug it\n"
+    "  user add NAME --role admin|viewer   add a user of the REST engine; the password is the\n"
+    "                                      first line of --password-file FILE, else of stdin\n"
+    "  user passwd NAME                    set a user's password (ends its sessions)\n"
+    "  user remove NAME                    remove a user\n"
+    "  user list                           list the users and their roles\n"
     "\n"
     "Options:\n"
     "  --json      print {\"violations\":[...]} instead of 'error KEY: message' lines\n"
@@ -80,6 +85,8 @@ static const char sfo_cli_usage[] =
     "                      interface (default 30)\n"
     "  --dsn DSN   with store commands, apply, reconcile: a libpq connection string or URI\n"
     "  --replace   with import: replace what the store holds\n"
+    "  --role ROLE          user add: admin (read and write) or viewer (read only)\n"
+    "  --password-file FILE user add, passwd: read the password from FILE, not stdin\n"
     "  --help      show this help\n"
     "  --version   print the version\n"
     "\n"
@@ -558,6 +565,7 @@ static const sfo_cli_command sfo_cli_commands[] = {
     { "export", sfo_cli_export },
     { "profile", sfo_cli_profile },
     { "nic", sfo_cli_nic },
+    { "user", sfo_cli_user },
 };
 
 /* What the option parser allocated; every return of main() after parsing frees it */
@@ -570,6 +578,8 @@ sfo_cli_options_clear(sfo_cli_options *opts)
     g_clear_pointer(&opts->memory_file, g_free);
     g_clear_pointer(&opts->journal, g_free);
     g_clear_pointer(&opts->dsn, g_free);
+    g_clear_pointer(&opts->role, g_free);
+    g_clear_pointer(&opts->password_file, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sfo_cli_options, sfo_cli_options_clear)
 
@@ -592,6 +602,9 @@ main(int argc, char **argv)
         { "dsn", 0, 0, G_OPTION_ARG_STRING, &opts.dsn, "store: connection string", NULL },
         { "store", 0, 0, G_OPTION_ARG_NONE, &opts.store, "apply, reconcile: the store", NULL },
         { "replace", 0, 0, G_OPTION_ARG_NONE, &opts.replace, "import: replace", NULL },
+        { "role", 0, 0, G_OPTION_ARG_STRING, &opts.role, "user add: admin or viewer", NULL },
+        { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opts.password_file,
+          "user add, passwd: the password's file", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
         { NULL }
@@ -624,6 +637,8 @@ main(int argc, char **argv)
         return sfo_cli_usage_error("--emulated only applies to '%s' and '%s'", "plan", "apply");
     if (opts.replace && strcmp(args[0], "import") != 0)
         return sfo_cli_usage_error("--replace only applies to '%s'", "import");
+    if ((opts.role || opts.password_file) && strcmp(args[0], "user") != 0)
+        return sfo_cli_usage_error("--role and --password-file only apply to '%s'", "user");
     if (opts.store && strcmp(args[0], "apply") != 0 && strcmp(args[0], "reconcile") != 0)
         return sfo_cli_usage_error("--store only applies to '%s' and '%s'", "apply", "reconcile");
     if (opts.journal && (opts.store || opts.dsn))

@@ -20,7 +20,8 @@ ALTER TABLE vnic_profiles
 DROP INDEX vnic_profiles_network_id_idx;
 
 CREATE TABLE users (
-    name text PRIMARY KEY CHECK (name ~ '^[^[:space:][:cntrl:]]{1,256}$'),
+    name text PRIMARY KEY
+        CHECK (name <> '' AND length(name) <= 256 AND name !~ '[[:space:][:cntrl:]]'),
     -- crypt(3) output: "$y$" (yescrypt) or another prefix libcrypt verifies
     password_hash text NOT NULL CHECK (password_hash LIKE '$%'),
     role text NOT NULL CHECK (role IN ('admin', 'viewer')),

@@ -43,6 +43,10 @@ CLASSES = {
         "one or more rules are violated: .violations lists them\n"
         "    (a sriovfo.Violations), .key and .message are the first error's. Raised by a store\n"
         "    call the rules refused (nothing was written) and by Violations.raise_for_errors()."),
+    "SFO_EAUTH": (
+        "AuthFailed", None,
+        "a login or a token was refused: .key is AUTH_FAILED (wrong name or password),\n"
+        "    AUTH_RATE_LIMITED, AUTH_TOKEN_INVALID or AUTH_TOKEN_EXPIRED."),
 }
 
 # int functions whose negative result is a value, not an error (no last error is set)

@@ -25,6 +25,10 @@
 #define SFO_SQL_INVENTORY_LOCK "127045006462582"
 /* Serialises the MAC allocations of NICs added without one (ASCII "sfomac") */
 #define SFO_SQL_MAC_LOCK "127045006123363"
+/* The class of the two-key advisory locks of logins, one per user name (ASCII "sfou") */
+#define SFO_SQL_LOGIN_LOCK_CLASS "1936091765"
+/* How far back failed logins count */
+#define SFO_SQL_LOGIN_WINDOW "interval '" G_STRINGIFY(SFO_STORE_LOGIN_WINDOW) " seconds'"
 /* Serialises migration runners (ASCII "sfomig") */
 #define SFO_SQL_MIGRATION_LOCK "127045006337895"
 
@@ -464,6 +468,67 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                  "SELECT lpad(to_hex(min(n)), 12, '0') FROM free HAVING "
                                  "count(*) > 0",
                                  0 },
+
+    /* ---- users and tokens (sfo-store-users.c) ---- */
+    [SFO_STMT_USER_INSERT] = { "user_insert",
+                               "INSERT INTO users (name, password_hash, role) "
+                               "VALUES ($1::text, $2::text, $3::text) "
+                               "ON CONFLICT (name) DO NOTHING RETURNING name",
+                               3 },
+    /* a new password ends the user's sessions */
+    [SFO_STMT_USER_SET_PASSWORD] = { "user_set_password",
+                                     "WITH u AS (UPDATE users SET password_hash = $2::text "
+                                     "WHERE name = $1::text RETURNING name), "
+                                     "t AS (DELETE FROM tokens WHERE user_name IN "
+                                     "(SELECT name FROM u)) SELECT name FROM u",
+                                     2 },
+    /* its tokens cascade */
+    [SFO_STMT_USER_DELETE] = { "user_delete",
+                               "DELETE FROM users WHERE name = $1::text RETURNING name", 1 },
+    [SFO_STMT_USER_LIST] = { "user_list", "SELECT name, role FROM users ORDER BY ordinal", 0 },
+    /* the first user only; of two concurrent inserts the second waits, then does nothing */
+    [SFO_STMT_USER_INSERT_FIRST] = { "user_insert_first",
+                                     "INSERT INTO users (name, password_hash, role) "
+                                     "SELECT $1::text, $2::text, 'admin' "
+                                     "WHERE NOT EXISTS (SELECT 1 FROM users) "
+                                     "ON CONFLICT (name) DO NOTHING RETURNING name",
+                                     2 },
+    [SFO_STMT_USER_GET] = { "user_get",
+                            "SELECT password_hash, role FROM users WHERE name = $1::text", 1 },
+    /* logins of one name queue (two int4 keys: apart from the bigint keys above) */
+    [SFO_STMT_LOGIN_LOCK] = { "login_lock",
+                              "SELECT pg_advisory_xact_lock(" SFO_SQL_LOGIN_LOCK_CLASS
+                              ", hashtext($1::text))",
+                              1 },
+    [SFO_STMT_LOGIN_FAILURES] = { "login_failures",
+                                  "SELECT count(*) FROM login_failures WHERE user_name = $1::text "
+                                  "AND failed_at > now() - " SFO_SQL_LOGIN_WINDOW,
+                                  1 },
+    /* and forgets the name's failures older than the window */
+    [SFO_STMT_LOGIN_FAILURE_RECORD] = { "login_failure_record",
+                                        "WITH old AS (DELETE FROM login_failures "
+                                        "WHERE user_name = $1::text AND failed_at <= now() - " SFO_SQL_LOGIN_WINDOW
+                                        ") "
+                                        "INSERT INTO login_failures (user_name) "
+                                        "VALUES ($1::text)",
+                                        1 },
+    /* and drops the user's expired tokens */
+    [SFO_STMT_TOKEN_INSERT] = { "token_insert",
+                                "WITH gone AS (DELETE FROM tokens WHERE user_name = $2::text "
+                                "AND expires_at < now()) "
+                                "INSERT INTO tokens (hash, user_name, expires_at) "
+                                "VALUES ($1::text, $2::text, "
+                                "now() + $3::integer * interval '1 second') "
+                                "RETURNING floor(extract(epoch FROM expires_at))::bigint",
+                                3 },
+    [SFO_STMT_TOKEN_GET] = { "token_get",
+                             "SELECT t.user_name, u.role, "
+                             "floor(extract(epoch FROM t.expires_at))::bigint, "
+                             "t.expires_at <= now() FROM tokens t "
+                             "JOIN users u ON u.name = t.user_name WHERE t.hash = $1::text",
+                             1 },
+    [SFO_STMT_TOKEN_DELETE] = { "token_delete",
+                                "DELETE FROM tokens WHERE hash = $1::text RETURNING 1", 1 },
 };
 
 void

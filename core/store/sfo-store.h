@@ -33,6 +33,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
 /* The schema version this library is written for: db-migrations/0001 .. NNNN */
 #define SFO_STORE_SCHEMA_VERSION 4
 
+/* A user name with this many failed logins in the last SFO_STORE_LOGIN_WINDOW seconds is refused */
+#define SFO_STORE_LOGIN_MAX_FAILURES 5
+#define SFO_STORE_LOGIN_WINDOW 60
+
 /* How often a transaction is tried before its failure is reported */
 #define SFO_STORE_MAX_ATTEMPTS 8
 
@@ -140,6 +144,19 @@ typedef enum {
     SFO_STMT_MAC_LOCK,
     SFO_STMT_MAC_LAST,
     SFO_STMT_MAC_FIRST_GAP,
+    /* users and tokens (sfo-store-users.c) */
+    SFO_STMT_USER_INSERT,
+    SFO_STMT_USER_SET_PASSWORD,
+    SFO_STMT_USER_DELETE,
+    SFO_STMT_USER_LIST,
+    SFO_STMT_USER_INSERT_FIRST,
+    SFO_STMT_USER_GET,
+    SFO_STMT_LOGIN_LOCK,
+    SFO_STMT_LOGIN_FAILURES,
+    SFO_STMT_LOGIN_FAILURE_RECORD,
+    SFO_STMT_TOKEN_INSERT,
+    SFO_STMT_TOKEN_GET,
+    SFO_STMT_TOKEN_DELETE,
     SFO_STMT_LAST
 } sfo_store_stmt_id;
 

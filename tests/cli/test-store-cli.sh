@@ -260,6 +260,53 @@ expect "--dsn that cannot be reached: exit 2, DB_CONNECTION_FAILED" 2 \
     'grep -q "(DB_CONNECTION_FAILED)" "$err" && [ ! -s "$out" ]'
 
 # ------------------------------------------------------------------------
+# users of the REST engine
+# ------------------------------------------------------------------------
+printf 's3cret\n' > "$tmp/password"
+run user add alice --role admin --password-file "$tmp/password"
+expect "user add --password-file: exit 0" 0 '[ ! -s "$out" ]'
+
+run user add bob --role viewer < "$tmp/password"
+expect "user add, the password on stdin: exit 0" 0 '[ ! -s "$out" ]'
+
+run user add alice --role viewer < "$tmp/password"
+expect "user add of a taken name: exit 2, USER_EXISTS" 2 'grep -q "(USER_EXISTS)" "$err"'
+
+run user add carol < "$tmp/password"
+expect "user add without --role: exit 2" 2 'grep -q "role" "$err"'
+
+run user add carol --role root < "$tmp/password"
+expect "user add --role root: exit 2, INVALID_ARGUMENT" 2 'grep -q "(INVALID_ARGUMENT)" "$err"'
+
+run user list
+expect "user list: name and role, in the order added" 0 \
+    '[ "$(cat "$out")" = "alice admin
+bob viewer" ]'
+
+run user list --json
+expect "user list --json" 0 \
+    'json_check "assert doc == [{\"name\": \"alice\", \"role\": \"admin\"}, {\"name\": \"bob\", \"role\": \"viewer\"}]"'
+
+printf 'other\n' > "$tmp/password2"
+run user passwd bob --password-file "$tmp/password2"
+expect "user passwd: exit 0" 0 '[ ! -s "$out" ]'
+
+run user passwd nobody --password-file "$tmp/password2"
+expect "user passwd of an unknown user: exit 2, USER_NOT_FOUND" 2 'grep -q "(USER_NOT_FOUND)" "$err"'
+
+run user remove bob
+expect "user remove: exit 0" 0 '[ ! -s "$out" ]'
+
+run user list
+expect "user list after the removal" 0 '[ "$(cat "$out")" = "alice admin" ]'
+
+run user remove bob
+expect "user remove of an unknown user: exit 2, USER_NOT_FOUND" 2 'grep -q "(USER_NOT_FOUND)" "$err"'
+
+run export --role admin
+expect "--role with another command: exit 2" 2 'grep -q "only apply to" "$err"'
+
+# ------------------------------------------------------------------------
 # stop, and start again on the next command
 # ------------------------------------------------------------------------
 run db stop

@@ -188,6 +188,27 @@ COUNTERPARTS = {
         "Store.vnic_profile_vm_counts",
         lambda e: e.store.vnic_profile_vm_counts(),
     ),
+    "sfo_store_add_user": ("Store.add_user", lambda e: e.store.add_user("u1", "pw", "viewer")),
+    "sfo_store_set_password": (
+        "Store.set_password",
+        lambda e: (e.store.add_user("u2", "pw", "viewer"), e.store.set_password("u2", "pw2")),
+    ),
+    "sfo_store_remove_user": (
+        "Store.remove_user",
+        lambda e: (e.store.add_user("u3", "pw", "viewer"), e.store.remove_user("u3")),
+    ),
+    "sfo_store_list_users": ("Store.list_users", lambda e: e.store.list_users()),
+    "sfo_store_login": (
+        "Store.login",
+        lambda e: (e.store.add_user("u4", "pw", "viewer"), e.store.login("u4", "pw")),
+    ),
+    "sfo_store_verify_token": (
+        "Store.verify_token",
+        lambda e: (e.store.add_user("u5", "pw", "viewer"),
+                   e.store.verify_token(e.store.login("u5", "pw")["token"])),
+    ),
+    "sfo_store_revoke_token": ("Store.revoke_token", lambda e: e.store.revoke_token("t")),
+    "sfo_store_ensure_admin": ("Store.ensure_admin", lambda e: e.store.ensure_admin()),
     "sfo_store_add_nic": ("Store.add_nic", lambda e: e.store.add_nic(validate_data("add-nic"))),
     "sfo_store_update_nic": (
         "Store.update_nic",
@@ -245,6 +266,7 @@ PYTHON_ONLY = {
     "InvalidInput",
     "NotFound",
     "RuleViolation",
+    "AuthFailed",
     "Inventory",
     "Violation",
     "Inventory.close",

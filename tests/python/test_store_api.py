@@ -156,3 +156,63 @@ def test_nic_without_mac_gets_the_next_one_of_the_pool(store):
     assert store.get("nics", nic_id)["mac"] == {"address": "56:6f:1a:2b:00:05"}
     nic_id, _ = store.add_nic({"name": "auto2", "vm": {"id": DB1}, "mac": None})
     assert store.get("nics", nic_id)["mac"] == {"address": "56:6f:1a:2b:00:06"}
+
+
+# ---- users and tokens ----------------------------------------------------------------------
+
+
+def test_users_login_verify_revoke(store):
+    store.add_user("alice", "secret", "admin")
+    store.add_user("bob", "b0b", "viewer")
+    assert store.list_users() == [{"name": "alice", "role": "admin"},
+                                  {"name": "bob", "role": "viewer"}]
+    with pytest.raises(sriovfo.InvalidInput) as e:
+        store.add_user("alice", "x", "viewer")
+    assert e.value.key == "USER_EXISTS"
+    with pytest.raises(sriovfo.InvalidInput):
+        store.add_user("carol", "x", "root")
+
+    session = store.login("bob", "b0b", ttl=60)
+    assert set(session) == {"token", "expires_at", "user", "role"}
+    assert (session["user"], session["role"]) == ("bob", "viewer")
+    assert store.verify_token(session["token"]) == {
+        "user": "bob", "role": "viewer", "expires_at": session["expires_at"]}
+    store.revoke_token(session["token"])
+    store.revoke_token(session["token"])
+    with pytest.raises(sriovfo.AuthFailed) as e:
+        store.verify_token(session["token"])
+    assert e.value.key == "AUTH_TOKEN_INVALID"
+
+    for name, password in (("bob", "wrong"), ("nobody", "b0b")):
+        with pytest.raises(sriovfo.AuthFailed) as e:
+            store.login(name, password)
+        assert e.value.key == "AUTH_FAILED"
+
+    store.set_password("bob", "new")
+    assert store.login("bob", "new")["role"] == "viewer"
+    store.remove_user("bob")
+    with pytest.raises(sriovfo.NotFound) as e:
+        store.remove_user("bob")
+    assert e.value.key == "USER_NOT_FOUND"
+    with pytest.raises(sriovfo.InvalidInput):
+        store.login("alice", "secret", ttl=0)
+
+
+def test_login_rate_limited_after_five_failures(store):
+    store.add_user("alice", "secret", "admin")
+    for _ in range(5):
+        with pytest.raises(sriovfo.AuthFailed) as e:
+            store.login("alice", "guess")
+        assert e.value.key == "AUTH_FAILED"
+    with pytest.raises(sriovfo.AuthFailed) as e:
+        store.login("alice", "secret")
+    assert e.value.key == "AUTH_RATE_LIMITED"
+
+
+def test_ensure_admin_once(store):
+    password = store.ensure_admin()
+    assert isinstance(password, str) and len(password) >= 22
+    assert store.login("admin@internal", password)["role"] == "admin"
+    assert store.ensure_admin() is None
+    assert store.ensure_admin("other") is None
+    assert store.list_users() == [{"name": "admin@internal", "role": "admin"}]

@@ -432,6 +432,188 @@ test_store_api__nic_without_mac_gets_one(void **state G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------------ */
+/* users and tokens                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* One value of a query by a plain connection (the test's look at the tables) */
+static char *
+sql_value(const char *sql, const char *param)
+{
+    g_autoptr(PGconn) conn = sfo_store_test_connect();
+    g_autoptr(PGresult) res =
+        PQexecParams(conn, sql, param ? 1 : 0, NULL, param ? &param : NULL, NULL, NULL, 0);
+
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(res), 1);
+    return g_strdup(PQgetvalue(res, 0, 0));
+}
+
+static char *
+login(sfo_store *store, const char *name, const char *password, int expect)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(json_object) doc = NULL;
+
+    assert_int_equal(sfo_store_login(store, name, password, 3600, 0, &text), expect);
+    if (expect < 0)
+        return NULL;
+    doc = parse(text);
+    assert_string_equal(json_object_get_string(json_object_object_get(doc, "user")), name);
+    return g_strdup(json_object_get_string(json_object_object_get(doc, "token")));
+}
+
+static void
+test_store_api__users(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_store_test_open();
+    g_autofree char *list = NULL;
+    g_autofree char *hash = NULL;
+    g_autofree char *count = NULL;
+
+    assert_int_equal(sfo_store_add_user(store, "alice", "wonder land", "admin", 0), 0);
+    assert_int_equal(sfo_store_add_user(store, "bob", "b", "viewer", 0), 0);
+    assert_int_equal(sfo_store_add_user(store, "alice", "x", "viewer", 0), SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_USER_EXISTS);
+    assert_int_equal(sfo_store_add_user(store, "carol", "x", "root", 0), SFO_EINVALID);
+    sfo_store_test_assert_error(SFO_EINVALID, SFO_KEY_INVALID_ARGUMENT);
+    assert_int_equal(sfo_store_add_user(store, "car ol", "x", "admin", 0), SFO_EINVALID);
+    assert_int_equal(sfo_store_add_user(store, "carol", "", "admin", 0), SFO_EINVALID);
+    assert_int_equal(sfo_store_list_users(store, 0, &list), 0);
+    assert_string_equal(list, "[{\"name\":\"alice\",\"role\":\"admin\"},"
+                              "{\"name\":\"bob\",\"role\":\"viewer\"}]");
+
+    /* a yescrypt hash is stored, never the password */
+    hash = sql_value("SELECT password_hash FROM users WHERE name = $1", "alice");
+    assert_true(g_str_has_prefix(hash, "$y$"));
+    assert_null(strstr(hash, "wonder"));
+
+    assert_int_equal(sfo_store_set_password(store, "nobody", "x", 0), SFO_ENOTFOUND);
+    sfo_store_test_assert_error(SFO_ENOTFOUND, SFO_KEY_USER_NOT_FOUND);
+    assert_int_equal(sfo_store_remove_user(store, "nobody", 0), SFO_ENOTFOUND);
+    sfo_store_test_assert_error(SFO_ENOTFOUND, SFO_KEY_USER_NOT_FOUND);
+    assert_int_equal(sfo_store_remove_user(store, "bob", 0), 0);
+    count = sql_value("SELECT count(*) FROM users", NULL);
+    assert_string_equal(count, "1");
+}
+
+static void
+test_store_api__login_and_tokens(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_store_test_open();
+    g_autoptr(sfo_store) other = NULL;
+    g_autofree char *token = NULL;
+    g_autofree char *again = NULL;
+    g_autofree char *stored = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *sha = NULL;
+    g_autoptr(json_object) who = NULL;
+    g_autoptr(PGconn) conn = NULL;
+
+    assert_int_equal(sfo_store_add_user(store, "alice", "secret", "viewer", 0), 0);
+    token = login(store, "alice", "secret", 0);
+    /* 32 random bytes, base64url; the table has its SHA-256 only */
+    assert_int_equal(strlen(token), 43);
+    sha = g_compute_checksum_for_string(G_CHECKSUM_SHA256, token, -1);
+    stored = sql_value("SELECT hash FROM tokens", NULL);
+    assert_string_equal(stored, sha);
+
+    /* another connection (another engine process) accepts it */
+    assert_int_equal(sfo_store_open(sfo_store_test_dsn(), 0, &other), 0);
+    assert_int_equal(sfo_store_verify_token(other, token, 0, &text), 0);
+    who = parse(text);
+    assert_string_equal(json_object_get_string(json_object_object_get(who, "user")), "alice");
+    assert_string_equal(json_object_get_string(json_object_object_get(who, "role")), "viewer");
+
+    /* wrong password and unknown name: the same refusal */
+    assert_null(login(store, "alice", "guess", SFO_EAUTH));
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_FAILED);
+    again = g_strdup(sfo_error_last()->message);
+    assert_null(login(store, "mallory", "secret", SFO_EAUTH));
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_FAILED);
+    assert_string_equal(sfo_error_last()->message, again);
+
+    /* expired, revoked (twice: idempotent), a token never given out */
+    conn = sfo_store_test_connect();
+    sfo_store_test_sql(conn, "UPDATE tokens SET expires_at = now() - interval '1 second'");
+    g_clear_pointer(&text, g_free);
+    assert_int_equal(sfo_store_verify_token(store, token, 0, &text), SFO_EAUTH);
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_TOKEN_EXPIRED);
+    g_free(token);
+    token = login(store, "alice", "secret", 0);
+    assert_int_equal(sfo_store_revoke_token(store, token, 0), 0);
+    assert_int_equal(sfo_store_revoke_token(store, token, 0), 0);
+    assert_int_equal(sfo_store_verify_token(other, token, 0, &text), SFO_EAUTH);
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_TOKEN_INVALID);
+    assert_int_equal(sfo_store_verify_token(other, "not-a-token", 0, &text), SFO_EAUTH);
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_TOKEN_INVALID);
+
+    /* a new password ends the sessions */
+    g_free(token);
+    token = login(store, "alice", "secret", 0);
+    assert_int_equal(sfo_store_set_password(store, "alice", "new secret", 0), 0);
+    assert_int_equal(sfo_store_verify_token(store, token, 0, &text), SFO_EAUTH);
+    assert_null(login(store, "alice", "secret", SFO_EAUTH));
+    g_free(token);
+    token = login(store, "alice", "new secret", 0);
+
+    assert_int_equal(sfo_store_login(store, "alice", "new secret", 0, 0, &text), SFO_EINVALID);
+}
+
+static void
+test_store_api__login_rate_limited(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_store_test_open();
+    g_autoptr(PGconn) conn = NULL;
+    g_autofree char *token = NULL;
+    int i;
+
+    assert_int_equal(sfo_store_add_user(store, "alice", "secret", "admin", 0), 0);
+    for (i = 0; i < SFO_STORE_LOGIN_MAX_FAILURES; i++) {
+        assert_null(login(store, "alice", "guess", SFO_EAUTH));
+        sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_FAILED);
+    }
+    /* now even the right password is refused, without being checked */
+    assert_null(login(store, "alice", "secret", SFO_EAUTH));
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_RATE_LIMITED);
+    /* names are limited one by one, unknown ones too */
+    assert_null(login(store, "bob", "x", SFO_EAUTH));
+    sfo_store_test_assert_error(SFO_EAUTH, SFO_KEY_AUTH_FAILED);
+    /* once the failures are older than the window, the password counts again */
+    conn = sfo_store_test_connect();
+    sfo_store_test_sql(conn, "UPDATE login_failures SET failed_at = now() - interval '61 seconds'");
+    token = login(store, "alice", "secret", 0);
+}
+
+static void
+test_store_api__ensure_admin(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_store_test_open();
+    g_autofree char *password = NULL;
+    g_autofree char *none = NULL;
+    g_autofree char *token = NULL;
+
+    assert_int_equal(sfo_store_ensure_admin(store, NULL, 0, &password), 0);
+    assert_non_null(password);
+    assert_true(strlen(password) >= 22);
+    token = login(store, "admin@internal", password, 0);
+    /* there is a user now: nothing changes, no password comes back */
+    assert_int_equal(sfo_store_ensure_admin(store, NULL, 0, &none), 0);
+    assert_null(none);
+    assert_int_equal(sfo_store_ensure_admin(store, "other", 0, &none), 0);
+    assert_null(none);
+    g_free(token);
+    token = login(store, "admin@internal", password, 0);
+
+    /* with a password given, that one */
+    sfo_store_close(g_steal_pointer(&store));
+    store = sfo_store_test_open();
+    assert_int_equal(sfo_store_ensure_admin(store, "given", 0, &none), 0);
+    assert_null(none);
+    g_free(token);
+    token = login(store, "admin@internal", "given", 0);
+}
+
+/* ------------------------------------------------------------------------ */
 
 static int
 group_teardown(void **state G_GNUC_UNUSED)
@@ -451,6 +633,10 @@ main(void)
         cmocka_unit_test(test_store_api__merge_nic),
         cmocka_unit_test(test_store_api__profile_name_unique_per_network),
         cmocka_unit_test(test_store_api__nic_without_mac_gets_one),
+        cmocka_unit_test(test_store_api__users),
+        cmocka_unit_test(test_store_api__login_and_tokens),
+        cmocka_unit_test(test_store_api__login_rate_limited),
+        cmocka_unit_test(test_store_api__ensure_admin),
     };
 
     if (!sfo_store_test_start())

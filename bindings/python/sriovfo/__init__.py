@@ -15,9 +15,9 @@
         profile_id, warnings = store.add_vnic_profile(profile)
 
 Failures raise subclasses of sriovfo.Error (.key, .message, .violations): InvalidInput (also
-a ValueError), NotFound (also a KeyError), IOFailure (also an OSError), DatabaseError, and
-RuleViolation when the store refuses a change; see sriovfo.errors, which is generated from
-the C library's error table, and docs/python.md. Otherwise rule violations are data: lists
+a ValueError), NotFound (also a KeyError), IOFailure (also an OSError), DatabaseError,
+RuleViolation when the store refuses a change, and AuthFailed for a refused login or token;
+see sriovfo.errors, which is generated from the C library's error table, and docs/python.md. Otherwise rule violations are data: lists
 of Violation objects, not exceptions.
 
 Every object is freed when its last reference goes (CPython frees it at once); an Inventory
@@ -45,6 +45,7 @@ if not _os.path.exists(_os.path.join(_os.path.dirname(__file__), "errors.py")):
 
 from . import _sriovfo as _c  # noqa: E402
 from .errors import (  # noqa: E402
+    AuthFailed,
     DatabaseError,
     Error,
     InvalidInput,
@@ -57,6 +58,7 @@ __all__ = [
     "ACTIONS",
     "ERROR",
     "WARNING",
+    "AuthFailed",
     "DatabaseError",
     "Error",
     "Exec",

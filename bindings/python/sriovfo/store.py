@@ -159,6 +159,56 @@ class Store(_Owner):
         NIC."""
         return Violations(_c.sfo_store_unplug_nic(self._handle, _text(nic_id, "nic_id"), 0))
 
+    # ---- users and tokens of the REST engine (docs/store.md) ----
+
+    def add_user(self, name, password, role):
+        """Adds user @name with @password (stored as its yescrypt hash only) and @role,
+        "admin" or "viewer". InvalidInput: USER_EXISTS for a name in use, INVALID_ARGUMENT
+        for a bad name, password or role."""
+        _c.sfo_store_add_user(self._handle, _text(name, "name"), _text(password, "password"),
+                              _text(role, "role"), 0)
+
+    def set_password(self, name, password):
+        """Sets the password of user @name and ends its sessions (its tokens). NotFound
+        (USER_NOT_FOUND) for an unknown user."""
+        _c.sfo_store_set_password(self._handle, _text(name, "name"),
+                                  _text(password, "password"), 0)
+
+    def remove_user(self, name):
+        """Removes user @name and its tokens. NotFound (USER_NOT_FOUND) for an unknown user."""
+        _c.sfo_store_remove_user(self._handle, _text(name, "name"), 0)
+
+    def list_users(self):
+        """[{"name", "role"}] in the order the users were added."""
+        return _json.loads(_c.sfo_store_list_users(self._handle, 0))
+
+    def login(self, name, password, ttl=3600):
+        """A new bearer token for user @name: {"token", "expires_at" (seconds since the
+        epoch), "user", "role"}, valid @ttl seconds. AuthFailed: AUTH_FAILED for an unknown
+        name or a wrong password (the same), AUTH_RATE_LIMITED after 5 failures of the name
+        in 60 s."""
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= 30 * 24 * 3600:
+            raise InvalidInput("ttl must be 1 to 2592000 seconds, not %r" % (ttl,),
+                               "INVALID_ARGUMENT")
+        return _json.loads(_c.sfo_store_login(self._handle, _text(name, "name"),
+                                              _text(password, "password"), ttl, 0))
+
+    def verify_token(self, token):
+        """{"user", "role", "expires_at"} of a token login() gave out, by any process on this
+        database. AuthFailed: AUTH_TOKEN_INVALID (unknown or revoked), AUTH_TOKEN_EXPIRED."""
+        return _json.loads(_c.sfo_store_verify_token(self._handle, _text(token, "token"), 0))
+
+    def revoke_token(self, token):
+        """Ends the session of @token; an unknown token is no error."""
+        _c.sfo_store_revoke_token(self._handle, _text(token, "token"), 0)
+
+    def ensure_admin(self, password=None):
+        """Creates admin@internal (role admin) when the store has no user at all. With
+        password=None its password is random and returned (show it once); else, or when
+        there was a user already, returns None."""
+        return _c.sfo_store_ensure_admin(
+            self._handle, None if password is None else _text(password, "password"), 0)
+
     @staticmethod
     def embedded_data_dir():
         """The embedded store's data directory: $SRIOVFO_DATA_DIR, else

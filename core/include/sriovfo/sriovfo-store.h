@@ -241,6 +241,87 @@ int sfo_store_plug_nic(sfo_store *store, const char *id, unsigned int flags,
 int sfo_store_unplug_nic(sfo_store *store, const char *id, unsigned int flags,
                          sfo_violations **ret_violations);
 
+/* ------------------------------------------------------------------------ */
+/* Users and tokens of the REST engine (docs/store.md)                      */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * sfo_store_add_user:
+ * @name: 1 to 256 characters, no space or control character
+ * @password: 1 to 4096 bytes; stored only as its yescrypt hash (libcrypt)
+ * @role: "admin" (read and write) or "viewer" (read only)
+ * @flags: must be 0
+ * Returns: 0; SFO_EINVALID for a bad argument (INVALID_ARGUMENT) or a name
+ * in use (USER_EXISTS); SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_add_user(sfo_store *store, const char *name, const char *password, const char *role,
+                       unsigned int flags);
+
+/**
+ * sfo_store_set_password:
+ * Sets the password of user @name and revokes its tokens. Returns: 0,
+ * SFO_EINVALID, SFO_ENOTFOUND (USER_NOT_FOUND), SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_set_password(sfo_store *store, const char *name, const char *password,
+                           unsigned int flags);
+
+/**
+ * sfo_store_remove_user:
+ * Removes user @name and its tokens. Returns: 0, SFO_ENOTFOUND
+ * (USER_NOT_FOUND), SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_remove_user(sfo_store *store, const char *name, unsigned int flags);
+
+/**
+ * sfo_store_list_users:
+ * @ret_json: a JSON array of {"name", "role"} in the order the users were
+ *            added; free with sfo_free()
+ * Since: 0.1.0
+ */
+int sfo_store_list_users(sfo_store *store, unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_login:
+ * @ttl: the token's lifetime in seconds, 1 to 30 days
+ * @ret_json: {"token", "expires_at" (seconds since the epoch), "user",
+ *            "role"}; free with sfo_free()
+ * Checks @password and gives out a new bearer token: 32 random bytes
+ * (getrandom(2)) in base64url, stored only as its SHA-256, with its expiry.
+ * Returns: 0; SFO_EAUTH with AUTH_FAILED for an unknown name or a wrong
+ * password (the same answer, and the same cost), AUTH_RATE_LIMITED once
+ * the name has 5 failed logins in the last 60 s (the password is not
+ * checked); SFO_EINVALID for a bad @ttl; SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_login(sfo_store *store, const char *name, const char *password, int ttl,
+                    unsigned int flags, char **ret_json);
+
+/**
+ * sfo_store_verify_token:
+ * @ret_json: {"user", "role", "expires_at"}; free with sfo_free()
+ * Returns: 0; SFO_EAUTH with AUTH_TOKEN_INVALID (unknown or revoked) or
+ * AUTH_TOKEN_EXPIRED; SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_verify_token(sfo_store *store, const char *token, unsigned int flags,
+                           char **ret_json);
+
+/**
+ * sfo_store_revoke_token:
+ * Ends @token's session; an unknown token is no error. Since: 0.1.0
+ */
+int sfo_store_revoke_token(sfo_store *store, const char *token, unsigned int flags);
+
+/**
+ * sfo_store_ensure_admin:
+ * @password: the password of the first user; NULL: a random one
+ * @ret_password: the random password when the user was created with one
+ *                (show it once; free with sfo_free()), else NULL
+ * Creates the user "admin@internal" (role admin) when the store has no
+ * user at all, as oVirt's engine-setup does; else changes nothing. Safe
+ * when several processes start at once. Since: 0.1.0
+ */
+int sfo_store_ensure_admin(sfo_store *store, const char *password, unsigned int flags,
+                           char **ret_password);
+
 /**
  * sfo_store_embedded_data_dir:
  * @ret_dir: the embedded store's data directory: $SRIOVFO_DATA_DIR, else

@@ -40,6 +40,7 @@ typedef enum {
     SFO_EIO = -4,       /* a file could not be read */
     SFO_EVIOLATED = -5, /* store: a rule is violated, nothing was written (see ret_violations) */
     SFO_EDATABASE = -6, /* store: PostgreSQL failed, or its schema does not fit */
+    SFO_EAUTH = -7,     /* store: a login or token was refused (wrong password, expired, ...) */
 } sfo_error_code;
 
 /**

@@ -232,7 +232,7 @@ CREATE TABLE public.users (
     role text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     ordinal bigint NOT NULL,
-    CONSTRAINT users_name_check CHECK ((name ~ '^[^[:space:][:cntrl:]]{1,256}$'::text)),
+    CONSTRAINT users_name_check CHECK (((name <> ''::text) AND (length(name) <= 256) AND (name !~ '[[:space:][:cntrl:]]'::text))),
     CONSTRAINT users_password_hash_check CHECK ((password_hash ~~ '$%'::text)),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'viewer'::text])))
 );
