@@ -20,13 +20,87 @@ sfo_rules_profile_failover_target(const sfo_rule_ctx *ctx, const sfo_vnic_profil
     return sfo_inventory_find_vnic_profile(ctx->inv, p->failover_id);
 }
 
+/*
+ * What a failover target must be, one predicate per rule, shared by the rules
+ * below and by sfo_rules_failover_candidate() (the profiles a front end offers).
+ */
+
+/* rule 2: a profile that is not passthrough */
+static gboolean
+sfo_rules_target_valid(const sfo_vnic_profile *target)
+{
+    return target && !target->pass_through;
+}
+
+/* rule 3: its network has no external provider */
+static gboolean
+sfo_rules_target_not_external(const sfo_inventory *inv, const sfo_vnic_profile *target)
+{
+    const sfo_network *net = sfo_inventory_find_network(inv, target->network_id);
+
+    return !net || !net->external_provider_id;
+}
+
+/* rule 10: in @p's data center */
+static gboolean
+sfo_rules_target_same_data_center(const sfo_inventory *inv, const sfo_vnic_profile *p,
+                                  const sfo_vnic_profile *target)
+{
+    const sfo_network *net = sfo_inventory_find_network(inv, p->network_id);
+    const sfo_network *target_net = sfo_inventory_find_network(inv, target->network_id);
+
+    return !net || !target_net || g_strcmp0(net->data_center_id, target_net->data_center_id) == 0;
+}
+
+/* rule 11, seen from the profile: every cluster with @p's network has the target's too */
+static gboolean
+sfo_rules_target_in_clusters(const sfo_inventory *inv, const sfo_vnic_profile *p,
+                             const sfo_vnic_profile *target)
+{
+    guint i;
+
+    for (i = 0; i < inv->clusters->len; i++) {
+        const sfo_cluster *cl = g_ptr_array_index(inv->clusters, i);
+
+        if (sfo_id_list_contains(cl->network_ids, p->network_id) &&
+            !sfo_id_list_contains(cl->network_ids, target->network_id))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+sfo_rules_failover_candidate(const sfo_inventory *inv, const sfo_vnic_profile *p,
+                             const sfo_vnic_profile *target)
+{
+    return g_strcmp0(target->id, p->id) != 0 && sfo_rules_target_valid(target) &&
+           sfo_rules_target_not_external(inv, target) &&
+           sfo_rules_target_same_data_center(inv, p, target) &&
+           sfo_rules_target_in_clusters(inv, p, target);
+}
+
+GPtrArray *
+sfo_rules_failover_candidates(const sfo_inventory *inv, const sfo_vnic_profile *p)
+{
+    GPtrArray *ids = g_ptr_array_new();
+    guint i;
+
+    for (i = 0; i < inv->vnic_profiles->len; i++) {
+        const sfo_vnic_profile *target = g_ptr_array_index(inv->vnic_profiles, i);
+
+        if (sfo_rules_failover_candidate(inv, p, target))
+            g_ptr_array_add(ids, target->id);
+    }
+    return ids;
+}
+
 /* The target when it is a valid one (exists, not passthrough, not @p): the rules on it run */
 static const sfo_vnic_profile *
 sfo_rules_profile_valid_target(const sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
 {
     const sfo_vnic_profile *target = sfo_rules_profile_failover_target(ctx, p);
 
-    return target && !target->pass_through ? target : NULL;
+    return sfo_rules_target_valid(target) ? target : NULL;
 }
 
 void
@@ -74,7 +148,7 @@ sfo_rules_profile_failover_valid(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
     if (!p->failover_id || g_strcmp0(p->failover_id, p->id) == 0)
         return;
     target = sfo_rules_profile_failover_target(ctx, p);
-    if (target && !target->pass_through)
+    if (sfo_rules_target_valid(target))
         return;
     sfo_rules_report_profile(ctx, "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_IS_NOT_VALID", p->id,
                              p->name, NULL);
@@ -84,12 +158,8 @@ void
 sfo_rules_profile_failover_not_external(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
 {
     const sfo_vnic_profile *target = sfo_rules_profile_valid_target(ctx, p);
-    const sfo_network *net;
 
-    if (!target)
-        return;
-    net = sfo_inventory_find_network(ctx->inv, target->network_id);
-    if (!net || !net->external_provider_id)
+    if (!target || sfo_rules_target_not_external(ctx->inv, target))
         return;
     sfo_rules_report_profile(
         ctx, "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_NOT_SUPPORTED_WITH_EXTERNAL_NETWORK", p->id,
@@ -111,14 +181,8 @@ void
 sfo_rules_profile_failover_same_data_center(sfo_rule_ctx *ctx, const sfo_vnic_profile *p)
 {
     const sfo_vnic_profile *target = sfo_rules_profile_valid_target(ctx, p);
-    const sfo_network *net;
-    const sfo_network *target_net;
 
-    if (!target)
-        return;
-    net = sfo_inventory_find_network(ctx->inv, p->network_id);
-    target_net = sfo_inventory_find_network(ctx->inv, target->network_id);
-    if (!net || !target_net || g_strcmp0(net->data_center_id, target_net->data_center_id) == 0)
+    if (!target || sfo_rules_target_same_data_center(ctx->inv, p, target))
         return;
     sfo_rules_report_profile(ctx,
                              "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_NOT_IN_SAME_DATA_CENTER",

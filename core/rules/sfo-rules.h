@@ -59,3 +59,17 @@ void sfo_rules_report_vm_violation(const sfo_inventory *inventory, sfo_violation
  * failover (net_failover / netkvm) driver. NULL is oVirt's "other": FALSE.
  */
 gboolean sfo_rules_guest_os_supports_failover(const char *os_type);
+
+/*
+ * Whether the rules allow @target as the failover of @p (whose stored
+ * version, if any, @inv may hold): not @p itself, not passthrough (rule 2),
+ * not on an external network (3), in @p's data center (10), and its network
+ * attached to every cluster that has @p's network (11, which a NIC of @p in
+ * any of them would check). The profile rules 2, 3 and 10 use the same
+ * predicates. Needs the networks of both and the clusters.
+ */
+gboolean sfo_rules_failover_candidate(const sfo_inventory *inv, const sfo_vnic_profile *p,
+                                      const sfo_vnic_profile *target);
+
+/* The ids (borrowed from @inv) of the profiles of @inv that are candidates, in inventory order */
+GPtrArray *sfo_rules_failover_candidates(const sfo_inventory *inv, const sfo_vnic_profile *p);

@@ -1,5 +1,5 @@
 /*
- * sfo-store-read.c: reading objects: get, list, how many VMs use each profile
+ * sfo-store-read.c: reading objects: get, list, VM counts of profiles, failover candidates
  *
  * What a front end (the REST engine, the CLI) shows: one object by id, or a
  * collection in import/add order, filtered by exact name and by its parent,
@@ -13,6 +13,7 @@
 #include <config.h>
 
 #include "sfo-store.h"
+#include "rules/sfo-rules.h"
 #include "util/sfo-util.h"
 
 typedef struct {
@@ -273,6 +274,101 @@ sfo_store_vnic_profile_vm_counts(sfo_store *store, unsigned int flags, char **re
     if (r < 0) {
         g_clear_pointer(&op.result, json_object_put);
         return r;
+    }
+    *ret_json = sfo_store_json_text(op.result);
+    json_object_put(op.result);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Failover candidates                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    const sfo_vnic_profile *profile;
+    json_object *result; /* out */
+    gboolean no_network; /* out: the profile's network is not in the store */
+} sfo_store_candidates_op;
+
+static int
+sfo_store_candidates_txn(sfo_store *s, gpointer data)
+{
+    sfo_store_candidates_op *op = data;
+    sfo_store_query q[] = {
+        { SFO_STMT_NETWORK_GET, { op->profile->network_id } },
+        { SFO_STMT_PROFILES_WITH_NETWORKS, { NULL } },
+        { SFO_STMT_LIST_CLUSTERS, { NULL } }, /* no filter: every cluster */
+    };
+    g_auto(sfo_store_builder) b = { 0 };
+    g_autoptr(sfo_inventory) inv = NULL;
+    g_autoptr(GPtrArray) ids = NULL;
+    guint i;
+    int row;
+    int r;
+
+    g_clear_pointer(&op->result, json_object_put);
+    if (sfo_store_exec_pipeline(s, q, G_N_ELEMENTS(q)) < 0)
+        return SFO_EDATABASE;
+    op->no_network = PQntuples(q[0].res) == 0;
+    sfo_store_builder_init(&b);
+    sfo_store_read_network(&b, q[0].res);
+    for (row = 0; row < PQntuples(q[1].res); row++) {
+        sfo_store_builder_add_profile(&b, sfo_store_row_profile(q[1].res, row, 0));
+        sfo_store_builder_add_network(
+            &b, sfo_store_row_network(q[1].res, row, SFO_STORE_PROFILE_NCOLS));
+    }
+    for (row = 0; row < PQntuples(q[2].res); row++)
+        sfo_store_builder_add_cluster(&b, sfo_store_row_cluster(q[2].res, row, 0));
+    sfo_store_pipeline_clear(q, G_N_ELEMENTS(q));
+    if ((r = sfo_store_builder_finish(&b, &inv)) < 0)
+        return r;
+    ids = sfo_rules_failover_candidates(inv, op->profile);
+    op->result = json_object_new_array_ext(ids->len);
+    for (i = 0; i < ids->len; i++)
+        json_object_array_add(op->result, json_object_new_string(g_ptr_array_index(ids, i)));
+    return 0;
+}
+
+int
+sfo_store_failover_candidates(sfo_store *store, const char *json, unsigned int flags,
+                              char **ret_json)
+{
+    g_autoptr(json_object) obj = NULL;
+    g_autoptr(sfo_vnic_profile) profile = NULL;
+    sfo_store_candidates_op op = { NULL, NULL, FALSE };
+    json_object *id = NULL;
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(json != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if (sfo_json_parse(json, "vnic_profile", &obj) < 0)
+        return SFO_EINVALID;
+    if (!json_object_is_type(obj, json_type_object)) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_WRONG_TYPE,
+                         "vnic_profile: expected an object, found %s",
+                         json_type_to_name(json_object_get_type(obj)));
+        return SFO_EINVALID;
+    }
+    /* a new profile has no id yet: any id that no stored profile has */
+    if (!json_object_object_get_ex(obj, "id", &id) || json_object_is_type(id, json_type_null))
+        json_object_object_add(obj, "id", json_object_new_string("-"));
+    if (sfo_vnic_profile_from_json(obj, "vnic_profile", &profile) < 0)
+        return SFO_EINVALID;
+    op.profile = profile;
+    r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_candidates_txn, &op);
+    if (r < 0) {
+        g_clear_pointer(&op.result, json_object_put);
+        return r;
+    }
+    if (op.no_network) {
+        json_object_put(op.result);
+        sfo_error_report(SFO_ENOTFOUND, SFO_KEY_NETWORK_NOT_FOUND,
+                         "vnic_profile.network: no network with id '%s' in the store",
+                         profile->network_id);
+        return SFO_ENOTFOUND;
     }
     *ret_json = sfo_store_json_text(op.result);
     json_object_put(op.result);

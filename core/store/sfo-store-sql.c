@@ -436,6 +436,12 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                               "SELECT h.id FROM hosts h" SFO_SQL_FILTER("h", "h.cluster_id"), 4,
                               TRUE },
 #undef SFO_SQL_FILTER
+    /* every profile and its network: what failover candidates are chosen from */
+    [SFO_STMT_PROFILES_WITH_NETWORKS] = { "profiles_with_networks",
+                                          "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS
+                                          " FROM vnic_profiles p JOIN networks n "
+                                          "ON n.id = p.network_id ORDER BY p.ordinal",
+                                          0 },
     [SFO_STMT_PROFILE_VM_COUNTS] = { "profile_vm_counts",
                                      "SELECT vnic_profile_id, count(DISTINCT vm_id) FROM nics "
                                      "WHERE vnic_profile_id IS NOT NULL GROUP BY vnic_profile_id",

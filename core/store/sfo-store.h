@@ -139,6 +139,7 @@ typedef enum {
     SFO_STMT_LIST_NICS,
     SFO_STMT_LIST_HOSTS,
     SFO_STMT_PROFILE_VM_COUNTS,
+    SFO_STMT_PROFILES_WITH_NETWORKS,
     /* merge updates, names, MACs (sfo-store-repo.c) */
     SFO_STMT_PROFILES_WITH_NAME,
     SFO_STMT_MAC_LOCK,

@@ -209,6 +209,10 @@ COUNTERPARTS = {
     ),
     "sfo_store_revoke_token": ("Store.revoke_token", lambda e: e.store.revoke_token("t")),
     "sfo_store_ensure_admin": ("Store.ensure_admin", lambda e: e.store.ensure_admin()),
+    "sfo_store_failover_candidates": (
+        "Store.failover_candidates",
+        lambda e: e.store.failover_candidates(e.store.get("vnic_profiles", P_SRIOV_PLAIN)),
+    ),
     "sfo_store_add_nic": ("Store.add_nic", lambda e: e.store.add_nic(validate_data("add-nic"))),
     "sfo_store_update_nic": (
         "Store.update_nic",

@@ -216,3 +216,59 @@ def test_ensure_admin_once(store):
     assert store.ensure_admin() is None
     assert store.ensure_admin("other") is None
     assert store.list_users() == [{"name": "admin@internal", "role": "admin"}]
+
+
+# ---- failover candidates -----------------------------------------------------------------
+
+
+def test_failover_candidates_follow_the_rules(pg_cluster):
+    P_VM_BRIDGE = "d467bfe4-bad1-4ab5-988f-f731c07d6485"
+    P_PERSISTENT_VIRTIO = "cac354c1-d070-441f-a694-f1e65cf2f6b3"
+    VM_BRIDGE_NET = "67b523b5-4e09-43c6-9807-ee04654a4a5e"
+    inv = example()
+    # profiles the rules refuse as a failover: on an external network, in another data
+    # center, on a network the Default cluster lacks
+    inv["data_centers"].append({"id": "dc2", "name": "far"})
+    inv["networks"] += [
+        {"id": "n-ext", "name": "ext", "data_center": {"id": DC},
+         "external_provider": {"id": "ovn"}},
+        {"id": "n-far", "name": "far", "data_center": {"id": "dc2"}},
+        {"id": "n-lonely", "name": "lonely", "data_center": {"id": DC}},
+    ]
+    inv["vnic_profiles"] += [
+        {"id": "p-ext", "name": "p-ext", "network": {"id": "n-ext"}},
+        {"id": "p-far", "name": "p-far", "network": {"id": "n-far"}},
+        {"id": "p-lonely", "name": "p-lonely", "network": {"id": "n-lonely"}},
+    ]
+    dsn = pg_cluster.new_dsn()
+    with sriovfo.Store(dsn, connect_only=True) as store:
+        store.upgrade()
+    with sriovfo.Store(dsn) as store:
+        store.import_inventory(json.dumps(inv))
+        plain = store.get("vnic_profiles", P_SRIOV_PLAIN)
+        expected = [P_VIRTIO_FAILOVER, P_VM_BRIDGE, P_PERSISTENT_VIRTIO]
+        assert store.failover_candidates(plain) == expected
+        # each candidate is accepted by the update rules, each other profile refused
+        for p in store.list("vnic_profiles"):
+            edited = dict(plain, migratable=True, failover={"id": p["id"]})
+            violations = sriovfo.Inventory.from_string(json.dumps(inv)).validate(
+                "update-vnic-profile", edited)
+            refused = any(v.key.startswith("ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE")
+                          for v in violations)
+            if p["id"] in expected:
+                assert not refused, p["name"]
+            elif p["id"] not in ("p-lonely",):  # rule 11 is a NIC rule: see the cluster check
+                assert refused, p["name"]
+        # a new profile (no id) on vm-bridge, which the Legacy cluster has too: only
+        # profiles of networks both clusters have
+        new = {"name": "new", "network": {"id": VM_BRIDGE_NET},
+               "pass_through": {"mode": "enabled"}, "migratable": True}
+        assert store.failover_candidates(new) == [P_VIRTIO_FAILOVER, P_VM_BRIDGE]
+        # an edited profile is judged as edited, and never its own candidate
+        moved = dict(store.get("vnic_profiles", P_VIRTIO_FAILOVER), network={"id": NETWORK})
+        assert P_VIRTIO_FAILOVER not in store.failover_candidates(moved)
+        with pytest.raises(sriovfo.NotFound) as e:
+            store.failover_candidates({"name": "x", "network": {"id": "nope"}})
+        assert e.value.key == "NETWORK_NOT_FOUND"
+        with pytest.raises(sriovfo.InvalidInput):
+            store.failover_candidates({"name": "x"})

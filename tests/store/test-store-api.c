@@ -614,6 +614,43 @@ test_store_api__ensure_admin(void **state G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------------ */
+/* failover candidates                                                      */
+/* ------------------------------------------------------------------------ */
+
+static char *
+candidates(sfo_store *store, const char *json, int expect)
+{
+    char *text = NULL;
+
+    assert_int_equal(sfo_store_failover_candidates(store, json, 0, &text), expect);
+    return text;
+}
+
+static void
+test_store_api__failover_candidates(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autofree char *plain = NULL;
+    g_autofree char *of_plain = NULL;
+    g_autofree char *of_new = NULL;
+    g_autofree char *none = NULL;
+
+    /* sriov-plain (passthrough, network sriov-vf of the Default cluster): the profiles that
+     * are not passthrough; all of the one data center, their networks in Default */
+    assert_int_equal(sfo_store_get(store, "vnic_profiles", P_SRIOV_PLAIN, 0, &plain), 0);
+    of_plain = candidates(store, plain, 0);
+    assert_string_equal(of_plain, "[\"" P_VIRTIO_FAILOVER "\",\"" P_VM_BRIDGE
+                                  "\",\"cac354c1-d070-441f-a694-f1e65cf2f6b3\"]");
+    /* a new profile on vm-bridge, which the Legacy cluster has too: only vm-bridge's */
+    of_new = candidates(store, "{\"name\": \"new\", \"network\": {\"id\": \"" NET_BRIDGE "\"}}", 0);
+    assert_string_equal(of_new, "[\"" P_VIRTIO_FAILOVER "\",\"" P_VM_BRIDGE "\"]");
+    /* a network the store lacks; no network at all */
+    none = candidates(store, "{\"name\": \"x\", \"network\": {\"id\": \"nope\"}}", SFO_ENOTFOUND);
+    sfo_store_test_assert_error(SFO_ENOTFOUND, SFO_KEY_NETWORK_NOT_FOUND);
+    none = candidates(store, "{\"name\": \"x\"}", SFO_EINVALID);
+}
+
+/* ------------------------------------------------------------------------ */
 
 static int
 group_teardown(void **state G_GNUC_UNUSED)
@@ -637,6 +674,7 @@ main(void)
         cmocka_unit_test(test_store_api__login_and_tokens),
         cmocka_unit_test(test_store_api__login_rate_limited),
         cmocka_unit_test(test_store_api__ensure_admin),
+        cmocka_unit_test(test_store_api__failover_candidates),
     };
 
     if (!sfo_store_test_start())

@@ -123,6 +123,14 @@ class Store(_Owner):
             self._handle, _text(kind, "kind"), None if name is None else _text(name, "name"),
             None if parent is None else _text(parent, "parent"), min(limit, 2**31 - 1), 0))
 
+    def failover_candidates(self, profile):
+        """The ids of the stored profiles the rules allow as the failover of @profile (a dict:
+        a stored profile, possibly edited, or a new one without "id"; "network" is required),
+        in the order they were added. Computed in C by the rules' own predicates. NotFound
+        (NETWORK_NOT_FOUND) for a network the store lacks."""
+        return _json.loads(_c.sfo_store_failover_candidates(
+            self._handle, _object_json(profile, "vNIC profile JSON"), 0))
+
     def vnic_profile_vm_counts(self):
         """{profile id: how many distinct VMs have a NIC on it}; profiles in no use are
         absent."""

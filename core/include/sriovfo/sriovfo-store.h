@@ -208,6 +208,26 @@ int sfo_store_list(sfo_store *store, const char *kind, const char *name, const c
 int sfo_store_vnic_profile_vm_counts(sfo_store *store, unsigned int flags, char **ret_json);
 
 /**
+ * sfo_store_failover_candidates:
+ * @json: a vNIC profile in inventory format: a stored one (possibly
+ *        edited) or a new one without "id"; its "network" is required
+ * @flags: must be 0
+ * @ret_json: a JSON array of the ids of the stored profiles the rules
+ *            allow as its failover, in the order they were added; free with
+ *            sfo_free()
+ * What a front end offers in its failover list: not the profile itself,
+ * not passthrough, not on an external network, in the same data center,
+ * with a network attached to every cluster that has the profile's network
+ * (sfo_rules_failover_candidates(), the predicates the rules use). The
+ * profile's own pass_through and migratable do not matter here (rule 4 is
+ * checked when it is written). Returns: 0; SFO_EINVALID for a malformed
+ * profile; SFO_ENOTFOUND (NETWORK_NOT_FOUND) for a network the store lacks;
+ * SFO_EDATABASE. Since: 0.1.0
+ */
+int sfo_store_failover_candidates(sfo_store *store, const char *json, unsigned int flags,
+                                  char **ret_json);
+
+/**
  * sfo_store_add_nic:
  * As sfo_store_add_vnic_profile() for a VM NIC (add-nic rules). A NIC
  * without a "mac" gets the lowest free MAC after the highest in use of the
