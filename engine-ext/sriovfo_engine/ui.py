@@ -106,9 +106,13 @@ class FailoverCandidates(_Api):
     def on_get(self, req, resp):
         store = self.store(req)
         network = req.get_param("network", required=True)
-        profile = req.get_param("profile")
-        found = store.failover_candidates(network_id=network, profile_id=profile)
-        _json(resp, {"vnic_profile": [{"id": p["id"], "name": p.get("name", "")} for p in found]})
+        ident = req.get_param("profile")
+        # the stored profile on the chosen network, or a new one (its name plays no part)
+        profile = store.get("vnic_profiles", ident) if ident else {"name": "new"}
+        profile["network"] = {"id": network}
+        ids = store.failover_candidates(profile)
+        names = {p["id"]: p.get("name", "") for p in store.list("vnic_profiles")}
+        _json(resp, {"vnic_profile": [{"id": i, "name": names.get(i, "")} for i in ids]})
 
 
 class VmCounts(_Api):

@@ -17,6 +17,7 @@ import pytest
 import conftest
 from conftest import engconf
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -74,6 +75,16 @@ def grid_row(browser, name):
     return wait(browser, find)
 
 
+def row_cells(browser, name):
+    """The texts of @name's row; the grid may be drawn anew (a refresh) while it is read."""
+    def read(_):
+        try:
+            return [td.text for td in grid_row(browser, name).find_elements(By.TAG_NAME, "td")]
+        except StaleElementReferenceException:
+            return False
+    return wait(browser, read)
+
+
 def open_edit(browser, name):
     grid_row(browser, name).click()
     by_id(browser, "profile-edit").click()
@@ -112,14 +123,18 @@ def store_profile(dsn, ident):
     import sriovfo.store
 
     with sriovfo.store.Store(dsn) as store:
-        return json.loads(store.get("vnic_profiles", ident))
+        return store.get("vnic_profiles", ident)
 
 
-def server_candidates(dsn, **kwargs):
+def server_candidates(dsn, network_id, profile_id=None):
+    """The names the store's failover_candidates() gives for a profile on @network_id."""
     import sriovfo.store
 
     with sriovfo.store.Store(dsn) as store:
-        return sorted(p["name"] for p in store.failover_candidates(**kwargs))
+        profile = store.get("vnic_profiles", profile_id) if profile_id else {"name": "new"}
+        profile["network"] = {"id": network_id}
+        names = {p["id"]: p["name"] for p in store.list("vnic_profiles")}
+        return sorted(names[i] for i in store.failover_candidates(profile))
 
 
 # ---------------------------------------------------------------------------
@@ -141,7 +156,7 @@ def test_sign_in_keeps_the_token_out_of_the_url_and_storage(browser, engine, sho
 
 def test_grid_shows_the_failover_and_vm_counts_sorts_and_filters(browser, engine, shot):
     signed_in(browser, engine)
-    row = [td.text for td in grid_row(browser, "sriov-failover").find_elements(By.TAG_NAME, "td")]
+    row = row_cells(browser, "sriov-failover")
     assert row[1:] == ["sriov-failover", "sriov-vf", "Default", "Yes", "Yes", "virtio-failover", "1"]
     names = [r[0] for r in grid_rows(browser)]
     assert names == sorted(names, key=str.lower) or names == sorted(names)
@@ -200,7 +215,7 @@ def test_create_a_passthrough_migratable_profile_with_a_failover(browser, engine
     conftest.checked_in_screenshot(shot("vnic-profile-dialog"))
     by_id(browser, "profile-dialog-ok").click()
     wait(browser, EC.invisibility_of_element_located((By.ID, "profile-dialog")))
-    row = [td.text for td in grid_row(browser, "vf-web").find_elements(By.TAG_NAME, "td")]
+    row = row_cells(browser, "vf-web")
     assert row[1:] == ["vf-web", "sriov-vf", "Default", "Yes", "Yes", "vm-bridge", "0"]
     shot("create-after")
 
@@ -258,7 +273,7 @@ def test_none_clears_the_failover(browser, engine, dsn, shot):
     shot()
     by_id(browser, "profile-dialog-ok").click()
     wait(browser, EC.invisibility_of_element_located((By.ID, "profile-dialog")))
-    row = [td.text for td in grid_row(browser, "vf-web").find_elements(By.TAG_NAME, "td")]
+    row = row_cells(browser, "vf-web")
     assert row[6] == ""
     ident = grid_row(browser, "vf-web").get_attribute("data-id")
     assert "failover" not in store_profile(dsn, ident)
