@@ -7,19 +7,23 @@ set -eu
 
 # clang and libclang-rt-14-dev (libFuzzer) are for scripts/fuzz.sh (docs/fuzzing.md).
 # The store's lines (docs/store.md): libpq to build, the server programs (initdb, pg_ctl, in
-# /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump; libcrypt. The last
+# /usr/lib/postgresql/15/bin) for the embedded store and its tests, pg_dump; libcrypt. The next
 # line is the REST engine's (docs/rest.md): Falcon, gunicorn, lxml, javaproperties, and what
 # building the oVirt SDK's C extension in a virtual environment takes; wrk for bench-engine.
+# The last is the admin page's browser tests (make check-browser, docs/ui.md): chromium,
+# chromium-driver, python3-selenium. python3-werkzeug: sriovfo.catalog picks the catalogue of
+# an Accept-Language header (docs/ui-strings.md).
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml2-utils
 valgrind clang-format clang libclang-rt-14-dev
-swig python3-dev python3-pytest
+swig python3-dev python3-pytest python3-werkzeug
 busybox-static cpio
 postgresql postgresql-client libpq-dev
 libcrypt-dev
 python3-falcon python3-gunicorn python3-lxml python3-javaproperties python3-venv build-essential wrk
+chromium chromium-driver python3-selenium
 "
 
 # libvirt's qemu driver, when privileged (root), resolves its default user and group
@@ -60,4 +64,21 @@ if [ -n "$missing" ]; then
 fi
 if [ "$(id -u)" -eq 0 ] || [ "$SUDO" = sudo ]; then
     ensure_libvirt_qemu_account
+fi
+
+# The admin page's npm packages (engine-ext/ui/package-lock.json: PatternFly, served by the
+# engine, and axe-core for the browser tests) into engine-ext/ui/node_modules, when missing or
+# older than the lock file. npm comes with Node.js; Debian's npm package when there is none.
+ui=$(cd "$(dirname "$0")/.." && pwd)/engine-ext/ui
+if ! command -v npm >/dev/null 2>&1; then
+    if [ "$SUDO" = false ]; then
+        echo "install-deps: not root and no sudo; install Debian's npm" >&2
+        exit 1
+    fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends npm
+fi
+if [ ! -f "$ui/node_modules/.package-lock.json" ] ||
+    [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in engine-ext/ui"
+    (cd "$ui" && npm ci --no-audit --no-fund --ignore-scripts)
 fi

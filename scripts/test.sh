@@ -3,6 +3,7 @@
 #
 #  1. make check          unit tests (cmocka/TAP), golden files, libvirt RNG schemas, libvirt's
 #                         embedded qemu driver, CLI tests, symbol/header/layer checks
+#     make check-browser  the admin page in headless Chromium against a real engine (docs/ui.md)
 #     make check-integration  plans run against a booted guest (tests/guest: Debian's kernel,
 #                         fetched with apt-get download, and a busybox initramfs)
 #     make check-crash    the process running a plan killed at every journal write and libvirt
@@ -22,6 +23,8 @@ echo "== build"
 sh scripts/build.sh build
 echo "== make check"
 make -C build -j"$(nproc)" check
+echo "== make check-browser"
+make -C build check-browser
 echo "== make check-integration"
 make -C build check-integration
 echo "== make check-crash"

@@ -600,12 +600,14 @@ sfo_exec_info(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
 static const char *
 sfo_exec_state_name(int state)
 {
+    /* catalogue words (ui-strings/AppErrors.properties), in virDomainState's order */
     static const char *const names[] = {
-        "without state", "running",  "blocked", "paused",
-        "shutting down", "shut off", "crashed", "suspended by power management",
+        "VAR__STATE__NOSTATE", "VAR__STATE__RUNNING",     "VAR__STATE__BLOCKED",
+        "VAR__STATE__PAUSED",  "VAR__STATE__SHUTDOWN",    "VAR__STATE__SHUTOFF",
+        "VAR__STATE__CRASHED", "VAR__STATE__PMSUSPENDED",
     };
 
-    return state >= 0 && state < (int)G_N_ELEMENTS(names) ? names[state] : "in an unknown state";
+    return state >= 0 && state < (int)G_N_ELEMENTS(names) ? names[state] : "VAR__STATE__UNKNOWN";
 }
 
 /*
@@ -1013,8 +1015,11 @@ sfo_exec_lifecycle(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_resu
         virDomainSnapshotFree(snap);
     if (rc < 0)
         sfo_exec_fail(r, SFO_EXEC_KEY_OPERATION_FAILED, "Operation",
-                      sfo_plan_op_to_string(step->op), "VmName", sfo_exec_vm_name(step), "Uri",
-                      sfo_exec_uri(exec, step), "Reason", virGetLastErrorMessage(), NULL);
+                      step->op == SFO_PLAN_OP_SAVE      ? "VAR__OPERATION__SAVE"
+                      : step->op == SFO_PLAN_OP_RESTORE ? "VAR__OPERATION__RESTORE"
+                                                        : "VAR__OPERATION__SNAPSHOT",
+                      "VmName", sfo_exec_vm_name(step), "Uri", sfo_exec_uri(exec, step), "Reason",
+                      virGetLastErrorMessage(), NULL);
 }
 
 static sfo_journal_phase

@@ -21,9 +21,14 @@ SFO_ENUM_IMPL(sfo_plan_device, SFO_PLAN_DEVICE_LAST, "", "vf", "standby", "nic")
 SFO_ENUM_IMPL(sfo_plan_action_name, SFO_PLAN_ACTION_LAST, "plug", "unplug", "migrate",
               "migrate-offline", "save", "restore", "snapshot", "run");
 
-/* ${action} of the violations of each sfo_plan_action (oVirt's verbs where it has one) */
+/*
+ * ${action} of the violations of each sfo_plan_action: catalogue keys (oVirt's
+ * VAR__ACTION__* verbs where it has one)
+ */
 static const char *const sfo_plan_verbs[] = {
-    "hot plug", "hot unplug", "migrate", "migrate", "hibernate", "run", "snapshot", "run",
+    "VAR__ACTION__HOT_PLUG", "VAR__ACTION__HOT_UNPLUG", "VAR__ACTION__MIGRATE",
+    "VAR__ACTION__MIGRATE",  "VAR__ACTION__HIBERNATE",  "VAR__ACTION__RUN",
+    "VAR__ACTION__SNAPSHOT", "VAR__ACTION__RUN",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(sfo_plan_verbs) == SFO_PLAN_ACTION_LAST);
 

@@ -138,16 +138,15 @@ sfo_domxml_check_shared(GHashTable *users, GPtrArray *order, sfo_violations *v)
 static void
 sfo_domxml_check_machine(const sfo_domain *domain, gboolean has_transient, sfo_violations *v)
 {
-    g_autofree char *type = NULL;
     const char *id;
 
     if (!domain->is_domain || !domain->machine || !has_transient ||
         sfo_domain_machine_is_q35(domain->machine))
         return;
     id = domain->name && *domain->name ? domain->name : "#1";
-    type = g_strdup_printf("VM '%s'", id);
     sfo_violations_add(v, "ACTION_TYPE_FAILED_FAILOVER_REQUIRES_PCIE_MACHINE", SFO_SUBJECT_VM, id,
-                       "action", "run", "type", type, "BiosType", domain->machine, NULL);
+                       "action", "VAR__ACTION__RUN", "type", "VAR__TYPE__VM", "typeName", id,
+                       "BiosType", domain->machine, NULL);
 }
 
 void

@@ -10,7 +10,10 @@
  * the existence rules report those.
  *
  * Every violation carries the catalogue variables "action" (the verb, see
- * sfo_rules_action_verb()) and "type" (which object, with its name).
+ * sfo_rules_action_verb()), "type" (which kind of object) and the object's
+ * "typeName" (and "typeVmName" for a NIC). The values of "action" and "type"
+ * are catalogue keys (VAR__ACTION__*, VAR__TYPE__*), so that every locale
+ * renders them in its own words; no English word travels in the arguments.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -51,16 +54,20 @@ typedef struct {
 void sfo_rule_ctx_init(sfo_rule_ctx *ctx, const sfo_inventory *inv, int action,
                        sfo_violations *violations);
 
-/* ${action} of @action: "use" (check), "add", "edit", "remove", "hot plug", "run", "migrate" */
+/*
+ * ${action} of @action, a catalogue key: VAR__ACTION__USE (check), _ADD,
+ * _UPDATE, _REMOVE, _HOT_PLUG, _RUN, _MIGRATE
+ */
 const char *sfo_rules_action_verb(int action);
 
 /*
- * ${type} texts: "VM network interface profile 'NAME'", "interface 'NAME' of
- * VM 'VM'", "VM 'NAME'"
+ * ${type} per subject, catalogue keys whose texts name the object with
+ * ${typeName} (and ${typeVmName}): "VM network interface profile 'NAME'",
+ * "interface 'NAME' of VM 'VM'", "VM 'NAME'"
  */
-char *sfo_rules_profile_type(const char *name);
-char *sfo_rules_nic_type(const sfo_rule_ctx *ctx, const sfo_nic *nic);
-char *sfo_rules_vm_type(const char *name);
+#define SFO_RULES_TYPE_PROFILE "VAR__TYPE__VNIC_PROFILE"
+#define SFO_RULES_TYPE_NIC "VAR__TYPE__VM_INTERFACE"
+#define SFO_RULES_TYPE_VM "VAR__TYPE__VM"
 
 /*
  * Reports @key about a subject; the varargs are further name, value pairs

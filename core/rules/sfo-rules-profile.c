@@ -301,12 +301,12 @@ sfo_rules_profile_report_used(sfo_rule_ctx *ctx, const char *p_id, const char *p
         return;
     count = g_strdup_printf("%u", names->len);
     list = sfo_rules_join_names(names, SFO_RULES_MAX_NAMES);
-    sfo_rules_report_profile(ctx,
-                             names->len == 1 ? "ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE"
-                                             : "ACTION_TYPE_FAILED_VNIC_PROFILE_IN_MANY_USES",
-                             p_id, p_name, "entities", names->len == 1 ? "VM" : "VMs",
-                             "ENTITIES_USING_VNIC_PROFILE", list,
-                             "ENTITIES_USING_VNIC_PROFILE_COUNTER", count, NULL);
+    sfo_rules_report_profile(
+        ctx,
+        names->len == 1 ? "ACTION_TYPE_FAILED_VNIC_PROFILE_IN_ONE_USE"
+                        : "ACTION_TYPE_FAILED_VNIC_PROFILE_IN_MANY_USES",
+        p_id, p_name, "entities", names->len == 1 ? "VAR__ENTITIES__VM" : "VAR__ENTITIES__VMS",
+        "ENTITIES_USING_VNIC_PROFILE", list, "ENTITIES_USING_VNIC_PROFILE_COUNTER", count, NULL);
 }
 
 void

@@ -12,9 +12,13 @@
 SFO_ENUM_IMPL(sfo_action_name, SFO_ACTION_LAST, "add-vnic-profile", "update-vnic-profile",
               "remove-vnic-profile", "add-nic", "update-nic", "plug-nic", "run-vm", "migrate-vm");
 
-/* ${action} per sfo_action, in the enum's order (oVirt's VAR__ACTION__* verbs) */
+/*
+ * ${action} per sfo_action, in the enum's order: catalogue keys (oVirt's
+ * VAR__ACTION__* verbs) that each locale translates; rendering puts in the text.
+ */
 static const char *const sfo_rules_verbs[] = {
-    "add", "edit", "remove", "add", "edit", "hot plug", "run", "migrate",
+    "VAR__ACTION__ADD",    "VAR__ACTION__UPDATE",   "VAR__ACTION__REMOVE", "VAR__ACTION__ADD",
+    "VAR__ACTION__UPDATE", "VAR__ACTION__HOT_PLUG", "VAR__ACTION__RUN",    "VAR__ACTION__MIGRATE",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(sfo_rules_verbs) == SFO_ACTION_LAST);
 
@@ -41,7 +45,7 @@ const char *
 sfo_rules_action_verb(int action)
 {
     if (action < 0 || action >= SFO_ACTION_LAST)
-        return "use";
+        return "VAR__ACTION__USE";
     return sfo_rules_verbs[action];
 }
 
@@ -63,31 +67,10 @@ sfo_rule_ctx_init(sfo_rule_ctx *ctx, const sfo_inventory *inv, int action,
 /* Reporting                                                                */
 /* ------------------------------------------------------------------------ */
 
-char *
-sfo_rules_profile_type(const char *name)
-{
-    return g_strdup_printf("VM network interface profile '%s'", name ? name : "");
-}
-
-char *
-sfo_rules_vm_type(const char *name)
-{
-    return g_strdup_printf("VM '%s'", name ? name : "");
-}
-
-char *
-sfo_rules_nic_type(const sfo_rule_ctx *ctx, const sfo_nic *nic)
-{
-    const sfo_vm *vm = sfo_inventory_find_vm(ctx->inv, nic->vm_id);
-    const char *vm_name = vm ? vm->name : nic->vm_id;
-
-    return g_strdup_printf("interface '%s' of VM '%s'", nic->name ? nic->name : "",
-                           vm_name ? vm_name : "");
-}
-
 static void
 sfo_rules_reportv(sfo_rule_ctx *ctx, const char *key, const char *subject_type,
-                  const char *subject_id, const char *type, va_list ap)
+                  const char *subject_id, const char *type_key, const char *type_name,
+                  const char *type_vm_name, va_list ap)
 {
     g_autoptr(GPtrArray) args = g_ptr_array_new();
     const char *s;
@@ -95,7 +78,13 @@ sfo_rules_reportv(sfo_rule_ctx *ctx, const char *key, const char *subject_type,
     g_ptr_array_add(args, (gpointer) "action");
     g_ptr_array_add(args, (gpointer)ctx->verb);
     g_ptr_array_add(args, (gpointer) "type");
-    g_ptr_array_add(args, (gpointer)type);
+    g_ptr_array_add(args, (gpointer)type_key);
+    g_ptr_array_add(args, (gpointer) "typeName");
+    g_ptr_array_add(args, (gpointer)(type_name ? type_name : ""));
+    if (type_vm_name) {
+        g_ptr_array_add(args, (gpointer) "typeVmName");
+        g_ptr_array_add(args, (gpointer)type_vm_name);
+    }
     while ((s = va_arg(ap, const char *)))
         g_ptr_array_add(args, (gpointer)s);
     g_ptr_array_add(args, NULL);
@@ -103,36 +92,46 @@ sfo_rules_reportv(sfo_rule_ctx *ctx, const char *key, const char *subject_type,
                         (const char *const *)args->pdata);
 }
 
+/* The VM name of ${typeVmName} for @nic */
+static const char *
+sfo_rules_nic_vm_name(const sfo_inventory *inv, const sfo_nic *nic)
+{
+    const sfo_vm *vm = sfo_inventory_find_vm(inv, nic->vm_id);
+    const char *vm_name = vm ? vm->name : nic->vm_id;
+
+    return vm_name ? vm_name : "";
+}
+
 void
 sfo_rules_report_profile(sfo_rule_ctx *ctx, const char *key, const char *id, const char *name, ...)
 {
-    g_autofree char *type = sfo_rules_profile_type(name ? name : id);
     va_list ap;
 
     va_start(ap, name);
-    sfo_rules_reportv(ctx, key, SFO_RULES_SUBJECT_PROFILE, id, type, ap);
+    sfo_rules_reportv(ctx, key, SFO_RULES_SUBJECT_PROFILE, id, SFO_RULES_TYPE_PROFILE,
+                      name ? name : id, NULL, ap);
     va_end(ap);
 }
 
 void
 sfo_rules_report_nic(sfo_rule_ctx *ctx, const char *key, const sfo_nic *nic, ...)
 {
-    g_autofree char *type = sfo_rules_nic_type(ctx, nic);
     va_list ap;
 
     va_start(ap, nic);
-    sfo_rules_reportv(ctx, key, SFO_RULES_SUBJECT_NIC, nic->id, type, ap);
+    sfo_rules_reportv(ctx, key, SFO_RULES_SUBJECT_NIC, nic->id, SFO_RULES_TYPE_NIC, nic->name,
+                      sfo_rules_nic_vm_name(ctx->inv, nic), ap);
     va_end(ap);
 }
 
 void
 sfo_rules_report_vm(sfo_rule_ctx *ctx, const char *key, const char *id, const char *name, ...)
 {
-    g_autofree char *type = sfo_rules_vm_type(name ? name : id);
     va_list ap;
 
     va_start(ap, name);
-    sfo_rules_reportv(ctx, key, SFO_RULES_SUBJECT_VM, id, type, ap);
+    sfo_rules_reportv(ctx, key, SFO_RULES_SUBJECT_VM, id, SFO_RULES_TYPE_VM, name ? name : id, NULL,
+                      ap);
     va_end(ap);
 }
 
@@ -140,15 +139,14 @@ void
 sfo_rules_report_nic_violation(const sfo_inventory *inventory, sfo_violations *violations,
                                const char *verb, const char *key, const sfo_nic *nic, ...)
 {
-    g_autofree char *type = NULL;
     sfo_rule_ctx ctx;
     va_list ap;
 
     sfo_rule_ctx_init(&ctx, inventory, SFO_RULES_CHECK, violations);
     ctx.verb = verb;
-    type = sfo_rules_nic_type(&ctx, nic);
     va_start(ap, nic);
-    sfo_rules_reportv(&ctx, key, SFO_RULES_SUBJECT_NIC, nic->id, type, ap);
+    sfo_rules_reportv(&ctx, key, SFO_RULES_SUBJECT_NIC, nic->id, SFO_RULES_TYPE_NIC, nic->name,
+                      sfo_rules_nic_vm_name(inventory, nic), ap);
     va_end(ap);
 }
 
@@ -156,14 +154,14 @@ void
 sfo_rules_report_vm_violation(const sfo_inventory *inventory, sfo_violations *violations,
                               const char *verb, const char *key, const sfo_vm *vm, ...)
 {
-    g_autofree char *type = sfo_rules_vm_type(vm->name ? vm->name : vm->id);
     sfo_rule_ctx ctx;
     va_list ap;
 
     sfo_rule_ctx_init(&ctx, inventory, SFO_RULES_CHECK, violations);
     ctx.verb = verb;
     va_start(ap, vm);
-    sfo_rules_reportv(&ctx, key, SFO_RULES_SUBJECT_VM, vm->id, type, ap);
+    sfo_rules_reportv(&ctx, key, SFO_RULES_SUBJECT_VM, vm->id, SFO_RULES_TYPE_VM,
+                      vm->name ? vm->name : vm->id, NULL, ap);
     va_end(ap);
 }
 

@@ -38,24 +38,31 @@ sfo_messages_arg(const char *const *args, const char *name, size_t namelen)
     return NULL;
 }
 
-char *
-sfo_messages_render(const char *key, const char *const *args)
+/*
+ * Appends @text with @args filled in. A value that is a VAR__* key of the
+ * catalogue (a verb, a kind of object) is itself rendered with @args, one
+ * level deep (@nested), so that the words come from the catalogue.
+ */
+static void
+sfo_messages_append(GString *out, const char *text, const char *const *args, gboolean nested)
 {
-    const char *text = sfo_messages_lookup(key);
-    GString *out;
     const char *p;
 
-    if (!text)
-        return g_strdup(key);
-
-    out = g_string_sized_new(strlen(text) + 64);
     for (p = text; *p; p++) {
         if (p[0] == '$' && p[1] == '{') {
             const char *end = strchr(p + 2, '}');
 
             if (end) {
                 const char *val = sfo_messages_arg(args, p + 2, end - (p + 2));
+                const char *var_text = NULL;
 
+                if (val && !nested && g_str_has_prefix(val, SFO_MESSAGES_VAR_PREFIX))
+                    var_text = sfo_messages_lookup(val);
+                if (var_text) {
+                    sfo_messages_append(out, var_text, args, TRUE);
+                    p = end;
+                    continue;
+                }
                 if (val) {
                     g_string_append(out, val);
                     p = end;
@@ -73,6 +80,19 @@ sfo_messages_render(const char *key, const char *const *args)
         }
         g_string_append_c(out, *p);
     }
+}
+
+char *
+sfo_messages_render(const char *key, const char *const *args)
+{
+    const char *text = sfo_messages_lookup(key);
+    GString *out;
+
+    if (!text)
+        return g_strdup(key);
+
+    out = g_string_sized_new(strlen(text) + 64);
+    sfo_messages_append(out, text, args, FALSE);
     return g_string_free(out, FALSE);
 }
 

@@ -19,7 +19,7 @@ import falcon
 import sriovfo
 import sriovfo.store
 
-from . import __version__, i18n, model
+from . import __version__, i18n, model, ui
 
 API = model.API
 XML = "application/xml"
@@ -104,11 +104,13 @@ def fault_of(req, exc):
     if isinstance(exc, sriovfo.RuleViolation):
         locale = i18n.negotiate(req.get_header("Accept-Language"))
         errors = exc.violations.errors if exc.violations is not None else []
-        args = {}
+        args = []
         if errors and locale:
-            args = {i: v.get("args", {}) for i, v in enumerate(
-                json.loads(exc.violations.to_json())["violations"]) if v["severity"] == "error"}
-        messages = [i18n.render(v, args.get(i, {}), locale) for i, v in enumerate(errors)]
+            # the arguments of the errors, in the order of .errors
+            args = [v.get("args", {}) for v in json.loads(exc.violations.to_json())["violations"]
+                    if v["severity"] == "error"]
+        messages = [i18n.render(v, args[i] if i < len(args) else {}, locale)
+                    for i, v in enumerate(errors)]
         keys = [v.key for v in errors] or [exc.key]
         if any(k in NOT_FOUND_KEYS for k in keys):
             status = falcon.HTTP_404
@@ -469,7 +471,8 @@ def create_app(dsn=None, token_ttl=3600):
     """The WSGI application over the store of @dsn (None: the embedded store); its tokens
     expire after @token_ttl seconds."""
     stores = Stores(dsn)
-    app = falcon.App(middleware=[Engine(stores)], media_type=XML)
+    engine = Engine(stores)
+    app = falcon.App(middleware=[engine], media_type=XML)
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
 
@@ -503,4 +506,5 @@ def create_app(dsn=None, token_ttl=3600):
     app.add_route(API + "/vms/{ident}/nics/{nic}", nics, suffix="item")
     app.add_route("/ovirt-engine/sso/oauth/token", Token(stores, token_ttl))
     app.add_route("/ovirt-engine/services/sso-logout", Logout(stores))
+    ui.add_routes(app, stores.get, engine.authenticate, catalogs=i18n.catalogs())
     return app

@@ -1,81 +1,39 @@
 """sriovfo_engine.i18n: the messages of a fault in the language the client accepts.
 
-The library renders every violation in English (ui-strings/AppErrors.properties, compiled
-in). A locale's catalog ui-strings/AppErrors_<ll>[_<CC>].properties holds the same keys in
-another language; for a violation whose key it has, the engine renders that text with the
-violation's arguments (${name}); else the English message stands. The catalogs are read
-once per process, with javaproperties.
+A thin layer over sriovfo.catalog (docs/ui-strings.md): the catalogues of ui-strings/ in
+every locale, read once per process. A violation is rendered from its key and arguments
+in the negotiated locale exactly as the library renders it in English, the words it takes
+as arguments (${action}, ${type}, ...: VAR__* keys) in that locale too.
 """
 
-import glob
-import os
-import string
-
-import javaproperties
+from sriovfo import catalog
 
 _catalogs = None
 
 
 def catalog_dir():
-    """$SRIOVFO_UI_STRINGS_DIR (the installed script sets it), else the source tree's."""
-    return os.environ.get("SRIOVFO_UI_STRINGS_DIR") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "ui-strings")
+    """$SRIOVFO_UI_STRINGS_DIR (the installed script sets it), else where make install put
+    the catalogues."""
+    return catalog.default_directory()
 
 
 def catalogs():
-    """{locale: {key: text}}, e.g. "de_DE"; English is not among them."""
+    """The catalogues ($SRIOVFO_UI_STRINGS_DIR, else where make install put them)."""
     global _catalogs
     if _catalogs is None:
-        found = {}
-        for path in glob.glob(os.path.join(catalog_dir(), "AppErrors_*.properties")):
-            locale = os.path.basename(path)[len("AppErrors_"):-len(".properties")]
-            with open(path, encoding="utf-8") as f:
-                found[locale] = javaproperties.load(f)
-        _catalogs = found
+        _catalogs = catalog.Catalogs()
     return _catalogs
 
 
-def _accepted(header):
-    """The language ranges of an Accept-Language header, best first (RFC 9110 12.5.4)."""
-    ranges = []
-    for pos, item in enumerate((header or "").split(",")):
-        tag, _, params = item.strip().partition(";")
-        q = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                q = float(params[2:])
-            except ValueError:
-                q = 0.0
-        if tag and q > 0:
-            ranges.append((-q, pos, tag.strip()))
-    return [tag for _, _, tag in sorted(ranges)]
-
-
 def negotiate(header):
-    """The catalog locale that best matches @header, or None for English."""
-    have = catalogs()
-    for tag in _accepted(header):
-        parts = tag.replace("-", "_").split("_")
-        lang = parts[0].lower()
-        if lang == "en" or tag == "*":
-            return None
-        if len(parts) > 1:
-            exact = "%s_%s" % (lang, parts[1].upper())
-            if exact in have:
-                return exact
-        for locale in sorted(have):
-            if locale == lang or locale.startswith(lang + "_"):
-                return locale
-    return None
+    """The catalogue locale that best matches an Accept-Language @header, or None for
+    English (the library's own messages)."""
+    locale = catalogs().negotiate(header)
+    return None if locale == catalog.ENGLISH else locale
 
 
 def render(violation, args, locale):
     """The message of @violation (a sriovfo.Violation; @args its arguments) in @locale."""
     if locale is None:
         return violation.message
-    text = catalogs().get(locale, {}).get(violation.key)
-    if text is None:
-        return violation.message
-    rendered = string.Template(text).safe_substitute(args)
-    return violation.message if "${" in rendered else rendered
+    return catalogs().render(violation.key, args, locale)

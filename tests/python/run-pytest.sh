@@ -26,6 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # wraps: under valgrind they are skipped (make check runs them); under AddressSanitizer
 # the servers inherit the runtime, and leak checks stay with the tests of the bindings
 # (the SDK's own extensions and the interpreters' exits are not this project's).
+# The page's tests (tests/browser) run with their own pytest.ini.
 testdir=$here
 case $file in
 *tests/engine/*)
@@ -39,6 +40,9 @@ case $file in
     PYTHON=$(PYTHON=$PYTHON sh "$here/../engine/sdk-venv.sh")
     rc=$?
     [ $rc -eq 0 ] || exit $rc
+    ;;
+*tests/browser/*)
+    testdir=$(cd "$here/../browser" && pwd)
     ;;
 esac
 

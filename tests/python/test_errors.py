@@ -29,7 +29,7 @@ def header_codes():
 def documented_library_keys():
     with open(ERROR_KEYS_DOC, encoding="utf-8") as f:
         text = f.read()
-    table = text.split("## Library error keys", 1)[1]
+    table = text.split("## Library error keys", 1)[1].split("\n## ", 1)[0]
     return set(re.findall(r"^\| `([A-Z0-9_]+)` \|", table, re.M))
 
 

@@ -14,6 +14,7 @@
 
 #include "sfo-test.h"
 #include "rules/sfo-rules-priv.h"
+#include "util/sfo-messages.h"
 
 #define ERR SFO_SEVERITY_ERROR
 #define WARN SFO_SEVERITY_WARNING
@@ -188,9 +189,13 @@ test_rules__action_names_round_trip(void **state)
     assert_int_equal(sfo_action_from_string("unplug-nic"), SFO_EINVALID);
     assert_string_equal(sfo_error_last()->key, SFO_KEY_INVALID_ARGUMENT);
     assert_int_equal(sfo_action_from_string(NULL), SFO_EINVALID);
-    assert_string_equal(sfo_rules_action_verb(SFO_RULES_CHECK), "use");
-    assert_string_equal(sfo_rules_action_verb(SFO_ACTION_UPDATE_NIC), "edit");
-    assert_string_equal(sfo_rules_action_verb(SFO_ACTION_PLUG_NIC), "hot plug");
+    assert_string_equal(sfo_rules_action_verb(SFO_RULES_CHECK), "VAR__ACTION__USE");
+    assert_string_equal(sfo_rules_action_verb(SFO_ACTION_UPDATE_NIC), "VAR__ACTION__UPDATE");
+    assert_string_equal(sfo_rules_action_verb(SFO_ACTION_PLUG_NIC), "VAR__ACTION__HOT_PLUG");
+    /* every verb is a catalogue word, so each locale has its own */
+    for (i = SFO_RULES_CHECK; i < SFO_ACTION_LAST; i++)
+        assert_non_null(sfo_messages_lookup(sfo_rules_action_verb(i)));
+    assert_string_equal(sfo_messages_lookup("VAR__ACTION__UPDATE"), "edit");
 }
 
 static void
@@ -1132,8 +1137,11 @@ test_rules__violations_json_carries_args(void **state)
     g_autofree char *json = NULL;
 
     assert_int_equal(sfo_violations_format_json(v, 0, &json), 0);
-    assert_non_null(strstr(json, "\"action\":\"add\""));
-    assert_non_null(strstr(json, "\"type\":\"VM network interface profile 'p-new-name'\""));
+    /* the words are catalogue keys, the name is data: a front end renders them per locale */
+    assert_non_null(strstr(json, "\"action\":\"VAR__ACTION__ADD\""));
+    assert_non_null(strstr(json, "\"type\":\"VAR__TYPE__VNIC_PROFILE\""));
+    assert_non_null(strstr(json, "\"typeName\":\"p-new-name\""));
+    assert_non_null(strstr(json, "Cannot add VM network interface profile 'p-new-name'."));
     assert_non_null(strstr(json, "\"FailoverProfileName\":\"remote-profile\""));
     assert_non_null(strstr(json, "\"subject\":{\"type\":\"vnic_profile\",\"id\":\"p-new\"}"));
 }

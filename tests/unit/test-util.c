@@ -77,6 +77,35 @@ test_util__render_keeps_unfilled_variables(void **state)
 }
 
 static void
+test_util__render_expands_catalogue_words(void **state)
+{
+    /* ${action} and ${type} hold VAR__ keys; ${typeName} fills the nested text */
+    const char *args[] = {
+        "action",   "VAR__ACTION__UPDATE", "type", "VAR__TYPE__VNIC_PROFILE", "typeName", "p1",
+        "entities", "VAR__ENTITIES__VMS",  NULL
+    };
+    /* a value naming no key, or a key outside VAR__, stays as it is */
+    const char *plain[] = { "action", "VAR__ACTION__NO_SUCH_WORD", "type",
+                            "ACTION_TYPE_FAILED_VM_NOT_FOUND", NULL };
+    /* one level: a VAR__ key as a variable of a VAR__ text is not expanded again */
+    const char *loop[] = { "type", "VAR__TYPE__VM", "typeName", "VAR__TYPE__VM", NULL };
+    g_autofree char *msg = sfo_messages_render(
+        "ACTION_TYPE_FAILED_FAILOVER_VNIC_PROFILE_ID_CANNOT_POINT_TO_SELF", args);
+    g_autofree char *many =
+        sfo_messages_render("ACTION_TYPE_FAILED_VNIC_PROFILE_IN_MANY_USES", args);
+    g_autofree char *kept = sfo_messages_render("ACTION_TYPE_FAILED_VM_NOT_FOUND", plain);
+    g_autofree char *once = sfo_messages_render("ACTION_TYPE_FAILED_VM_NOT_FOUND", loop);
+
+    assert_string_equal(
+        msg, "Cannot edit VM network interface profile 'p1'. Failover vNIC profile cannot point to "
+             "itself.");
+    assert_non_null(strstr(many, "is used by VMs ("));
+    assert_string_equal(
+        kept, "Cannot VAR__ACTION__NO_SUCH_WORD ACTION_TYPE_FAILED_VM_NOT_FOUND. VM is not found.");
+    assert_string_equal(once, "Cannot ${action} VM 'VAR__TYPE__VM'. VM is not found.");
+}
+
+static void
 test_util__severity_follows_key(void **state)
 {
     assert_true(sfo_messages_key_is_warning("WARNING_FAILOVER_NETWORK_MTU_MISMATCH"));
@@ -212,6 +241,7 @@ main(void)
         cmocka_unit_test(test_util__catalogue_keeps_ovirt_texts),
         cmocka_unit_test(test_util__render_fills_variables_on_one_line),
         cmocka_unit_test(test_util__render_keeps_unfilled_variables),
+        cmocka_unit_test(test_util__render_expands_catalogue_words),
         cmocka_unit_test(test_util__severity_follows_key),
         cmocka_unit_test(test_util__mac_normalize),
         cmocka_unit_test(test_util__pci_address_parse),
