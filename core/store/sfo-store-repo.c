@@ -126,8 +126,8 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
 
     sfo_store_reset_violations(&op->violations);
     /* one round trip, run in this order: the profile (locked for an update), its network,
-     * the failover target (it must not change or go until we commit), then what names or
-     * uses the profile (rules 5, 6) */
+     * the failover target (it must not change or go until we commit), then what names the
+     * profile (rule 5) and, if the update changes what rule 6 guards, what uses it */
     q[n++] = (sfo_store_query){ update ? SFO_STMT_PROFILE_GET_FOR_UPDATE : SFO_STMT_PROFILE_GET,
                                 { p->id } };
     q[n++] = (sfo_store_query){ SFO_STMT_NETWORK_GET, { p->network_id } };
@@ -135,7 +135,9 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
         q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_GET_FOR_SHARE, { p->failover_id } };
     if (update) {
         q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_REFERRERS, { p->id } };
-        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_USERS, { p->id } };
+        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_USERS_IF_GUARDED_CHANGE,
+                                    { p->id, p->failover_id, sfo_store_bool_param(p->pass_through),
+                                      sfo_store_bool_param(p->port_mirroring) } };
     }
     if (sfo_store_exec_pipeline(s, q, n) < 0)
         return SFO_EDATABASE;

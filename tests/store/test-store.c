@@ -35,6 +35,7 @@
 #define DB1 "6e94a27e-17f5-4822-a1d7-882a637080ad"
 #define LEGACY1 "7df262cd-fed9-4bd9-bafa-4b3a8cebfece"
 #define NET_VF "1fe46092-0f45-4bae-a0c7-82ebd06d4a71"
+#define NET_BRIDGE "67b523b5-4e09-43c6-9807-ee04654a4a5e"
 #define P_VIRTIO_FAILOVER "9819b960-fe29-44f5-9ffc-cd8624bdea69"
 #define P_SRIOV_FAILOVER "5e60bdfc-920b-4a2c-84d4-517b497fa354"
 #define P_SRIOV_PLAIN "66ae506a-0941-4e8a-9a68-3384d4976b07"
@@ -484,12 +485,27 @@ static const sfo_rules_case sfo_rules_cases[] = {
       PROFILE(P_SRIOV_PLAIN, ", \"pass_through\": {\"mode\": \"enabled\"}") },
     { "update_profile_failover_target", SFO_ACTION_UPDATE_VNIC_PROFILE,
       "{\"id\": \"" P_VIRTIO_FAILOVER "\", \"name\": \"renamed\", "
-      "\"network\": {\"id\": \"67b523b5-4e09-43c6-9807-ee04654a4a5e\"}}" },
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}}" },
     { "update_profile_failover_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
       "{\"id\": \"" P_SRIOV_FAILOVER "\", \"name\": \"sriov-failover\", "
       "\"network\": {\"id\": \"" NET_VF "\"}, \"pass_through\": {\"mode\": \"enabled\"}, "
       "\"migratable\": true, \"failover\": {\"id\": \"" P_PERSISTENT_VIRTIO "\"}}" },
     { "update_profile_unknown", SFO_ACTION_UPDATE_VNIC_PROFILE, PROFILE("no-such-profile", "") },
+    /* rule 6 reads the profile's users only when failover, passthrough or port mirroring
+     * change (docs/store.md): each of the three on its own, and a rename that reads none */
+    { "update_profile_rename_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_VM_BRIDGE "\", \"name\": \"renamed\", "
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}}" },
+    { "update_profile_port_mirroring_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_VM_BRIDGE "\", \"name\": \"vm-bridge\", "
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}, \"port_mirroring\": true}" },
+    { "update_profile_passthrough_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_VM_BRIDGE "\", \"name\": \"vm-bridge\", "
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}, \"pass_through\": {\"mode\": \"enabled\"}}" },
+    { "update_profile_failover_dropped_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_SRIOV_FAILOVER "\", \"name\": \"sriov-failover\", "
+      "\"network\": {\"id\": \"" NET_VF "\"}, \"pass_through\": {\"mode\": \"enabled\"}, "
+      "\"migratable\": true}" },
     { "remove_profile_valid", SFO_ACTION_REMOVE_VNIC_PROFILE, "{\"id\": \"" P_SRIOV_PLAIN "\"}" },
     { "remove_profile_failover_target", SFO_ACTION_REMOVE_VNIC_PROFILE,
       "{\"id\": \"" P_VIRTIO_FAILOVER "\"}" },
