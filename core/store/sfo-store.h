@@ -31,7 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
 
 /* The schema version this library is written for: db-migrations/0001 .. NNNN */
-#define SFO_STORE_SCHEMA_VERSION 3
+#define SFO_STORE_SCHEMA_VERSION 4
 
 /* How often a transaction is tried before its failure is reported */
 #define SFO_STORE_MAX_ATTEMPTS 8

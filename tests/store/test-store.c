@@ -1032,6 +1032,39 @@ test_store__embedded_life_cycle(void **state)
     sfo_store_close(store);
 }
 
+/* A durable embedded store (no SRIOVFO_PG_NOSYNC) compresses the pages it writes into the WAL */
+static void
+test_store__embedded_durable_settings(void **state)
+{
+    sfo_embedded_fixture *f = *state;
+    g_autofree char *old_nosync = g_strdup(g_getenv("SRIOVFO_PG_NOSYNC"));
+    g_autofree const char **keywords = NULL;
+    g_autofree const char **values = NULL;
+    static const char *const expected[][2] = {
+        { "SHOW fsync", "on" },
+        { "SHOW wal_compression", "lz4" },
+    };
+    sfo_store *store = NULL;
+    PGconn *conn;
+    size_t i;
+
+    g_unsetenv("SRIOVFO_PG_NOSYNC");
+    assert_int_equal(sfo_store_open(NULL, 0, &store), 0);
+    if (old_nosync)
+        g_setenv("SRIOVFO_PG_NOSYNC", old_nosync, TRUE);
+    sfo_store_close(store);
+    sfo_store_embedded_conninfo(f->dir, "sriovfo", &keywords, &values);
+    conn = PQconnectdbParams(keywords, values, 0);
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    for (i = 0; i < G_N_ELEMENTS(expected); i++) {
+        g_autoptr(PGresult) res = PQexec(conn, expected[i][0]);
+
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        assert_string_equal(PQgetvalue(res, 0, 0), expected[i][1]);
+    }
+    PQfinish(conn);
+}
+
 static void
 test_store__connection_refused(void **state G_GNUC_UNUSED)
 {
@@ -1085,6 +1118,8 @@ main(void)
         cmocka_unit_test(test_store__retry_after_lost_connection),
         cmocka_unit_test(test_store__commit_answer_lost),
         cmocka_unit_test_setup_teardown(test_store__embedded_life_cycle, embedded_setup,
+                                        embedded_teardown),
+        cmocka_unit_test_setup_teardown(test_store__embedded_durable_settings, embedded_setup,
                                         embedded_teardown),
         cmocka_unit_test(test_store__connection_refused),
     };
