@@ -5,10 +5,11 @@
  * temporary directory), loads a generated inventory of a given size with
  * INSERT ... SELECT generate_series (fixed SQL text, sizes as parameters),
  * then times three calls of the public API, each a whole transaction with
- * every rule: "add VF NIC", "update profile", "remove profile". It does so
- * for a small and a large inventory and prints p50/p99 and the growth of
- * p99 from the small to the large one. docs/benchmarks.md explains the
- * figures and the query plans (--explain).
+ * every rule: "add VF NIC", "update profile", "remove profile", in turn with
+ * the floor, an empty durable transaction. It does so for a small and a
+ * large inventory and prints p50/p99, their ratios to the floor's and the
+ * growth of p99 from the small to the large one. docs/benchmarks.md explains
+ * the figures and the query plans (--explain).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -360,7 +361,7 @@ bench_floor(PGconn *conn)
     bench_pipeline(conn, second, G_N_ELEMENTS(second));
 }
 
-/* One sample of @op (OP_LAST: the floor) on inventory @k; @i picks the ids */
+/* One sample of @op (OP_LAST: the floor) on the inventory of @size; @i picks the ids */
 static void
 bench_sample(sfo_store *store, PGconn *floor_conn, int op, int i, const bench_size *size,
              const char *what)
