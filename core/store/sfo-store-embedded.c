@@ -398,6 +398,10 @@ sfo_embedded_initdb(sfo_embedded *e)
     if (e->no_sync)
         g_string_append(text, "# SRIOVFO_PG_NOSYNC=1: a throw-away cluster\nfsync = off\n"
                               "synchronous_commit = off\nfull_page_writes = off\n");
+    else
+        /* the first change of a page after a checkpoint writes the whole page into the WAL:
+         * compressed, a NIC added to a large store flushes half the bytes (docs/store.md) */
+        g_string_append(text, "wal_compression = lz4\n");
     /* appended in place, so the file keeps its owner (the server's user) */
     f = g_fopen(conf, "a");
     if (!f || fputs(text->str, f) < 0 || fclose(f) != 0) {

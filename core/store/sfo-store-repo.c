@@ -199,7 +199,8 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
     has_failover = p->failover_id && !g_str_equal(p->failover_id, p->id);
     /* one round trip, run in this order: the profile (locked for an update), its network,
      * the failover target (it must not change or go until we commit), the profiles of the
-     * network with its name, then what names or uses the profile (rules 5, 6) */
+     * network with its name, then what names the profile (rule 5) and, if the update changes
+     * what rule 6 guards, what uses it */
     q[n++] = (sfo_store_query){ update ? SFO_STMT_PROFILE_GET_FOR_UPDATE : SFO_STMT_PROFILE_GET,
                                 { p->id } };
     q[n++] = (sfo_store_query){ SFO_STMT_NETWORK_GET, { p->network_id } };
@@ -208,7 +209,9 @@ sfo_store_profile_txn(sfo_store *s, gpointer data)
     q[n++] = (sfo_store_query){ SFO_STMT_PROFILES_WITH_NAME, { p->network_id, p->name } };
     if (update) {
         q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_REFERRERS, { p->id } };
-        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_USERS, { p->id } };
+        q[n++] = (sfo_store_query){ SFO_STMT_PROFILE_USERS_IF_GUARDED_CHANGE,
+                                    { p->id, p->failover_id, sfo_store_bool_param(p->pass_through),
+                                      sfo_store_bool_param(p->port_mirroring) } };
     }
     if (sfo_store_exec_pipeline(s, q, n) < 0)
         return SFO_EDATABASE;

@@ -154,6 +154,21 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                  ", " SFO_SQL_VM_COLS " FROM nics i JOIN vms v ON v.id = i.vm_id "
                                  "WHERE i.vnic_profile_id = $1::text ORDER BY i.vm_id, i.id",
                                  1 },
+    /*
+     * The same for an update, but only when the update changes what rule 6 keeps while the
+     * profile is used: failover ($2), passthrough ($3), port mirroring ($4), compared with the
+     * row as it is under our lock (sfo_rules_profile_update_unchanged_while_used() reads the
+     * users only then). A rename or another change reads no NIC and no VM.
+     */
+    [SFO_STMT_PROFILE_USERS_IF_GUARDED_CHANGE] = { "profile_users_if_guarded_change",
+                                                   "SELECT DISTINCT ON (i.vm_id) " SFO_SQL_NIC_COLS
+                                                   ", " SFO_SQL_VM_COLS
+                                                   " FROM vnic_profiles p JOIN nics i ON i.vnic_profile_id = p.id "
+                                                   "JOIN vms v ON v.id = i.vm_id WHERE p.id = $1::text "
+                                                   "AND (p.failover_vnic_profile_id IS DISTINCT FROM $2::text "
+                                                   "OR p.pass_through IS DISTINCT FROM $3::boolean "
+                                                   "OR p.port_mirroring IS DISTINCT FROM $4::boolean) ORDER BY i.vm_id, i.id",
+                                                   4 },
     /* the copies of the network's data center and external flag come from the network row */
     [SFO_STMT_PROFILE_INSERT] = { "profile_insert",
                                   "INSERT INTO vnic_profiles (id, name, network_id, "

@@ -31,7 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
 
 /* The schema version this library is written for: db-migrations/0001 .. NNNN */
-#define SFO_STORE_SCHEMA_VERSION 4
+#define SFO_STORE_SCHEMA_VERSION 5
 
 /* A user name with this many failed logins in the last SFO_STORE_LOGIN_WINDOW seconds is refused */
 #define SFO_STORE_LOGIN_MAX_FAILURES 5
@@ -69,6 +69,7 @@ typedef enum {
     SFO_STMT_PROFILE_WITH_FAILOVER_FOR_SHARE,
     SFO_STMT_PROFILE_REFERRERS,
     SFO_STMT_PROFILE_USERS,
+    SFO_STMT_PROFILE_USERS_IF_GUARDED_CHANGE,
     SFO_STMT_PROFILE_INSERT,
     SFO_STMT_PROFILE_UPDATE,
     SFO_STMT_PROFILE_DELETE,
@@ -420,7 +421,7 @@ GPtrArray *sfo_store_col_id_list(const PGresult *res, int row, int col);
  *  - profile: PROFILE_GET*: the profile and its network; PROFILE_WITH_FAILOVER_FOR_SHARE:
  *    also its failover profile and that one's network. Returns the profile (borrowed) or NULL;
  *  - profiles: PROFILE_REFERRERS;
- *  - nics_with_vms: PROFILE_USERS, NICS_WITH_MAC;
+ *  - nics_with_vms: PROFILE_USERS, PROFILE_USERS_IF_GUARDED_CHANGE, NICS_WITH_MAC;
  *  - nics_with_profiles: NICS_OF_VM;
  *  - vm: VM_GET (with its cluster), returns the VM or NULL.
  */

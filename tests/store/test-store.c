@@ -36,6 +36,7 @@
 #define DB1 "6e94a27e-17f5-4822-a1d7-882a637080ad"
 #define LEGACY1 "7df262cd-fed9-4bd9-bafa-4b3a8cebfece"
 #define NET_VF "1fe46092-0f45-4bae-a0c7-82ebd06d4a71"
+#define NET_BRIDGE "67b523b5-4e09-43c6-9807-ee04654a4a5e"
 #define P_VIRTIO_FAILOVER "9819b960-fe29-44f5-9ffc-cd8624bdea69"
 #define P_SRIOV_FAILOVER "5e60bdfc-920b-4a2c-84d4-517b497fa354"
 #define P_SRIOV_PLAIN "66ae506a-0941-4e8a-9a68-3384d4976b07"
@@ -461,12 +462,27 @@ static const sfo_rules_case sfo_rules_cases[] = {
       PROFILE(P_SRIOV_PLAIN, ", \"pass_through\": {\"mode\": \"enabled\"}") },
     { "update_profile_failover_target", SFO_ACTION_UPDATE_VNIC_PROFILE,
       "{\"id\": \"" P_VIRTIO_FAILOVER "\", \"name\": \"renamed\", "
-      "\"network\": {\"id\": \"67b523b5-4e09-43c6-9807-ee04654a4a5e\"}}" },
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}}" },
     { "update_profile_failover_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
       "{\"id\": \"" P_SRIOV_FAILOVER "\", \"name\": \"sriov-failover\", "
       "\"network\": {\"id\": \"" NET_VF "\"}, \"pass_through\": {\"mode\": \"enabled\"}, "
       "\"migratable\": true, \"failover\": {\"id\": \"" P_PERSISTENT_VIRTIO "\"}}" },
     { "update_profile_unknown", SFO_ACTION_UPDATE_VNIC_PROFILE, PROFILE("no-such-profile", "") },
+    /* rule 6 reads the profile's users only when failover, passthrough or port mirroring
+     * change (docs/store.md): each of the three on its own, and a rename that reads none */
+    { "update_profile_rename_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_VM_BRIDGE "\", \"name\": \"renamed\", "
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}}" },
+    { "update_profile_port_mirroring_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_VM_BRIDGE "\", \"name\": \"vm-bridge\", "
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}, \"port_mirroring\": true}" },
+    { "update_profile_passthrough_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_VM_BRIDGE "\", \"name\": \"vm-bridge\", "
+      "\"network\": {\"id\": \"" NET_BRIDGE "\"}, \"pass_through\": {\"mode\": \"enabled\"}}" },
+    { "update_profile_failover_dropped_while_used", SFO_ACTION_UPDATE_VNIC_PROFILE,
+      "{\"id\": \"" P_SRIOV_FAILOVER "\", \"name\": \"sriov-failover\", "
+      "\"network\": {\"id\": \"" NET_VF "\"}, \"pass_through\": {\"mode\": \"enabled\"}, "
+      "\"migratable\": true}" },
     { "remove_profile_valid", SFO_ACTION_REMOVE_VNIC_PROFILE, "{\"id\": \"" P_SRIOV_PLAIN "\"}" },
     { "remove_profile_failover_target", SFO_ACTION_REMOVE_VNIC_PROFILE,
       "{\"id\": \"" P_VIRTIO_FAILOVER "\"}" },
@@ -1112,6 +1128,39 @@ test_store__embedded_after_kill_9(void **state)
         ;
 }
 
+/* A durable embedded store (no SRIOVFO_PG_NOSYNC) compresses the pages it writes into the WAL */
+static void
+test_store__embedded_durable_settings(void **state)
+{
+    sfo_embedded_fixture *f = *state;
+    g_autofree char *old_nosync = g_strdup(g_getenv("SRIOVFO_PG_NOSYNC"));
+    g_autofree const char **keywords = NULL;
+    g_autofree const char **values = NULL;
+    static const char *const expected[][2] = {
+        { "SHOW fsync", "on" },
+        { "SHOW wal_compression", "lz4" },
+    };
+    sfo_store *store = NULL;
+    PGconn *conn;
+    size_t i;
+
+    g_unsetenv("SRIOVFO_PG_NOSYNC");
+    assert_int_equal(sfo_store_open(NULL, 0, &store), 0);
+    if (old_nosync)
+        g_setenv("SRIOVFO_PG_NOSYNC", old_nosync, TRUE);
+    sfo_store_close(store);
+    sfo_store_embedded_conninfo(f->dir, "sriovfo", &keywords, &values);
+    conn = PQconnectdbParams(keywords, values, 0);
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    for (i = 0; i < G_N_ELEMENTS(expected); i++) {
+        g_autoptr(PGresult) res = PQexec(conn, expected[i][0]);
+
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        assert_string_equal(PQgetvalue(res, 0, 0), expected[i][1]);
+    }
+    PQfinish(conn);
+}
+
 static void
 test_store__connection_refused(void **state G_GNUC_UNUSED)
 {
@@ -1168,6 +1217,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_store__embedded_life_cycle, embedded_setup,
                                         embedded_teardown),
         cmocka_unit_test_setup_teardown(test_store__embedded_after_kill_9, embedded_setup,
+                                        embedded_teardown),
+        cmocka_unit_test_setup_teardown(test_store__embedded_durable_settings, embedded_setup,
                                         embedded_teardown),
         cmocka_unit_test(test_store__connection_refused),
     };

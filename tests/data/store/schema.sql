@@ -402,9 +402,7 @@ CREATE INDEX login_failures_user_name_failed_at_idx ON public.login_failures USI
 
 CREATE INDEX networks_data_center_id_idx ON public.networks USING btree (data_center_id);
 
-CREATE UNIQUE INDEX nics_vm_id_failover_vnic_profile_id_key ON public.nics USING btree (vm_id, failover_vnic_profile_id) WHERE (failover_vnic_profile_id IS NOT NULL);
-
-CREATE INDEX nics_vm_id_idx ON public.nics USING btree (vm_id);
+CREATE UNIQUE INDEX nics_vm_id_failover_vnic_profile_id_key ON public.nics USING btree (vm_id, failover_vnic_profile_id);
 
 CREATE INDEX nics_vnic_profile_id_idx ON public.nics USING btree (vnic_profile_id);
 
