@@ -14,6 +14,7 @@ libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml
 valgrind clang-format
 swig python3-dev python3-pytest
 busybox-static cpio
+iproute2 gnuplot-nox
 postgresql postgresql-client libpq-dev
 "
 
