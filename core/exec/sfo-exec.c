@@ -993,10 +993,15 @@ sfo_exec_migration_run(sfo_exec *exec, sfo_exec_migration *m, char **error)
     int rc;
 
     virResetLastError();
-    if (dconn)
+    /* the registration holds a reference: a callback may still run after deregistering */
+    if (dconn) {
+        g_atomic_int_inc(&m->refs);
         id = virConnectDomainEventRegisterAny(dconn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                               VIR_DOMAIN_EVENT_CALLBACK(sfo_exec_on_lifecycle), m,
-                                              NULL);
+                                              (virFreeCallback)sfo_exec_migration_unref);
+        if (id < 0)
+            sfo_exec_migration_unref(m);
+    }
     /* without the event (no connection yet, or refused), the call's return decides alone */
     virResetLastError();
     g_atomic_int_inc(&m->refs);
