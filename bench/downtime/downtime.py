@@ -389,8 +389,9 @@ def summary(results: list) -> str:
 
 def plot(results: list, png: str, work: str) -> None:
     """Answered / lost packets over time, one row per mode (the median run), phases marked."""
-    gp = [f"set terminal pngcairo size 1100,{220 * len(MODES) + 80} font 'DejaVu Sans,10'",
-          f"set output '{png}'", f"set multiplot layout {len(MODES)},1 title "
+    rows = sum(1 for mode in MODES if any(r["mode"] == mode for r in results))
+    gp = [f"set terminal pngcairo size 1100,{235 * rows + 40} font 'DejaVu Sans,10'",
+          f"set output '{png}'", f"set multiplot layout {rows},1 title "
           "'ICMP echo to the guest during a live migration (emulated e1000e stands in for the VF)'",
           "set xrange [-1:*]", "set yrange [-0.5:2.5]",
           "set ytics ('lost' 0, 'standby' 1, 'VF' 2)", "set grid xtics"]
