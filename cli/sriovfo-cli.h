@@ -25,6 +25,7 @@ typedef struct {
     char *dsn;        /* --dsn, else $SRIOVFO_DSN, else NULL (the embedded store) */
     /* plan, apply, reconcile */
     gboolean emulated;
+    gboolean emulated_bridge;
     char *connect;
     char *dest_connect;
     char *migrate_uri;

@@ -70,6 +70,8 @@ static const char sfo_cli_usage[] =
     "  --domain    with domxml: print a complete domain\n"
     "  --emulated  with plan, apply: user-mode networking, and an emulated e1000e standing in\n"
     "              for each VF (tests and demos on hosts without SR-IOV)\n"
+    "  --emulated-bridge  as --emulated, with every stand-in on its network's bridge\n"
+    "              (type='bridge': a lab that made the bridges, bench/downtime)\n"
     "  --connect URI       apply, reconcile: libvirt URI of the host the VM runs on\n"
     "  --dest-connect URI  apply migrate: libvirt URI of the destination, as the source's\n"
     "                      libvirt reaches it (peer-to-peer migration)\n"
@@ -309,8 +311,13 @@ static int
 sfo_cli_plan_for(const sfo_inventory *inv, char **args, int action, const sfo_cli_options *opts,
                  sfo_plan **ret_plan)
 {
-    if (sfo_plan_build(inv, action, args[1], args[2], opts->emulated ? SFO_PLAN_EMULATED : 0,
-                       ret_plan) < 0)
+    unsigned int flags = 0;
+
+    if (opts->emulated_bridge)
+        flags = SFO_PLAN_EMULATED | SFO_PLAN_EMULATED_BRIDGE;
+    else if (opts->emulated)
+        flags = SFO_PLAN_EMULATED;
+    if (sfo_plan_build(inv, action, args[1], args[2], flags, ret_plan) < 0)
         return sfo_cli_fail("planning");
     return EXIT_OK;
 }
@@ -608,6 +615,8 @@ main(int argc, char **argv)
         { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "print JSON", NULL },
         { "domain", 0, 0, G_OPTION_ARG_NONE, &opts.domain, "domxml: a complete domain", NULL },
         { "emulated", 0, 0, G_OPTION_ARG_NONE, &opts.emulated, "plan: emulated VFs", NULL },
+        { "emulated-bridge", 0, 0, G_OPTION_ARG_NONE, &opts.emulated_bridge,
+          "plan: emulated VFs on the networks' bridges", NULL },
         { "connect", 0, 0, G_OPTION_ARG_STRING, &opts.connect, "libvirt URI", NULL },
         { "dest-connect", 0, 0, G_OPTION_ARG_STRING, &opts.dest_connect, "destination URI", NULL },
         { "migrate-uri", 0, 0, G_OPTION_ARG_STRING, &opts.migrate_uri, "migration URI", NULL },
@@ -648,7 +657,8 @@ main(int argc, char **argv)
     }
     if (opts.domain && strcmp(args[0], "domxml") != 0)
         return sfo_cli_usage_error("--domain only applies to '%s'", "domxml");
-    if (opts.emulated && strcmp(args[0], "plan") != 0 && strcmp(args[0], "apply") != 0)
+    if ((opts.emulated || opts.emulated_bridge) && strcmp(args[0], "plan") != 0 &&
+        strcmp(args[0], "apply") != 0)
         return sfo_cli_usage_error("--emulated only applies to '%s' and '%s'", "plan", "apply");
     if (opts.replace && strcmp(args[0], "import") != 0)
         return sfo_cli_usage_error("--replace only applies to '%s'", "import");

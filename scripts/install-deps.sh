@@ -20,6 +20,7 @@ libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml
 valgrind clang-format clang libclang-rt-14-dev
 swig python3-dev python3-pytest python3-werkzeug
 busybox-static cpio
+iproute2 gnuplot-nox
 postgresql postgresql-client libpq-dev
 libcrypt-dev
 python3-falcon python3-gunicorn python3-lxml python3-javaproperties python3-venv build-essential wrk

@@ -214,18 +214,28 @@ sfo_domxml_add_plain(xmlNode *devices, const sfo_nic *nic, const sfo_network *ne
 }
 
 /*
- * The stand-in of SFO_DOMXML_EMULATED: libvirt user-mode networking, the
- * same MAC and alias; @model "e1000e" for a VF (an emulated PCIe NIC, no
- * teaming: QEMU only accepts a transient teaming on a VFIO device), the
- * NIC's model otherwise, and the persistent teaming on a standby.
+ * The stand-in of SFO_DOMXML_EMULATED: libvirt user-mode networking (with
+ * SFO_DOMXML_EMULATED_BRIDGE: the bridge of @net, or user-mode networking
+ * when the NIC has no network), the same MAC and alias; @model "e1000e" for
+ * a VF (an emulated PCIe NIC, no teaming: QEMU only accepts a transient
+ * teaming on a VFIO device), the NIC's model otherwise, and the persistent
+ * teaming on a standby.
  */
 static void
-sfo_domxml_add_emulated(xmlNode *devices, const char *mac, const char *model, gboolean standby,
-                        const char *alias_id)
+sfo_domxml_add_emulated(xmlNode *devices, const sfo_network *net, const char *mac,
+                        const char *model, gboolean standby, const char *alias_id,
+                        unsigned int flags)
 {
-    xmlNode *iface = sfo_xml_add_with(devices, "interface", "type", "user");
+    xmlNode *iface;
 
-    sfo_xml_add_with(iface, "mac", "address", mac);
+    if ((flags & SFO_DOMXML_EMULATED_BRIDGE) && net) {
+        iface = sfo_xml_add_with(devices, "interface", "type", "bridge");
+        sfo_xml_add_with(iface, "mac", "address", mac);
+        sfo_xml_add_with(iface, "source", "bridge", net->bridge);
+    } else {
+        iface = sfo_xml_add_with(devices, "interface", "type", "user");
+        sfo_xml_add_with(iface, "mac", "address", mac);
+    }
     sfo_xml_add_with(iface, "model", "type", model);
     if (!standby && g_strcmp0(model, "e1000e") == 0)
         sfo_xml_add_with(iface, "rom", "enabled", "no");
@@ -272,12 +282,13 @@ sfo_domxml_add_nic_part(xmlNode *devices, const sfo_inventory *inv, const sfo_ni
         return 0;
     if (part != SFO_DOMXML_PART_STANDBY) {
         if (info.kind == SFO_DOMXML_NIC_PLAIN && emulated) {
-            sfo_domxml_add_emulated(devices, nic->mac, sfo_domxml_model(nic->interface), FALSE,
-                                    nic->id);
+            sfo_domxml_add_emulated(devices, info.network, nic->mac,
+                                    sfo_domxml_model(nic->interface), FALSE, nic->id, flags);
         } else if (info.kind == SFO_DOMXML_NIC_PLAIN) {
             sfo_domxml_add_plain(devices, nic, info.network);
         } else if (emulated) {
-            sfo_domxml_add_emulated(devices, nic->mac, "e1000e", FALSE, nic->id);
+            sfo_domxml_add_emulated(devices, info.network, nic->mac, "e1000e", FALSE, nic->id,
+                                    flags);
         } else if ((rc = sfo_domxml_add_vf(devices, nic, info.network, info.failover,
                                            vf_address ? vf_address : nic->vf_address)) < 0) {
             return rc;
@@ -286,7 +297,8 @@ sfo_domxml_add_nic_part(xmlNode *devices, const sfo_inventory *inv, const sfo_ni
     }
     if (part != SFO_DOMXML_PART_NIC && info.failover) {
         if (emulated)
-            sfo_domxml_add_emulated(devices, nic->mac, "virtio", TRUE, info.failover->id);
+            sfo_domxml_add_emulated(devices, info.failover_network, nic->mac, "virtio", TRUE,
+                                    info.failover->id, flags);
         else
             sfo_domxml_add_standby(devices, nic, info.failover, info.failover_network);
         count++;
@@ -340,7 +352,7 @@ sfo_domxml_add_vm_interfaces(const sfo_inventory *inv, const sfo_vm *vm, unsigne
         if (!nic->plugged)
             continue;
         if ((rc = sfo_domxml_add_nic_part(devices, inv, nic, SFO_DOMXML_PART_BOTH, NULL,
-                                          flags & SFO_DOMXML_EMULATED)) < 0)
+                                          flags & SFO_DOMXML_EMULATION)) < 0)
             return rc;
         count += rc;
     }

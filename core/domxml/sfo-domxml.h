@@ -54,7 +54,8 @@
 
 /*
  * Appends the <interface> elements of the plugged NICs of @vm to @devices,
- * in output order (@flags: SFO_DOMXML_EMULATED or 0). Returns the number of
+ * in output order (@flags: 0 or SFO_DOMXML_EMULATED, with or without
+ * SFO_DOMXML_EMULATED_BRIDGE). Returns the number of
  * interfaces written, or a negative code with the last error set.
  */
 int sfo_domxml_add_vm_interfaces(const sfo_inventory *inv, const sfo_vm *vm, unsigned int flags,
@@ -88,6 +89,14 @@ char *sfo_domxml_node_to_string(xmlNode *node);
  * keeps its virtio model and <teaming type='persistent'/>.
  */
 #define SFO_DOMXML_EMULATED (1u << 16)
+/*
+ * SFO_DOMXML_EMULATED_BRIDGE (internal, with SFO_DOMXML_EMULATED): the
+ * stand-ins are <interface type='bridge'> on their network's bridge (as a
+ * real standby is) instead of user-mode networking.
+ */
+#define SFO_DOMXML_EMULATED_BRIDGE (1u << 17)
+/* Both emulation flags, as the plan layer hands them on */
+#define SFO_DOMXML_EMULATION (SFO_DOMXML_EMULATED | SFO_DOMXML_EMULATED_BRIDGE)
 
 typedef enum {
     SFO_DOMXML_NIC_NONE = 0, /* nothing to write: a VF NIC without a network */
@@ -115,7 +124,7 @@ typedef enum {
 /*
  * One <interface> element of @nic as text, exactly as sfo_domxml_format_vm()
  * writes it, for a hot plug. @vf_address replaces the NIC's VF address (a VF
- * reserved on another host); NULL keeps it. @flags: 0 or SFO_DOMXML_EMULATED.
+ * reserved on another host); NULL keeps it. @flags: 0 or SFO_DOMXML_EMULATION's.
  * Returns 1 and the text, 0 and NULL when @nic has no such part (no
  * standby, or no network), or a negative code. @part is not _BOTH.
  */

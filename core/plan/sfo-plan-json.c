@@ -70,6 +70,8 @@ sfo_plan_to_json(const sfo_plan *plan)
     sfo_plan_json_add_string(obj, "host", plan->host_id);
     if (plan->flags & SFO_PLAN_EMULATED)
         json_object_object_add(obj, "emulated", json_object_new_boolean(TRUE));
+    if (plan->flags & SFO_PLAN_EMULATED_BRIDGE)
+        json_object_object_add(obj, "emulated_bridge", json_object_new_boolean(TRUE));
     json_object_object_add(obj, "steps", sfo_plan_steps_to_json(plan->steps));
     json_object_object_add(obj, "undo", sfo_plan_steps_to_json(plan->undo));
     json_object_object_add(obj, "violations", sfo_violations_to_json(plan->violations));
@@ -210,6 +212,8 @@ sfo_plan_from_json(json_object *obj, sfo_plan **ret_plan)
     plan->host_id = g_strdup(sfo_plan_json_string(obj, "host"));
     if (sfo_plan_json_bool(obj, "emulated"))
         plan->flags |= SFO_PLAN_EMULATED;
+    if (sfo_plan_json_bool(obj, "emulated_bridge"))
+        plan->flags |= SFO_PLAN_EMULATED_BRIDGE;
     if ((rc = sfo_plan_steps_from_json(obj, "steps", FALSE, plan->steps)) < 0 ||
         (rc = sfo_plan_steps_from_json(obj, "undo", TRUE, plan->undo)) < 0)
         return rc;

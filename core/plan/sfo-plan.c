@@ -231,6 +231,17 @@ sfo_plan_alias(const sfo_nic *nic, const sfo_domxml_nic_info *info, sfo_domxml_p
     return g_strconcat("ua-", nic->id, NULL);
 }
 
+/* The domxml flags of @plan's emulation: none, user-mode networking, or on the bridges */
+static unsigned int
+sfo_plan_domxml_flags(const sfo_plan *plan)
+{
+    if (!(plan->flags & SFO_PLAN_EMULATED))
+        return 0;
+    if (plan->flags & SFO_PLAN_EMULATED_BRIDGE)
+        return SFO_DOMXML_EMULATED | SFO_DOMXML_EMULATED_BRIDGE;
+    return SFO_DOMXML_EMULATED;
+}
+
 static sfo_plan_device
 sfo_plan_device_of(const sfo_domxml_nic_info *info, sfo_domxml_part part)
 {
@@ -245,7 +256,7 @@ sfo_plan_add_interface(sfo_plan_ctx *ctx, sfo_plan_op op, const sfo_nic *nic, sf
                        sfo_plan_role role, const char *host_id, const char *vf_address)
 {
     const sfo_inventory *inv = ctx->planner->inv;
-    unsigned int dflags = (ctx->plan->flags & SFO_PLAN_EMULATED) ? SFO_DOMXML_EMULATED : 0;
+    unsigned int dflags = sfo_plan_domxml_flags(ctx->plan);
     g_autofree char *xml = NULL;
     sfo_domxml_nic_info info;
     sfo_plan_step *step;
@@ -585,7 +596,7 @@ static int
 sfo_plan_run(sfo_plan_ctx *ctx, const sfo_host *host)
 {
     const sfo_inventory *inv = ctx->planner->inv;
-    unsigned int dflags = (ctx->plan->flags & SFO_PLAN_EMULATED) ? SFO_DOMXML_EMULATED : 0;
+    unsigned int dflags = sfo_plan_domxml_flags(ctx->plan);
     g_autoptr(xmlDoc) doc = NULL;
     sfo_plan_step *step;
     int rc;
@@ -757,7 +768,7 @@ sfo_plan_build(const sfo_inventory *inventory, int action, const char *subject_i
 
     sfo_return_val_if_fail(inventory != NULL, SFO_EINVALID);
     sfo_return_val_if_fail(ret_plan != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, SFO_PLAN_EMULATED);
+    sfo_check_flags(flags, SFO_PLAN_EMULATED | SFO_PLAN_EMULATED_BRIDGE);
 
     planner = sfo_planner_new(inventory, flags);
     return sfo_planner_build(planner, action, subject_id, host_id, ret_plan);

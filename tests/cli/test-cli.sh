@@ -271,6 +271,9 @@ expect "plan migrate: exit 0, the plan of migrate.out.json" 0 \
 run plan --emulated "$plans/inventory.json" unplug nic1
 expect "plan --emulated unplug: exit 0, the plan of unplug-emulated.out.json" 0 \
     'cmp -s "$out" "$plans/unplug-emulated.out.json"'
+run plan --emulated-bridge "$plans/inventory.json" plug nic1
+expect "plan --emulated-bridge plug: exit 0, the plan of plug-emulated-bridge.out.json" 0 \
+    'cmp -s "$out" "$plans/plug-emulated-bridge.out.json"'
 
 run plan "$plans/inventory.json" migrate vm1 h1
 expect "plan of a refused migration: exit 1, the violations in the JSON" 1 \

@@ -34,12 +34,14 @@ static const sfo_plan_case sfo_plan_cases[] = {
     { "plug-network-missing", "ACTION_TYPE_FAILED_FAILOVER_NETWORK_MISSING_ON_HOST", 0 },
     { "plug-vm-down", NULL, 0 },
     { "plug-emulated", NULL, 2 },
+    { "plug-emulated-bridge", NULL, 2 },
     { "unplug-failover", NULL, 4 },
     { "unplug-virtio", NULL, 2 },
     { "unplug-vf-no-failover", NULL, 2 },
     { "unplug-emulated", NULL, 4 },
     { "migrate", NULL, 11 },
     { "migrate-emulated", NULL, 11 },
+    { "migrate-emulated-bridge", NULL, 11 },
     { "migrate-hostdev-pool", NULL, 6 },
     { "migrate-offline", NULL, 11 },
     { "migrate-same-host", "ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST", 0 },
@@ -79,6 +81,8 @@ sfo_test_plan_request(const char *name)
         host = json_object_get_string(v);
     if (json_object_object_get_ex(req, "emulated", &v) && json_object_get_boolean(v))
         flags |= SFO_PLAN_EMULATED;
+    if (json_object_object_get_ex(req, "emulated_bridge", &v) && json_object_get_boolean(v))
+        flags |= SFO_PLAN_EMULATED | SFO_PLAN_EMULATED_BRIDGE;
     assert_non_null(inv);
     if (sfo_plan_build(inv, sfo_plan_action_from_string(action), subject, host, flags, &plan) < 0)
         fail_msg("%s: %s", name, sfo_error_last()->message);

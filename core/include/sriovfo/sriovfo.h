@@ -354,9 +354,15 @@ const char *sfo_plan_action_to_string(int action);
  *   interface uses libvirt user-mode networking (no host bridge, tap or
  *   VF), and each VF is stood in for by an emulated e1000e with the VF's
  *   MAC and alias (without <teaming>). Since: 0.1.0
+ * @SFO_PLAN_EMULATED_BRIDGE: with SFO_PLAN_EMULATED, the stand-ins are
+ *   plugged into the bridge of their network (<interface type='bridge'>,
+ *   the bridge the inventory names) instead of user-mode networking: a lab
+ *   that made those bridges, where a peer on the bridge reaches the guest
+ *   (bench/downtime). Since: 0.1.0
  */
 typedef enum {
     SFO_PLAN_EMULATED = 1 << 0,
+    SFO_PLAN_EMULATED_BRIDGE = 1 << 1,
 } sfo_plan_flags;
 
 /**
