@@ -91,17 +91,12 @@ def reconcile(store):
               flush=True)
         return False
     doc = json.loads(result.to_json())
-    sequences = doc.get("sequences")
-    if sequences is None:
-        sequences = [doc] if doc.get("sequence") else []
-    if not sequences:
+    if not doc.get("sequence"):
         print("sriovfo-engine: reconcile: no open sequence", flush=True)
-    for seq in sequences:
-        error = seq.get("error") or {}
-        print("sriovfo-engine: reconcile: sequence %s (%s): %s%s" % (
-            seq.get("sequence"), seq.get("action", "?"), seq.get("status"),
-            ": %s: %s" % (error["key"], error.get("message", "")) if error else ""),
-            flush=True)
+    else:
+        print("sriovfo-engine: reconcile: %s (%d steps run forward, %d undo steps; first "
+              "sequence %s)" % (result.status, len(doc.get("steps", [])),
+                                len(doc.get("undone", [])), doc["sequence"]), flush=True)
     if result.status not in ("completed", "undone"):
         print("sriovfo-engine: reconcile: %s: %s (%s)" % (result.status, result.error_message,
                                                         result.error_key),

@@ -58,7 +58,7 @@ def apply(dsn, action, subject, host, options):
                 "error_message": result.error_message, "result": result.to_json()}
     except sriovfo.Error as e:
         violations = []
-        if getattr(e, "violations", None) is not None:
+        if hasattr(getattr(e, "violations", None), "to_json"):
             violations = [v for v in json.loads(e.violations.to_json())["violations"]
                           if v["severity"] == "error"]
         if isinstance(e, sriovfo.DatabaseError) and _store is not None:

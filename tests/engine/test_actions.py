@@ -9,6 +9,7 @@ booted guest and two hosts are tests/integration/test-engine-actions.py's."""
 import json
 import os
 import subprocess
+import time
 
 import ovirtsdk4
 import pytest
@@ -17,11 +18,12 @@ import sriovfo.store
 from conftest import (
     ADMIN,
     ADMIN_PASSWORD,
-    API,
     EXAMPLE,
     HOST1,
     NIC_WEB1_VF,
     NOWHERE,
+    P_VIRTIO_FAILOVER,
+    TOP_SRCDIR,
     VIEWER,
     VIEWER_PASSWORD,
     WEB1,
@@ -162,48 +164,151 @@ def test_refusals_change_nothing(sdk, dsn):
 # ---------------------------------------------------------------------------
 
 def _virsh(uri, *args, check=True):
-    return subprocess.run(["virsh", "-q", "-c", uri, *args], check=check, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.run(["virsh", "-q", "-c", uri, *args], text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if check and p.returncode:
+        raise AssertionError("virsh %s: %s" % (" ".join(args), p.stderr))
+    return p
 
 
 @pytest.fixture(scope="module")
 def lab(pg_cluster):
-    """An engine over the example inventory whose host1 is an embedded libvirt root holding
-    web1 defined but not running, and whose host2 is a socket nobody listens on."""
+    """An engine over the example inventory whose host1 is a private libvirt daemon
+    (tests/integration/second-host.sh, root) holding web1 defined but not running (its VF
+    NIC unplugged at first), and whose host2's libvirt is a socket nobody listens on. Not
+    the embedded driver: one process at a time may open an embedded root, and the engine's
+    action processes keep it open."""
     if not hasattr(sriovfo.store.Store, "apply"):
         pytest.skip("this sriovfo.Store cannot run actions (no apply)")
-    if subprocess.run(["sh", "-c", "command -v virsh"], stdout=subprocess.DEVNULL).returncode:
-        pytest.skip("no virsh")
+    if os.geteuid() != 0 or not os.access("/usr/sbin/libvirtd", os.X_OK) \
+            or subprocess.run(["sh", "-c", "command -v virsh unshare"],
+                              stdout=subprocess.DEVNULL).returncode:
+        pytest.skip("a private libvirtd needs root, libvirtd, virsh and unshare")
     root = pyconf.scratch_dir("sfo-actions.")
-    uri1 = "qemu:///embed?root=%s/h1" % root
-    uri2 = "qemu+unix:///system?socket=%s/nobody/libvirt-sock" % root
-    with open(EXAMPLE) as f:
-        inv = json.load(f)
-    for h in inv["hosts"]:
-        h["libvirt_uri"] = uri1 if h["id"] == HOST1 else uri2
-    path = os.path.join(root, "inventory.json")
-    with open(path, "w") as f:
-        json.dump(inv, f)
-    inventory = sriovfo.Inventory.load(path)
-    xml = inventory.domxml(WEB1, domain=True)
-    with open(os.path.join(root, "web1.xml"), "w") as f:
-        f.write(xml)
-    define = _virsh(uri1, "define", os.path.join(root, "web1.xml"), check=False)
-    if define.returncode:
-        pytest.skip("libvirt's embedded driver cannot define the domain: " + define.stderr)
-    dsn = pg_cluster.new_dsn()
-    with sriovfo.store.Store(dsn, connect_only=True) as store:
-        store.upgrade()
-    with sriovfo.store.Store(dsn) as store:
-        assert store.import_inventory(inventory).ok
-        store.add_user(ADMIN, ADMIN_PASSWORD, "admin")
-    engine = Engine(dsn, workers=1, args=["--emulated", "--unplug-timeout", "5"])
+    daemon = subprocess.Popen(
+        ["/bin/sh", os.path.join(TOP_SRCDIR, "tests", "integration", "second-host.sh"),
+         os.path.join(root, "h1")], stdout=open(os.path.join(root, "h1.log"), "w"),
+        stderr=subprocess.STDOUT)
+    engine = None
     try:
+        sock = os.path.join(root, "h1", "sock", "libvirt-sock")
+        deadline = time.monotonic() + 60
+        while not os.path.exists(sock):
+            assert time.monotonic() < deadline, "the private libvirtd did not start"
+            time.sleep(0.1)
+        uri1 = "qemu+unix:///system?socket=" + sock
+        with open(EXAMPLE) as f:
+            inv = json.load(f)
+        for h in inv["hosts"]:
+            h["libvirt_uri"] = uri1 if h["id"] == HOST1 else \
+                "qemu+unix:///system?socket=%s/nobody/libvirt-sock" % root
+            for pf in h.get("sriov_pfs", []):
+                for vf in pf.get("vfs", []):
+                    if (vf.get("nic") or {}).get("id") == NIC_WEB1_VF:
+                        del vf["nic"]
+        for n in inv["nics"]:
+            if n["id"] == NIC_WEB1_VF:
+                n["plugged"] = False
+        inventory = sriovfo.Inventory.from_string(json.dumps(inv))
+        path = os.path.join(root, "web1.xml")
+        with open(path, "w") as f:
+            f.write(inventory.domxml(WEB1, domain=True))
+        _virsh(uri1, "define", path)
+        dsn = pg_cluster.new_dsn()
+        with sriovfo.store.Store(dsn, connect_only=True) as store:
+            store.upgrade()
+        with sriovfo.store.Store(dsn) as store:
+            assert store.import_inventory(inventory).ok
+            store.add_user(ADMIN, ADMIN_PASSWORD, "admin")
+        engine = Engine(dsn, workers=1, args=["--emulated", "--unplug-timeout", "5"])
         yield engine, dsn, uri1
     finally:
-        engine.stop()
+        if engine is not None:
+            engine.stop()
+        daemon.terminate()
+        daemon.wait()
 
 
-def _live_aliases(uri):
+def _defined(uri):
+    """The aliases of web1's VF NIC and standby in its definition (the engine is idle: one
+    process at a time opens an embedded root, and the engine's opens it only during an
+    action)."""
     xml = _virsh(uri, "dumpxml", "--inactive", "web1").stdout
-    return sorted(a for a in ("ua-" + NIC_WEB1_VF,) if a in xml)
+    return [a for a in ("ua-" + NIC_WEB1_VF, "ua-" + P_VIRTIO_FAILOVER) if a in xml]
+
+
+def _vf_of(dsn):
+    inv = json.loads(export(dsn))
+    return [(h["id"], vf["address"]) for h in inv["hosts"] for pf in h.get("sriov_pfs", [])
+            for vf in pf.get("vfs", []) if (vf.get("nic") or {}).get("id") == NIC_WEB1_VF]
+
+
+def test_lab_activate_deactivate(lab):
+    engine, dsn, uri = lab
+    with engine.connection() as conn:
+        service = nic_service(conn, WEB1, NIC_WEB1_VF)
+        assert _defined(uri) == [] and _vf_of(dsn) == []
+        service.activate()
+        assert len(_defined(uri)) == 2
+        assert stored_nic(dsn, NIC_WEB1_VF)["plugged"] is True
+        assert [h for h, _ in _vf_of(dsn)] == [HOST1]
+        service.deactivate()
+        assert _defined(uri) == [] and _vf_of(dsn) == []
+        assert stored_nic(dsn, NIC_WEB1_VF)["plugged"] is False
+    # the answer says which sequence ran and where its time went (bench-engine-actions)
+    token = engine.token()
+    status, headers, body = engine.request(
+        "POST", "vms/%s/nics/%s/activate" % (WEB1, NIC_WEB1_VF), "<action/>", XML, token=token)
+    assert status == 200, body
+    assert float(headers["x-sriovfo-exec-ms"]) >= float(headers["x-sriovfo-libvirt-ms"]) > 0
+    assert len(headers["x-sriovfo-sequence"]) == 36
+    assert json.loads(export(dsn)) == json.loads(cli_export(dsn))
+
+
+def test_lab_object_locked(lab, pg_cluster):
+    """A VM with an open sequence (one another engine runs: here a row of the journal) refuses
+    a second action at once, 409, and nothing changes."""
+    engine, dsn, uri = lab
+    before, defined = export(dsn), _defined(uri)
+    psql = [os.path.join(pyconf.pg_bindir(), "psql"), "-d", dsn, "-X", "-A", "-t", "-q",
+            "-v", "ON_ERROR_STOP=1", "-c"]
+    subprocess.run(psql + ["INSERT INTO journal_sequences (plan) VALUES "
+                           "('{\"action\": \"unplug\", \"vm\": \"%s\", \"steps\": [], "
+                           "\"undo\": []}')" % WEB1], check=True, env=pyconf.server_env())
+    try:
+        token = engine.token()
+        for method, path, body in (
+                ("POST", "vms/%s/nics/%s/deactivate" % (WEB1, NIC_WEB1_VF), "<action/>"),
+                ("POST", "vms/%s/migrate" % WEB1, "<action><host id='%s'/></action>" % HOST2)):
+            status, headers, answer = engine.request(method, path, body, XML, token=token)
+            assert (status, headers["x-sriovfo-error-key"]) == (
+                409, "ACTION_TYPE_FAILED_OBJECT_LOCKED"), answer
+        assert export(dsn) == before and _defined(uri) == defined
+    finally:
+        subprocess.run(psql + ["DELETE FROM journal_sequences WHERE ended_at IS NULL"],
+                       check=True, env=pyconf.server_env())
+
+
+def test_lab_migrate_to_unreachable_host(lab):
+    """host2's libvirt cannot be reached: the migration fails, is undone (the VF back on
+    web1), the store is unchanged, and the fault says so."""
+    engine, dsn, uri = lab
+    with engine.connection() as conn:
+        if stored_nic(dsn, NIC_WEB1_VF)["plugged"] is False:
+            nic_service(conn, WEB1, NIC_WEB1_VF).activate()
+        before, defined = export(dsn), _defined(uri)
+        assert len(defined) == 2
+        with pytest.raises(ovirtsdk4.Error) as e:
+            conn.system_service().vms_service().vm_service(WEB1).migrate(
+                host=types.Host(id=HOST2))
+    assert e.value.code == 400 and e.value.fault.reason == "Operation Failed"
+    detail = e.value.fault.detail
+    assert "failed" in detail and ("undone: the VF is back on the source" in detail
+                                   or "nothing was changed" in detail), detail
+    assert export(dsn) == before and _defined(uri) == defined
+    # JSON: an action holding the fault
+    status, headers, body = engine.request(
+        "POST", "vms/%s/migrate" % WEB1, {"host": {"id": HOST2}}, JSON, token=engine.token())
+    answer = json.loads(body)
+    assert status == 400 and answer["status"] == "failed"
+    assert answer["fault"]["key"] == headers["x-sriovfo-error-key"]
