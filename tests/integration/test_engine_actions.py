@@ -332,6 +332,14 @@ def sdk_vm(conn, vm=VM1):
     return conn.system_service().vms_service().vm_service(vm)
 
 
+def resume(pid):
+    """SIGCONT to @pid, unless it has ended (a migrated guest's source QEMU exits)."""
+    try:
+        os.kill(pid, signal.SIGCONT)
+    except ProcessLookupError:
+        pass
+
+
 def in_thread(fn):
     """Runs @fn in a thread: (thread, box), box["result"] or box["error"] once it ends."""
     box = {}
@@ -400,11 +408,11 @@ def test_migrate_reads_lock_and_competitor(lab):
                 assert status == 409 and h.get("x-sriovfo-error-key") in (
                     "CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF", "HOST_VF_RESERVED"), body
             assert t.is_alive(), "the migration ended while QEMU was stopped"
-            os.kill(qemu, signal.SIGCONT)
+            resume(qemu)
             t.join(300)
             assert "error" not in box, box.get("error")
     finally:
-        os.kill(qemu, signal.SIGCONT)
+        resume(qemu)
     s = lab.state()
     assert s["host"] == "h2" and s["plugged"] and s["vf_host"] == H2
     lab.wait_guest(pair=True)
@@ -452,7 +460,7 @@ def test_crash_during_unplug(lab):
         lab.kill_engine()
         t.join(60)
     finally:
-        os.kill(qemu, signal.SIGCONT)
+        resume(qemu)
     # the guest may still act on the unplug libvirt asked for: let it settle
     time.sleep(5)
     s = _restart_and_check(lab)
