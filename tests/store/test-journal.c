@@ -67,6 +67,20 @@ sfo_test_plan(void)
     return plan;
 }
 
+/*
+ * The test plan as if for VM @vm: the store's journal keeps one open sequence
+ * per VM, so sequences open side by side belong to different VMs
+ */
+static sfo_plan *
+sfo_test_plan_of_vm(const char *vm)
+{
+    sfo_plan *plan = sfo_test_plan();
+
+    g_free(plan->vm_id);
+    plan->vm_id = g_strdup(vm);
+    return plan;
+}
+
 static char *
 sfo_test_plan_text(const sfo_plan *plan)
 {
@@ -139,6 +153,7 @@ test_journal__round_trip(void **state)
 {
     const sfo_test_journal_kind *kind = *state;
     g_autoptr(sfo_plan) plan = sfo_test_plan();
+    g_autoptr(sfo_plan) other_vm = sfo_test_plan_of_vm("vm-other");
     g_autofree char *plan_text = sfo_test_plan_text(plan);
     g_autofree char *first = NULL;
     g_autofree char *second = NULL;
@@ -150,7 +165,7 @@ test_journal__round_trip(void **state)
     kind->reset();
     journal = kind->open();
     first = sfo_test_begin(journal, plan, "test:///default", "qemu:///dest");
-    second = sfo_test_begin(journal, plan, "test:///default", NULL);
+    second = sfo_test_begin(journal, other_vm, "test:///default", NULL);
     assert_string_not_equal(first, second);
     sfo_test_record(journal, first, FALSE, 0, SFO_JOURNAL_STARTED, NULL, NULL);
     sfo_test_record(journal, second, FALSE, 0, SFO_JOURNAL_STARTED, NULL, NULL);
@@ -296,7 +311,9 @@ test_journal__store_reserve_race(void **state G_GNUC_UNUSED)
     const char *nics[2] = { "nic-left", "nic-right" };
     const char *rounds_env = g_getenv("SFO_JOURNAL_RACE_ROUNDS");
     guint32 rounds = rounds_env ? (guint32)atoi(rounds_env) : SFO_RACE_DEFAULT_ROUNDS;
-    g_autoptr(sfo_plan) plan = sfo_test_plan();
+    g_autoptr(sfo_plan) left = sfo_test_plan_of_vm("vm-left");
+    g_autoptr(sfo_plan) right = sfo_test_plan_of_vm("vm-right");
+    sfo_plan *plans[2] = { left, right };
     race_worker_data data[2];
     sfo_store_test_worker workers[2];
     guint wins[2] = { 0, 0 };
@@ -305,7 +322,7 @@ test_journal__store_reserve_race(void **state G_GNUC_UNUSED)
 
     sfo_test_journal_store.reset();
     for (i = 0; i < 2; i++) {
-        data[i] = (race_worker_data){ plan, nics[i] };
+        data[i] = (race_worker_data){ plans[i], nics[i] };
         sfo_store_test_worker_start(&workers[i], race_worker_main, &data[i]);
     }
     for (round = 1; round <= rounds; round++) {
