@@ -29,7 +29,8 @@ SFO_ENUM_IMPL(sfo_exec_status_name, SFO_EXEC_UNDO_FAILED + 1, "completed", "refu
               "incomplete", "undo-failed");
 
 struct sfo_exec {
-    char *uri[SFO_PLAN_ROLE_LAST]; /* by role; NULL: not known (yet) */
+    char *uri[SFO_PLAN_ROLE_LAST];          /* by role; NULL: not known (yet) */
+    gboolean uri_given[SFO_PLAN_ROLE_LAST]; /* by the caller: reconcile keeps it */
     virConnectPtr conn[SFO_PLAN_ROLE_LAST];
     char *migration_uri;
     char *memory_file; /* where a snapshot step writes the guest's memory */
@@ -359,6 +360,8 @@ sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, 
     exec = g_new0(sfo_exec, 1);
     exec->uri[SFO_PLAN_ROLE_SOURCE] = g_strdup(uri);
     exec->uri[SFO_PLAN_ROLE_DESTINATION] = g_strdup(destination_uri);
+    exec->uri_given[SFO_PLAN_ROLE_SOURCE] = uri != NULL;
+    exec->uri_given[SFO_PLAN_ROLE_DESTINATION] = destination_uri != NULL;
     exec->timeout_ms = SFO_EXEC_DEFAULT_TIMEOUT_MS;
     g_mutex_init(&exec->lock);
     g_cond_init(&exec->cond);
@@ -1550,13 +1553,19 @@ sfo_exec_reconcile(sfo_exec *exec, unsigned int flags, sfo_exec_result **ret_res
         g_autoptr(sfo_exec_result) one = sfo_exec_result_new();
         int role;
 
-        /* the URIs the sequence ran on, unless the caller named others */
+        /*
+         * the URIs the sequence ran on, unless the caller named others: sequences of
+         * several hosts each go to their own
+         */
         for (role = 0; role < SFO_PLAN_ROLE_LAST; role++) {
             const char *recorded =
                 role == SFO_PLAN_ROLE_SOURCE ? entry->source_uri : entry->destination_uri;
 
-            if (!exec->uri[role] && recorded)
-                exec->uri[role] = g_strdup(recorded);
+            if (exec->uri_given[role] || !recorded || g_strcmp0(exec->uri[role], recorded) == 0)
+                continue;
+            sfo_exec_disconnect(exec, role);
+            g_free(exec->uri[role]);
+            exec->uri[role] = g_strdup(recorded);
         }
         sfo_exec_reconcile_entry(exec, entry, one);
         sfo_exec_finish(exec, entry->id, one);
