@@ -190,8 +190,6 @@ def main():
     import sriovfo
     import sriovfo.store
 
-    if not hasattr(sriovfo.store.Store, "apply"):
-        raise SystemExit("bench-engine-actions: this sriovfo.Store runs no actions")
     work = tempfile.mkdtemp(prefix="sfo-bench-actions.", dir="/tmp")
     cluster = pg.PostgresCluster(pg.pg_bindir())
     lab = engine = None

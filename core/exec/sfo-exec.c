@@ -24,6 +24,8 @@
 #define SFO_EXEC_DEFAULT_TIMEOUT_MS 30000
 /* a wait re-reads the live XML at least this often, event or not */
 #define SFO_EXEC_POLL_MS 1000
+/* how long reconcile waits for a migration left running by a dead process */
+#define SFO_EXEC_JOB_WAIT_MS (10 * 60 * 1000)
 
 SFO_ENUM_IMPL(sfo_exec_status_name, SFO_EXEC_UNDO_FAILED + 1, "completed", "refused", "undone",
               "incomplete", "undo-failed");
@@ -1454,10 +1456,31 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
 /* ------------------------------------------------------------------------ */
 
 /*
+ * Waits until @dom has no job running (a migration its process started
+ * before it died), at most SFO_EXEC_JOB_WAIT_MS: a peer-to-peer migration
+ * goes on in the source's libvirtd after the process that asked for it is
+ * gone, and may still end with the domain on the destination.
+ */
+static void
+sfo_exec_wait_job(virDomainPtr dom)
+{
+    gint64 deadline = g_get_monotonic_time() + SFO_EXEC_JOB_WAIT_MS * 1000;
+    virDomainJobInfo info;
+
+    while (g_get_monotonic_time() < deadline) {
+        if (virDomainGetJobInfo(dom, &info) < 0 ||
+            (info.type != VIR_DOMAIN_JOB_BOUNDED && info.type != VIR_DOMAIN_JOB_UNBOUNDED))
+            return;
+        g_usleep(100 * 1000);
+    }
+}
+
+/*
  * Whether the commit step of @entry, started but never recorded as done,
  * took effect: a migrated domain is no longer active on the source, a saved
- * one is inactive with a save image, a restored one is active. A snapshot
- * counts as not taken: undoing it plugs the VFs back, as finishing would.
+ * one is inactive with a save image, a restored one is active. A migration
+ * still running on the source is waited for first. A snapshot counts as not
+ * taken: undoing it plugs the VFs back, as finishing would.
  */
 static gboolean
 sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
@@ -1469,6 +1492,8 @@ sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
 
     g_free(scratch.error_key);
     g_free(scratch.error_message);
+    if (dom && commit->op == SFO_PLAN_OP_MIGRATE)
+        sfo_exec_wait_job(dom);
     active = dom ? virDomainIsActive(dom) : 0;
     switch (commit->op) {
     case SFO_PLAN_OP_MIGRATE:

@@ -53,7 +53,6 @@ CONFLICT_KEYS = frozenset((
     "ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST",
     "ACTION_TYPE_FAILED_VM_IS_NOT_RUNNING",
     "HOST_URI_MISSING",
-    "ENGINE_ACTIONS_UNSUPPORTED",
 ))
 NOT_FOUND_KEYS = frozenset((
     "ACTION_TYPE_FAILED_NETWORK_NOT_EXIST",
@@ -487,6 +486,8 @@ def _failure_detail(doc, verb, subject):
     text = "Cannot %s %s: %s failed: %s: %s" % (verb, subject, where, error.get("key", "?"),
                                                 error.get("message", ""))
     status = doc.get("status")
+    if status == "undone" and verb == "activate":
+        return text + "; undone: the NIC is unplugged, as before"
     if status == "undone":
         return text + "; undone: the VF is back on the source"
     if status == "incomplete":

@@ -114,7 +114,7 @@ def prepare_store(dsn, do_reconcile=True):
     try:
         with sriovfo.store.Store(dsn) as store:
             password = store.ensure_admin(os.environ.get("SRIOVFO_ADMIN_PASSWORD") or None)
-            if do_reconcile and hasattr(store, "reconcile"):
+            if do_reconcile:
                 reconcile(store)
     except sriovfo.Error as e:
         print("sriovfo-engine: %s (%s)" % (e.message, e.key), file=sys.stderr)

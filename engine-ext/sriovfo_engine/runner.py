@@ -50,9 +50,6 @@ def apply(dsn, action, subject, host, options):
 
     try:
         store = _child_store(dsn)
-        if not hasattr(store, "apply"):
-            return {"raised": ("RuleViolation", "ENGINE_ACTIONS_UNSUPPORTED",
-                               "This sriovfo library cannot run actions.", [])}
         result = store.apply(action, subject, host, **options)
         return {"status": result.status, "error_key": result.error_key,
                 "error_message": result.error_message, "result": result.to_json()}
