@@ -464,6 +464,9 @@ sfo_store_plan_uris(sfo_store *store, const sfo_plan *plan, unsigned int flags,
 
         if (!op.host_id[role])
             op.host_id[role] = step->host_id;
+        /* a migration's destination, also when no step runs there (no VF to plug) */
+        if (step->op == SFO_PLAN_OP_MIGRATE && step->destination_host_id && !op.host_id[1])
+            op.host_id[1] = step->destination_host_id;
     }
     r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_plan_uris_txn, &op);
     if (r < 0) {

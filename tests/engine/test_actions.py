@@ -259,6 +259,20 @@ def test_lab_activate_deactivate(lab):
     assert json.loads(export(dsn)) == json.loads(cli_export(dsn))
 
 
+def test_lab_migration_uris(lab):
+    """A migration connects to its destination's libvirt also when no step of the plan runs
+    there (web1's VF NIC unplugged: the plan is the migration alone)."""
+    engine, dsn, uri = lab
+    with engine.connection() as conn:
+        nic_service(conn, WEB1, NIC_WEB1_VF).deactivate()
+    with sriovfo.store.Store(dsn) as store:
+        plan = store.plan("migrate", WEB1, HOST2, emulated=True)
+        assert [s["op"] for s in json.loads(plan.to_json())["steps"]] == ["migrate"]
+        source, destination = sriovfo.store._c.sfo_store_plan_uris(store._handle,
+                                                                   plan._handle, 0)
+    assert source == uri and destination.endswith("/nobody/libvirt-sock")
+
+
 def test_lab_object_locked(lab, pg_cluster):
     """A VM with an open sequence (one another engine runs: here a row of the journal) refuses
     a second action at once, 409, and nothing changes."""
