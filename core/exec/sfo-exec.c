@@ -1430,7 +1430,11 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
     }
     if (plan->steps->len > 0 && !sfo_exec_connection(exec, SFO_PLAN_ROLE_SOURCE))
         return sfo_error_last()->code;
-    if (plan->steps->len > 0 && exec->journal &&
+    /*
+     * a plan without steps (a VM that runs nowhere) is journaled too: its end is what tells
+     * the store's inventory that the NIC is plugged or not now
+     */
+    if (exec->journal &&
         (rc = exec->journal->ops->begin(exec->journal, plan, exec->uri[SFO_PLAN_ROLE_SOURCE],
                                         exec->uri[SFO_PLAN_ROLE_DESTINATION], &sequence)) < 0)
         return rc;

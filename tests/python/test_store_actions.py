@@ -74,6 +74,14 @@ def inventory(uri, h2_uri=True):
         if nic["id"] in ("n-hold", "n-json"):
             nic["plugged"] = False
             nic.pop("vf", None)
+    # vm-split runs nowhere: its NIC's plug and unplug have no libvirt step
+    for vm in inv["vms"]:
+        if vm["id"] == "vm-split":
+            vm.pop("host", None)
+            vm["status"] = "down"
+    for nic in inv["nics"]:
+        if nic["id"] == "n-split":
+            nic["plugged"] = False
     # n-json's VF is 0000:3b:18.0 again once freed: give it to nobody but keep it taken
     for host in inv["hosts"]:
         for pf in host.get("sriov_pfs", []):
@@ -144,6 +152,17 @@ def test_plug_then_unplug_written_back(store):
     result = store.apply("plug", "n-json", emulated=True)
     assert result.status == "completed", result.to_text()
     assert vf_holder(store, FREE_VF) == "n-json"
+
+
+def test_vm_running_nowhere_is_written_back(store):
+    """No libvirt step and no host URI needed: the sequence without steps still ends in the
+    store, which records the NIC as plugged, then unplugged."""
+    result = store.apply("plug", "n-split", emulated=True)
+    assert result.status == "completed", result.to_text()
+    assert json.loads(result.to_json())["steps"] == []
+    assert store.get("nics", "n-split")["plugged"] is True
+    assert store.apply("unplug", "n-split").status == "completed"
+    assert store.get("nics", "n-split")["plugged"] is False
 
 
 def test_vf_taken_between_plan_and_run_is_refused_before_any_step(store, embed_uri):
