@@ -592,13 +592,10 @@ class Actions(Resource):
 
 
 def run_nic_action(actions, req, nic, plugged):
-    """Plugs (@plugged) or unplugs @nic (a stored NIC): through libvirt when its VM runs on
-    a host, else only the stored flag (as oVirt does for a VM that is down)."""
+    """Plugs (@plugged) or unplugs @nic (a stored NIC) through the store: on its VM's host's
+    libvirt, or, for a VM that runs nowhere, only in the store (as oVirt does for a VM that
+    is down)."""
     vm = actions.store.get("vms", nic["vm"]["id"])
-    if not vm.get("host"):
-        call = actions.store.plug_nic if plugged else actions.store.unplug_nic
-        call(nic["id"]).raise_for_errors()
-        return
     actions.run(req, "plug" if plugged else "unplug", nic["id"],
                 "interface '%s' of VM '%s'" % (nic["name"], vm["name"]))
 
