@@ -239,13 +239,18 @@ class Engine:
                         "AUTH_FORBIDDEN")
 
 
-def read_body(req, root):
+def read_raw(req):
+    """The request's body (bytes), at most BODY_LIMIT of them."""
     data = req.bounded_stream.read(BODY_LIMIT + 1)
     if len(data) > BODY_LIMIT:
         raise Fault(falcon.HTTP_400, "Bad Request",
                     "The request body is larger than %d bytes." % BODY_LIMIT,
                     "REST_BODY_TOO_LARGE")
-    return model.parse_body(data, req.content_type, root)
+    return data
+
+
+def read_body(req, root):
+    return model.parse_body(read_raw(req), req.content_type, root)
 
 
 def send_object(req, resp, kind, obj, status=falcon.HTTP_200):
@@ -510,11 +515,7 @@ class Actions(Resource):
     @staticmethod
     def _body(req):
         """The <action> body (the SDK sends <action/>); an empty body is an empty action."""
-        data = req.bounded_stream.read(BODY_LIMIT + 1)
-        if len(data) > BODY_LIMIT:
-            raise Fault(falcon.HTTP_400, "Bad Request",
-                        "The request body is larger than %d bytes." % BODY_LIMIT,
-                        "REST_BODY_TOO_LARGE")
+        data = read_raw(req)
         if not data.strip():
             return {}
         return model.to_inventory(model.parse_body(data, req.content_type, "action"),
