@@ -296,7 +296,8 @@ def main():
         procs.append(engine)
         floor = subprocess.Popen(
             [args.python, "-m", "gunicorn", "--workers", str(args.workers), "--worker-class",
-             "sync", "--bind", "127.0.0.1:%d" % fport, "--chdir", floor_dir, "sfo_floor:app"],
+             "gthread", "--threads", "8", "--bind", "127.0.0.1:%d" % fport, "--chdir",
+             floor_dir, "sfo_floor:app"],
             env=env, stdout=open(os.path.join(logs, "floor.log"), "w"),
             stderr=subprocess.STDOUT)
         procs.append(floor)

@@ -177,7 +177,7 @@ result "public headers include only system and other public headers" "$tmpdir/ba
 # (an unknown key would render as the bare key instead of a message). NETWORK_NOT_FOUND looks
 # like one but is a library error key (sfo_store_get(), SFO_ENOTFOUND): no message of its own.
 # VAR__* are the words messages take as arguments (docs/ui-strings.md).
-key_re='"(ACTION_TYPE_FAILED|WARNING|NETWORK|VM_INTERFACE|VM_MIGRATION|VM_OPERATION|VM_DOMAIN|HOST_VF|HOST_CONNECTION|CANNOT|VAR_)_[A-Z0-9_]+"'
+key_re='"(ACTION_TYPE_FAILED|WARNING|NETWORK|VM_INTERFACE|VM_MIGRATION|VM_OPERATION|VM_DOMAIN|HOST_VF|HOST_CONNECTION|HOST_URI|CANNOT|VAR_)_[A-Z0-9_]+"'
 for f in $(sources core); do
     grep -oE "$key_re" "$f"
 done | tr -d '"' | grep -vx 'NETWORK_NOT_FOUND' | sort -u > "$tmpdir/used"

@@ -42,9 +42,9 @@ static const char sfo_cli_usage[] =
     "                                      save|restore|snapshot VM_ID, run VM_ID [HOST_ID]\n"
     "  apply --connect URI INVENTORY ACTION ID [HOST_ID]\n"
     "                                      run the plan against libvirt, undo it on failure\n"
-    "  apply --store --connect URI ACTION ID [HOST_ID]\n"
-    "                                      the same with the store's inventory; a completed\n"
-    "                                      plug or unplug is recorded in the store\n"
+    "  apply --store ACTION ID [HOST_ID]   the same with the store's inventory, on its hosts'\n"
+    "                                      libvirt URIs (unless --connect); a completed\n"
+    "                                      sequence is written back to the store\n"
     "  reconcile [--connect URI]           finish or undo the sequences of the journal that a\n"
     "                                      crash (or a failed undo) left open\n"
     "\n"
@@ -307,17 +307,20 @@ sfo_cli_action_args(char **args, const char *command, int *ret_action)
 }
 
 /* The plan of ARGS (ACTION ID [HOST_ID], checked) over @inv; EXIT_OK or the exit status */
+/* The plan flags of --emulated and --emulated-bridge */
+static unsigned int
+sfo_cli_plan_flags(const sfo_cli_options *opts)
+{
+    if (opts->emulated_bridge)
+        return SFO_PLAN_EMULATED | SFO_PLAN_EMULATED_BRIDGE;
+    return opts->emulated ? SFO_PLAN_EMULATED : 0;
+}
+
 static int
 sfo_cli_plan_for(const sfo_inventory *inv, char **args, int action, const sfo_cli_options *opts,
                  sfo_plan **ret_plan)
 {
-    unsigned int flags = 0;
-
-    if (opts->emulated_bridge)
-        flags = SFO_PLAN_EMULATED | SFO_PLAN_EMULATED_BRIDGE;
-    else if (opts->emulated)
-        flags = SFO_PLAN_EMULATED;
-    if (sfo_plan_build(inv, action, args[1], args[2], flags, ret_plan) < 0)
+    if (sfo_plan_build(inv, action, args[1], args[2], sfo_cli_plan_flags(opts), ret_plan) < 0)
         return sfo_cli_fail("planning");
     return EXIT_OK;
 }
@@ -391,14 +394,14 @@ sfo_cli_uses_store(const sfo_cli_options *opts)
  * (@store NULL); EXIT_OK or the exit status
  */
 static int
-sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, sfo_store *store,
-                  sfo_exec **ret_exec)
+sfo_cli_exec_open(const sfo_cli_options *opts, const char *connect, const char *dest_connect,
+                  sfo_store *store, sfo_exec **ret_exec)
 {
     g_autofree char *path = store ? NULL : sfo_cli_journal_path(opts);
     sfo_journal *journal = NULL;
     sfo_exec *exec = NULL;
 
-    if (sfo_exec_open(connect, opts->dest_connect, 0, &exec) < 0)
+    if (sfo_exec_open(connect, dest_connect, 0, &exec) < 0)
         return sfo_cli_fail("connecting");
     if ((opts->timeout > 0 &&
          sfo_exec_set_unplug_timeout(exec, (unsigned int)(opts->timeout * 1000)) < 0) ||
@@ -446,35 +449,6 @@ sfo_cli_print_result(const sfo_exec_result *result, gboolean reconcile, const sf
     return rc;
 }
 
-/*
- * After a plug or unplug of the store's inventory completed: the store records
- * the NIC as plugged or not. EXIT_OK, or EXIT_USAGE when the store refused
- * (said on stderr: stdout holds the result).
- */
-static int
-sfo_cli_record_plug(sfo_store *store, int action, const char *nic_id)
-{
-    sfo_violations *violations = NULL;
-    const char *what = action == SFO_PLAN_PLUG ? "plugged" : "unplugged";
-    int r;
-
-    r = action == SFO_PLAN_PLUG ? sfo_store_plug_nic(store, nic_id, 0, &violations)
-                                : sfo_store_unplug_nic(store, nic_id, 0, &violations);
-    if (r == SFO_EVIOLATED)
-        fprintf(stderr, "sriovfo: the store refused to record NIC %s as %s: %s: %s\n", nic_id, what,
-                sfo_violations_key(violations, 0), sfo_violations_message(violations, 0));
-    else if (r < 0)
-        sfo_cli_fail(action == SFO_PLAN_PLUG ? "recording the NIC as plugged"
-                                             : "recording the NIC as unplugged");
-    sfo_violations_free(violations);
-    return r < 0 ? EXIT_USAGE : EXIT_OK;
-}
-
-/*
- * apply [INVENTORY] ACTION ID [HOST_ID]: with the store, INVENTORY may be left
- * out (the first argument is an action): the plan is then made from the
- * store's inventory, and a completed plug or unplug is recorded there.
- */
 /* --json prints the final domain XML too: only then does exec read it */
 static unsigned int
 sfo_cli_run_flags(const sfo_cli_options *opts)
@@ -482,43 +456,61 @@ sfo_cli_run_flags(const sfo_cli_options *opts)
     return opts->json ? SFO_EXEC_RUN_DOMAIN_XML : 0;
 }
 
+/*
+ * apply [INVENTORY] ACTION ID [HOST_ID]: with the store, INVENTORY may be left
+ * out (the first argument is an action): the plan is then made from the
+ * store (sfo_store_plan()), runs on the libvirt URIs of its hosts unless
+ * --connect (and --dest-connect) name others, and a completed sequence is
+ * written back to the store's inventory as it ends (docs/store.md).
+ */
 static int
 sfo_cli_apply(char **args, const sfo_cli_options *opts)
 {
     sfo_store *store = NULL;
-    sfo_inventory *inv = NULL;
     sfo_plan *plan = NULL;
     sfo_exec *exec = NULL;
     sfo_exec_result *result = NULL;
+    char *source_uri = NULL;
+    char *destination_uri = NULL;
     gboolean from_store;
     int action = -1;
     int rc;
 
-    if (!opts->connect)
-        return sfo_cli_usage_error("%s", "apply needs --connect URI");
     if (sfo_cli_uses_store(opts) && (rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
     from_store = store && args[0] && sfo_plan_action_from_string(args[0]) >= 0;
+    if (!from_store && !opts->connect) {
+        sfo_store_close(store);
+        return sfo_cli_usage_error("%s", "apply needs --connect URI (or --store and no INVENTORY)");
+    }
     if (!from_store)
         rc = sfo_cli_build_plan(args, "apply", opts, &plan);
-    else if ((rc = sfo_cli_action_args(args, "apply", &action)) == EXIT_OK) {
-        if (sfo_store_export(store, 0, &inv) < 0)
-            rc = sfo_cli_fail("reading the inventory from the store");
-        else
-            rc = sfo_cli_plan_for(inv, args, action, opts, &plan);
-    }
-    if (rc == EXIT_OK && (rc = sfo_cli_exec_open(opts, opts->connect, store, &exec)) == EXIT_OK) {
-        if (sfo_exec_run(exec, plan, sfo_cli_run_flags(opts), &result) < 0)
-            rc = sfo_cli_fail("applying the plan");
-        else
+    else if ((rc = sfo_cli_action_args(args, "apply", &action)) == EXIT_OK &&
+             sfo_store_plan(store, action, args[1], args[2], sfo_cli_plan_flags(opts), &plan) < 0)
+        rc = sfo_cli_fail("planning");
+    /* the hosts' URIs, as the store has them, unless --connect names the source's */
+    if (rc == EXIT_OK && from_store && !opts->connect && !sfo_plan_is_refused(plan) &&
+        sfo_store_plan_uris(store, plan, 0, &source_uri, &destination_uri) < 0)
+        rc = sfo_cli_fail("choosing the hosts' libvirt URIs");
+    if (rc == EXIT_OK &&
+        (rc = sfo_cli_exec_open(opts, opts->connect ? opts->connect : source_uri,
+                                opts->dest_connect ? opts->dest_connect : destination_uri, store,
+                                &exec)) == EXIT_OK) {
+        int r = sfo_exec_run(exec, plan, sfo_cli_run_flags(opts), &result);
+
+        if (r < 0) {
+            sfo_cli_fail("applying the plan");
+            /* refused as it began: a busy VM, a VF another sequence took */
+            rc = r == SFO_EVIOLATED ? EXIT_VIOLATED : EXIT_USAGE;
+        } else {
             rc = sfo_cli_print_result(result, FALSE, opts);
+        }
     }
-    if (rc == EXIT_OK && from_store && (action == SFO_PLAN_PLUG || action == SFO_PLAN_UNPLUG))
-        rc = sfo_cli_record_plug(store, action, args[1]);
+    sfo_free(source_uri);
+    sfo_free(destination_uri);
     sfo_exec_result_free(result);
     sfo_exec_free(exec);
     sfo_plan_free(plan);
-    sfo_inventory_free(inv);
     sfo_store_close(store);
     return rc;
 }
@@ -537,7 +529,8 @@ sfo_cli_reconcile(char **args, const sfo_cli_options *opts)
     if (sfo_cli_uses_store(opts) && (rc = sfo_cli_open_store(opts, 0, &store)) != EXIT_OK)
         return rc;
     /* without --connect, the URIs the journal recorded */
-    if ((rc = sfo_cli_exec_open(opts, opts->connect, store, &exec)) == EXIT_OK) {
+    if ((rc = sfo_cli_exec_open(opts, opts->connect, opts->dest_connect, store, &exec)) ==
+        EXIT_OK) {
         if (sfo_exec_reconcile(exec, sfo_cli_run_flags(opts), &result) < 0)
             rc = sfo_cli_fail("reconciling");
         else

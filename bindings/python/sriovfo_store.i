@@ -17,11 +17,5 @@
 
 SFO_OPAQUE(sfo_store, sfo_store_close)
 
-/*
- * Not bound yet: the store's journal, which only an exec can use
- * (sriovfo_virt.i); tests/python/test_sanity.py lists it as hidden
- * (docs/python.md).
- */
-%ignore sfo_store_open_journal;
 
 %include <sriovfo/sriovfo-store.h>

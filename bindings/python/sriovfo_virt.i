@@ -18,10 +18,9 @@ SFO_OPAQUE(sfo_exec, sfo_exec_free)
 SFO_OPAQUE(sfo_exec_result, sfo_exec_result_free)
 
 /*
- * Not bound yet: handing the store's journal to an exec. The exec takes the
- * journal over, which needs a DISOWN typemap; tests/python/test_sanity.py
- * lists it as hidden (docs/python.md).
+ * sfo_exec_use_journal() takes the journal over in every case (it frees it on
+ * an error too): the Python object lets go of it before the call.
  */
-%ignore sfo_exec_use_journal;
+%apply SWIGTYPE *DISOWN { sfo_journal *journal };
 
 %include <sriovfo/sriovfo-virt.h>

@@ -24,12 +24,15 @@
 #define SFO_EXEC_DEFAULT_TIMEOUT_MS 30000
 /* a wait re-reads the live XML at least this often, event or not */
 #define SFO_EXEC_POLL_MS 1000
+/* how long reconcile waits for a migration left running by a dead process */
+#define SFO_EXEC_JOB_WAIT_MS (10 * 60 * 1000)
 
 SFO_ENUM_IMPL(sfo_exec_status_name, SFO_EXEC_UNDO_FAILED + 1, "completed", "refused", "undone",
               "incomplete", "undo-failed");
 
 struct sfo_exec {
-    char *uri[SFO_PLAN_ROLE_LAST]; /* by role; NULL: not known (yet) */
+    char *uri[SFO_PLAN_ROLE_LAST];          /* by role; NULL: not known (yet) */
+    gboolean uri_given[SFO_PLAN_ROLE_LAST]; /* by the caller: reconcile keeps it */
     virConnectPtr conn[SFO_PLAN_ROLE_LAST];
     char *migration_uri;
     char *memory_file; /* where a snapshot step writes the guest's memory */
@@ -359,6 +362,8 @@ sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, 
     exec = g_new0(sfo_exec, 1);
     exec->uri[SFO_PLAN_ROLE_SOURCE] = g_strdup(uri);
     exec->uri[SFO_PLAN_ROLE_DESTINATION] = g_strdup(destination_uri);
+    exec->uri_given[SFO_PLAN_ROLE_SOURCE] = uri != NULL;
+    exec->uri_given[SFO_PLAN_ROLE_DESTINATION] = destination_uri != NULL;
     exec->timeout_ms = SFO_EXEC_DEFAULT_TIMEOUT_MS;
     g_mutex_init(&exec->lock);
     g_cond_init(&exec->cond);
@@ -1428,7 +1433,11 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
     }
     if (plan->steps->len > 0 && !sfo_exec_connection(exec, SFO_PLAN_ROLE_SOURCE))
         return sfo_error_last()->code;
-    if (plan->steps->len > 0 && exec->journal &&
+    /*
+     * a plan without steps (a VM that runs nowhere) is journaled too: its end is what tells
+     * the store's inventory that the NIC is plugged or not now
+     */
+    if (exec->journal &&
         (rc = exec->journal->ops->begin(exec->journal, plan, exec->uri[SFO_PLAN_ROLE_SOURCE],
                                         exec->uri[SFO_PLAN_ROLE_DESTINATION], &sequence)) < 0)
         return rc;
@@ -1454,6 +1463,26 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
 /* ------------------------------------------------------------------------ */
 
 /*
+ * Waits until @dom has no job running (a migration its process started
+ * before it died), at most SFO_EXEC_JOB_WAIT_MS: a peer-to-peer migration
+ * goes on in the source's libvirtd after the process that asked for it is
+ * gone, and may still end with the domain on the destination.
+ */
+static void
+sfo_exec_wait_job(virDomainPtr dom)
+{
+    gint64 deadline = g_get_monotonic_time() + SFO_EXEC_JOB_WAIT_MS * 1000;
+    virDomainJobInfo info;
+
+    while (g_get_monotonic_time() < deadline) {
+        if (virDomainGetJobInfo(dom, &info) < 0 ||
+            (info.type != VIR_DOMAIN_JOB_BOUNDED && info.type != VIR_DOMAIN_JOB_UNBOUNDED))
+            return;
+        g_usleep(100 * 1000);
+    }
+}
+
+/*
  * Whether the domain of @commit is on the destination; TRUE when no
  * destination was recorded (then the source alone decides)
  */
@@ -1477,9 +1506,10 @@ sfo_exec_on_destination(sfo_exec *exec, const sfo_plan_step *commit)
  * Whether the commit step of @entry, started but never recorded as done,
  * took effect: a migrated domain is no longer active on the source and is
  * on the destination (a domain that did not run is inactive on the source
- * whether or not it moved), a saved
- * one is inactive with a save image, a restored one is active. A snapshot
- * counts as not taken: undoing it plugs the VFs back, as finishing would.
+ * whether or not it moved), a saved one is inactive with a save image, a
+ * restored one is active. A migration still running on the source is waited
+ * for first. A snapshot counts as not taken: undoing it plugs the VFs back,
+ * as finishing would.
  */
 static gboolean
 sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
@@ -1491,6 +1521,8 @@ sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
 
     g_free(scratch.error_key);
     g_free(scratch.error_message);
+    if (dom && commit->op == SFO_PLAN_OP_MIGRATE)
+        sfo_exec_wait_job(dom);
     active = dom ? virDomainIsActive(dom) : 0;
     switch (commit->op) {
     case SFO_PLAN_OP_MIGRATE:
@@ -1575,13 +1607,19 @@ sfo_exec_reconcile(sfo_exec *exec, unsigned int flags, sfo_exec_result **ret_res
         g_autoptr(sfo_exec_result) one = sfo_exec_result_new();
         int role;
 
-        /* the URIs the sequence ran on, unless the caller named others */
+        /*
+         * the URIs the sequence ran on, unless the caller named others: sequences of
+         * several hosts each go to their own
+         */
         for (role = 0; role < SFO_PLAN_ROLE_LAST; role++) {
             const char *recorded =
                 role == SFO_PLAN_ROLE_SOURCE ? entry->source_uri : entry->destination_uri;
 
-            if (!exec->uri[role] && recorded)
-                exec->uri[role] = g_strdup(recorded);
+            if (exec->uri_given[role] || !recorded || g_strcmp0(exec->uri[role], recorded) == 0)
+                continue;
+            sfo_exec_disconnect(exec, role);
+            g_free(exec->uri[role]);
+            exec->uri[role] = g_strdup(recorded);
         }
         sfo_exec_reconcile_entry(exec, entry, one);
         sfo_exec_finish(exec, entry->id, one);

@@ -563,8 +563,14 @@ sfo_host_from_json(json_object *obj, const char *path, sfo_host **ret_host)
     if (sfo_json_get_identity(obj, path, &host->id, &host->name) < 0 ||
         sfo_json_get_ref(obj, path, "cluster", TRUE, &host->cluster_id) < 0 ||
         sfo_json_get_ref_list(obj, path, "networks", &host->network_ids) < 0 ||
+        sfo_json_get_string(obj, path, "libvirt_uri", FALSE, &host->libvirt_uri) < 0 ||
         sfo_json_get_array(obj, path, "sriov_pfs", FALSE, &pfs) < 0)
         goto error;
+    if (host->libvirt_uri && !host->libvirt_uri[0]) {
+        sfo_error_report(SFO_EINVALID, SFO_KEY_INVENTORY_INVALID_VALUE,
+                         "%s.libvirt_uri: must not be empty", path);
+        goto error;
+    }
     for (i = 0; pfs && i < json_object_array_length(pfs); i++) {
         g_autofree char *pfpath = g_strdup_printf("%s.sriov_pfs[%zu]", path, i);
 
@@ -1017,6 +1023,7 @@ sfo_host_to_json(const sfo_host *host)
 
     sfo_json_add_ref(obj, "cluster", host->cluster_id);
     sfo_json_add_ref_list(obj, "networks", host->network_ids);
+    sfo_json_add_string(obj, "libvirt_uri", host->libvirt_uri);
     for (i = 0; i < host->pfs->len; i++) {
         const sfo_pf *pf = g_ptr_array_index(host->pfs, i);
         json_object *pfobj = json_object_new_object();

@@ -140,6 +140,7 @@ sfo_host_free(sfo_host *host)
     g_free(host->id);
     g_free(host->name);
     g_free(host->cluster_id);
+    g_free(host->libvirt_uri);
     if (host->network_ids)
         g_ptr_array_unref(host->network_ids);
     if (host->pfs)

@@ -138,6 +138,7 @@ typedef struct {
     char *cluster_id;
     GPtrArray *network_ids; /* char *, networks attached to the host */
     GPtrArray *pfs;         /* sfo_pf * */
+    char *libvirt_uri;      /* its libvirt connection URI, NULL when unknown */
 } sfo_host;
 
 struct sfo_inventory {

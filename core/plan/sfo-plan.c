@@ -33,7 +33,6 @@ static const char *const sfo_plan_verbs[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(sfo_plan_verbs) == SFO_PLAN_ACTION_LAST);
 
 /* Violation keys of the plan's own preconditions (ui-strings/AppErrors.properties) */
-#define SFO_PLAN_KEY_NO_SUITABLE_VF "CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF"
 #define SFO_PLAN_KEY_VM_IS_NOT_RUNNING "ACTION_TYPE_FAILED_VM_IS_NOT_RUNNING"
 #define SFO_PLAN_KEY_MIGRATION_TO_SAME_HOST "ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST"
 

@@ -58,6 +58,9 @@ typedef enum {
 } sfo_plan_device;
 SFO_ENUM_DECL(sfo_plan_device); /* "", "vf", "standby", "nic" */
 
+/* no free VF for a VF NIC: the plan is refused (and so is a sequence whose VF another took) */
+#define SFO_PLAN_KEY_NO_SUITABLE_VF "CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF"
+
 typedef struct {
     int index;  /* position in plan->steps; -1 for an undo step */
     int undoes; /* undo steps: the index of the step they revert; -1 for steps */

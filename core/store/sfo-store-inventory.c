@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "sfo-store.h"
+#include "plan/sfo-plan.h"
 #include "rules/sfo-rules.h"
+#include "util/sfo-messages.h"
 
 /* ------------------------------------------------------------------------ */
 /* Import                                                                   */
@@ -72,7 +74,7 @@ sfo_store_insert_hosts(sfo_store *s, const sfo_inventory *inv, GPtrArray *pf_ids
 
     for (i = 0; i < inv->hosts->len; i++) {
         const sfo_host *h = g_ptr_array_index(inv->hosts, i);
-        const char *params[] = { h->id, h->name, h->cluster_id };
+        const char *params[] = { h->id, h->name, h->cluster_id, h->libvirt_uri };
 
         if (sfo_store_exec(s, SFO_STMT_INSERT_HOST, params, NULL) < 0 ||
             sfo_store_insert_links(s, SFO_STMT_INSERT_HOST_NETWORK, h->id, h->network_ids) < 0)
@@ -336,6 +338,144 @@ sfo_store_export(sfo_store *store, unsigned int flags, sfo_inventory **ret_inven
         return r;
     }
     *ret_inventory = op.inv;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Plans from the store                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* VF @address of host @host_id in @inv, or NULL */
+static sfo_vf *
+sfo_store_find_vf(sfo_inventory *inv, const char *host_id, const char *address)
+{
+    const sfo_host *host = sfo_inventory_find_host(inv, host_id);
+    guint p;
+    guint v;
+
+    for (p = 0; host && p < host->pfs->len; p++) {
+        const sfo_pf *pf = host->pfs->pdata[p];
+
+        for (v = 0; v < pf->vfs->len; v++) {
+            sfo_vf *vf = pf->vfs->pdata[v];
+
+            if (g_str_equal(vf->address, address))
+                return vf;
+        }
+    }
+    return NULL;
+}
+
+/* The export and the journal's VF holds in one snapshot: a held VF counts as its holder's */
+static int
+sfo_store_plan_txn(sfo_store *s, gpointer data)
+{
+    sfo_store_export_op *op = data;
+    g_autoptr(PGresult) res = NULL;
+    int r;
+    int i;
+
+    if ((r = sfo_store_export_txn(s, op)) < 0)
+        return r;
+    if (sfo_store_exec(s, SFO_STMT_JOURNAL_HOLDS, NULL, &res) < 0)
+        return SFO_EDATABASE;
+    for (i = 0; i < PQntuples(res); i++) {
+        sfo_vf *vf = sfo_store_find_vf(op->inv, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+
+        if (vf && !vf->nic_id)
+            vf->nic_id = sfo_store_col_str(res, i, 2);
+    }
+    return 0;
+}
+
+int
+sfo_store_plan(sfo_store *store, int action, const char *subject_id, const char *host_id,
+               unsigned int flags, sfo_plan **ret_plan)
+{
+    sfo_store_export_op op = { NULL };
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(subject_id != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_plan != NULL, SFO_EINVALID);
+
+    r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_plan_txn, &op);
+    if (r == 0)
+        r = sfo_plan_build(op.inv, action, subject_id, host_id, flags, ret_plan);
+    sfo_inventory_free(op.inv);
+    return r;
+}
+
+typedef struct {
+    const char *host_id[2]; /* the source's, the destination's; NULL: none */
+    char *uri[2];           /* out */
+} sfo_store_uris_op;
+
+static int
+sfo_store_plan_uris_txn(sfo_store *s, gpointer data)
+{
+    sfo_store_uris_op *op = data;
+    int role;
+
+    for (role = 0; role < 2; role++) {
+        const char *params[] = { op->host_id[role] };
+        g_autoptr(PGresult) res = NULL;
+
+        g_clear_pointer(&op->uri[role], g_free);
+        if (!op->host_id[role])
+            continue;
+        if (sfo_store_exec(s, SFO_STMT_HOST_GET, params, &res) < 0)
+            return SFO_EDATABASE;
+        if (PQntuples(res) == 0) {
+            sfo_error_report(SFO_ENOTFOUND, SFO_KEY_HOST_NOT_FOUND, "no host with id %s",
+                             op->host_id[role]);
+            return SFO_ENOTFOUND;
+        }
+        if (PQgetisnull(res, 0, 4)) {
+            g_autofree char *message = NULL;
+            const char *args[] = { "HostName", PQgetvalue(res, 0, 1), NULL };
+
+            message = sfo_messages_render(SFO_KEY_HOST_URI_MISSING, args);
+            sfo_error_report(SFO_EINVALID, SFO_KEY_HOST_URI_MISSING, "%s", message);
+            return SFO_EINVALID;
+        }
+        op->uri[role] = sfo_store_col_str(res, 0, 4);
+    }
+    return 0;
+}
+
+int
+sfo_store_plan_uris(sfo_store *store, const sfo_plan *plan, unsigned int flags,
+                    char **ret_source_uri, char **ret_destination_uri)
+{
+    sfo_store_uris_op op = { { NULL, NULL }, { NULL, NULL } };
+    guint i;
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(plan != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_source_uri != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_destination_uri != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+        int role = step->role == SFO_PLAN_ROLE_DESTINATION ? 1 : 0;
+
+        if (!op.host_id[role])
+            op.host_id[role] = step->host_id;
+        /* a migration's destination, also when no step runs there (no VF to plug) */
+        if (step->op == SFO_PLAN_OP_MIGRATE && step->destination_host_id && !op.host_id[1])
+            op.host_id[1] = step->destination_host_id;
+    }
+    r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_plan_uris_txn, &op);
+    if (r < 0) {
+        g_free(op.uri[0]);
+        g_free(op.uri[1]);
+        return r;
+    }
+    *ret_source_uri = op.uri[0];
+    *ret_destination_uri = op.uri[1];
     return 0;
 }
 

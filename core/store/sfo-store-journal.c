@@ -26,6 +26,7 @@
 
 #include "plan/sfo-journal.h"
 #include "sfo-store.h"
+#include "util/sfo-messages.h"
 
 typedef struct {
     sfo_journal parent;
@@ -139,25 +140,177 @@ sfo_store_journal_run(sfo_journal *journal, sfo_store_journal_op *op)
                                  op);
 }
 
+/* ${action} of a plan's refusals, as the plan's own violations name it */
+static const char *
+sfo_store_journal_verb(int action)
+{
+    switch (action) {
+    case SFO_PLAN_PLUG:
+        return "VAR__ACTION__HOT_PLUG";
+    case SFO_PLAN_UNPLUG:
+        return "VAR__ACTION__HOT_UNPLUG";
+    case SFO_PLAN_MIGRATE:
+    case SFO_PLAN_MIGRATE_OFFLINE:
+        return "VAR__ACTION__MIGRATE";
+    case SFO_PLAN_SAVE:
+        return "VAR__ACTION__HIBERNATE";
+    case SFO_PLAN_SNAPSHOT:
+        return "VAR__ACTION__SNAPSHOT";
+    default:
+        return "VAR__ACTION__RUN";
+    }
+}
+
+/*
+ * Refuses to begin @plan with catalogue key @key (SFO_EVIOLATED), naming the
+ * VM, and for a VF the NIC, @host and the NIC's network, by the names the
+ * store has (else their ids).
+ */
+static int
+sfo_store_journal_refuse(sfo_store *s, const sfo_plan *plan, const char *key, const char *nic,
+                         const char *host)
+{
+    const char *params[] = { plan->vm_id, nic, host };
+    g_autoptr(PGresult) res = NULL;
+    g_autofree char *message = NULL;
+    const char *vm_name = plan->vm_id;
+    const char *nic_name = nic;
+    const char *host_name = host;
+    const char *net_name = "";
+
+    if (sfo_store_exec(s, SFO_STMT_JOURNAL_NAMES, params, &res) < 0)
+        return SFO_EDATABASE;
+    if (!PQgetisnull(res, 0, 0))
+        vm_name = PQgetvalue(res, 0, 0);
+    if (!PQgetisnull(res, 0, 1))
+        nic_name = PQgetvalue(res, 0, 1);
+    if (!PQgetisnull(res, 0, 2))
+        host_name = PQgetvalue(res, 0, 2);
+    if (!PQgetisnull(res, 0, 3))
+        net_name = PQgetvalue(res, 0, 3);
+    if (nic) {
+        const char *args[] = { "action",      sfo_store_journal_verb(plan->action),
+                               "type",        "VAR__TYPE__VM_INTERFACE",
+                               "typeName",    nic_name,
+                               "typeVmName",  vm_name ? vm_name : "",
+                               "HostName",    host_name ? host_name : "",
+                               "NetworkName", net_name,
+                               NULL };
+
+        message = sfo_messages_render(key, args);
+    } else {
+        const char *args[] = { "action",   sfo_store_journal_verb(plan->action),
+                               "type",     "VAR__TYPE__VM",
+                               "typeName", vm_name ? vm_name : "",
+                               NULL };
+
+        message = sfo_messages_render(key, args);
+    }
+    sfo_error_report(SFO_EVIOLATED, key, "%s", message);
+    return SFO_EVIOLATED;
+}
+
+typedef struct {
+    sfo_store_journal *journal;
+    const sfo_plan *plan;
+    const char *params[3];
+    char *id;      /* out */
+    char *ordinal; /* out */
+} sfo_store_journal_begin_op;
+
+/*
+ * One transaction: the VM has no other open sequence (else
+ * ACTION_TYPE_FAILED_OBJECT_LOCKED), the sequence is inserted, every VF the
+ * plan reserves is held for its NIC at once and is used by no other NIC of
+ * the inventory (else CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF: nothing
+ * began, nothing ran), and the sequence's lock is taken last, so that a
+ * refusal leaves no lock behind.
+ */
+static int
+sfo_store_journal_begin_txn(sfo_store *store, gpointer data)
+{
+    sfo_store_journal_begin_op *op = data;
+    const sfo_plan *plan = op->plan;
+    g_autoptr(PGresult) res = NULL;
+    guint i;
+    int rc;
+
+    g_clear_pointer(&op->id, g_free);
+    g_clear_pointer(&op->ordinal, g_free);
+    if ((rc = sfo_store_journal_relock(op->journal)) < 0)
+        return rc;
+    if (plan->vm_id) {
+        const char *params[] = { plan->vm_id };
+
+        if (sfo_store_exec(store, SFO_STMT_JOURNAL_VM_BUSY, params, &res) < 0)
+            return SFO_EDATABASE;
+        if (PQntuples(res) > 0)
+            return sfo_store_journal_refuse(store, plan, SFO_KEY_ACTION_TYPE_FAILED_OBJECT_LOCKED,
+                                            NULL, NULL);
+        g_clear_pointer(&res, PQclear);
+    }
+    if (sfo_store_exec(store, SFO_STMT_JOURNAL_BEGIN, op->params, &res) < 0)
+        return SFO_EDATABASE;
+    op->id = sfo_store_col_str(res, 0, 0);
+    op->ordinal = sfo_store_col_str(res, 0, 1);
+    g_clear_pointer(&res, PQclear);
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+        const char *hold[] = { step->host_id ? step->host_id : "",
+                               step->vf_address ? step->vf_address : "",
+                               step->nic_id ? step->nic_id : "", op->id };
+        gboolean taken;
+
+        if (step->op != SFO_PLAN_OP_RESERVE_VF)
+            continue;
+        if (sfo_store_exec(store, SFO_STMT_JOURNAL_RESERVE_VF, hold, &res) < 0)
+            return SFO_EDATABASE;
+        taken = PQntuples(res) > 0 && g_strcmp0(PQgetvalue(res, 0, 0), hold[2]) != 0;
+        g_clear_pointer(&res, PQclear);
+        /* a statement of its own: it sees what a finish the hold waited for wrote */
+        if (!taken) {
+            if (sfo_store_exec(store, SFO_STMT_JOURNAL_VF_USER, hold, &res) < 0)
+                return SFO_EDATABASE;
+            taken = PQntuples(res) > 0;
+            g_clear_pointer(&res, PQclear);
+        }
+        if (taken)
+            return sfo_store_journal_refuse(store, plan, SFO_PLAN_KEY_NO_SUITABLE_VF, step->nic_id,
+                                            step->host_id);
+    }
+    {
+        const char *params[] = { op->ordinal };
+
+        if (sfo_store_exec(store, SFO_STMT_JOURNAL_LOCK, params, NULL) < 0)
+            return SFO_EDATABASE;
+    }
+    return 0;
+}
+
 static int
 sfo_store_journal_begin(sfo_journal *journal, const sfo_plan *plan, const char *source_uri,
                         const char *destination_uri, char **ret_id)
 {
     sfo_store_journal *j = (sfo_store_journal *)journal;
     g_autoptr(json_object) obj = sfo_plan_to_json(plan);
-    sfo_store_journal_op op = {
-        .stmt = SFO_STMT_JOURNAL_BEGIN,
+    sfo_store_journal_begin_op op = {
+        .journal = j,
+        .plan = plan,
         .params = { json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
                                                             JSON_C_TO_STRING_NOSLASHESCAPE),
                     source_uri, destination_uri },
     };
     int rc;
 
-    if ((rc = sfo_store_journal_run(journal, &op)) < 0)
+    rc = sfo_store_transaction(j->store, SFO_STORE_TXN_UNLOCKED, sfo_store_journal_begin_txn, &op);
+    if (rc < 0) {
+        g_free(op.id);
+        g_free(op.ordinal);
         return rc;
+    }
     /* the sequence's id (made by the server) and its ordinal, whose lock is held now */
-    g_hash_table_insert(j->owned, g_strdup(op.value), op.value2);
-    *ret_id = op.value;
+    g_hash_table_insert(j->owned, g_strdup(op.id), op.ordinal);
+    *ret_id = op.id;
     return 0;
 }
 
@@ -178,15 +331,131 @@ sfo_store_journal_record(sfo_journal *journal, const char *id, gboolean undo, in
     return rc;
 }
 
+/* A plan as the server returned it, read by its length: one JSON object and nothing else */
+static json_object *
+sfo_store_journal_parse_plan(const char *text, int len)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *obj = json_tokener_parse_ex(tok, text, len);
+    gboolean whole = obj && json_tokener_get_error(tok) == json_tokener_success &&
+                     json_tokener_get_parse_end(tok) == (size_t)len;
+
+    json_tokener_free(tok);
+    if (!whole)
+        g_clear_pointer(&obj, json_object_put);
+    return obj;
+}
+
+static int
+sfo_store_journal_write(sfo_store *s, sfo_store_stmt_id stmt, const char *p1, const char *p2,
+                        const char *p3)
+{
+    const char *params[] = { p1, p2, p3 };
+
+    return sfo_store_exec(s, stmt, params, NULL) < 0 ? SFO_EDATABASE : 0;
+}
+
+/*
+ * What a completed @plan did, written to the inventory: a plug marks its NIC
+ * plugged, an unplug unplugged and frees its VF, a migration moves the VM to
+ * the destination; every VF the plan reserved is now its NIC's (the NIC's
+ * VF anywhere else is freed). Objects the store does not hold are skipped.
+ */
+static int
+sfo_store_journal_write_back(sfo_store *s, const sfo_plan *plan)
+{
+    guint i;
+
+    switch (plan->action) {
+    case SFO_PLAN_PLUG:
+        if (plan->nic_id && sfo_store_journal_write(s, SFO_STMT_WRITE_NIC_PLUGGED, plan->nic_id,
+                                                    sfo_store_bool_param(TRUE), NULL) < 0)
+            return SFO_EDATABASE;
+        break;
+    case SFO_PLAN_UNPLUG:
+        if (plan->nic_id &&
+            (sfo_store_journal_write(s, SFO_STMT_WRITE_NIC_PLUGGED, plan->nic_id,
+                                     sfo_store_bool_param(FALSE), NULL) < 0 ||
+             sfo_store_journal_write(s, SFO_STMT_WRITE_FREE_VFS, plan->nic_id, NULL, NULL) < 0 ||
+             sfo_store_journal_write(s, SFO_STMT_WRITE_NIC_VF, plan->nic_id, NULL, NULL) < 0))
+            return SFO_EDATABASE;
+        break;
+    case SFO_PLAN_MIGRATE:
+    case SFO_PLAN_MIGRATE_OFFLINE:
+        if (plan->host_id && sfo_store_journal_write(s, SFO_STMT_WRITE_VM_HOST, plan->vm_id,
+                                                     plan->host_id, NULL) < 0)
+            return SFO_EDATABASE;
+        break;
+    default:
+        break;
+    }
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+
+        if (step->op != SFO_PLAN_OP_RESERVE_VF || !step->nic_id || !step->host_id ||
+            !step->vf_address)
+            continue;
+        if (sfo_store_journal_write(s, SFO_STMT_WRITE_FREE_VFS, step->nic_id, NULL, NULL) < 0 ||
+            sfo_store_journal_write(s, SFO_STMT_WRITE_TAKE_VF, step->host_id, step->vf_address,
+                                    step->nic_id) < 0 ||
+            sfo_store_journal_write(s, SFO_STMT_WRITE_NIC_VF, step->nic_id, step->vf_address,
+                                    NULL) < 0)
+            return SFO_EDATABASE;
+    }
+    return 0;
+}
+
+typedef struct {
+    sfo_store_journal *journal;
+    const char *id;
+    const char *status;
+} sfo_store_journal_finish_op;
+
+/*
+ * One transaction: the sequence ends; when it completed, the inventory takes
+ * what the plan did; its holds go (the inventory covers the VFs now, or they
+ * are free again). A sequence that had ended already changes nothing.
+ */
+static int
+sfo_store_journal_finish_txn(sfo_store *store, gpointer data)
+{
+    sfo_store_journal_finish_op *op = data;
+    const char *params[] = { op->id, op->status };
+    g_autoptr(PGresult) res = NULL;
+    g_autoptr(json_object) obj = NULL;
+    g_autoptr(sfo_plan) plan = NULL;
+    int rc;
+
+    if ((rc = sfo_store_journal_relock(op->journal)) < 0)
+        return rc;
+    if (sfo_store_exec(store, SFO_STMT_JOURNAL_FINISH, params, &res) < 0)
+        return SFO_EDATABASE;
+    if (PQntuples(res) == 0)
+        return 0;
+    if (g_str_equal(op->status, "completed")) {
+        obj = sfo_store_journal_parse_plan(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0));
+        if (!obj || sfo_plan_from_json(obj, &plan) < 0) {
+            sfo_error_report(SFO_EINVALID, SFO_KEY_JOURNAL_CORRUPT,
+                             "journal sequence %s: its plan cannot be read", op->id);
+            return SFO_EINVALID;
+        }
+        if ((rc = sfo_store_journal_write_back(store, plan)) < 0)
+            return rc;
+    }
+    return sfo_store_journal_write(store, SFO_STMT_JOURNAL_DROP_HOLDS, op->id, NULL, NULL);
+}
+
 static int
 sfo_store_journal_finish(sfo_journal *journal, const char *id, const char *status)
 {
     sfo_store_journal *j = (sfo_store_journal *)journal;
-    sfo_store_journal_op op = { .stmt = SFO_STMT_JOURNAL_FINISH, .params = { id, status } };
+    sfo_store_journal_finish_op op = { j, id, status };
     const char *ordinal;
     int rc;
 
-    if ((rc = sfo_store_journal_run(journal, &op)) < 0)
+    /* the inventory's shared lock: the write-back never interleaves with an import */
+    if ((rc = sfo_store_transaction(j->store, SFO_STORE_TXN_WRITE, sfo_store_journal_finish_txn,
+                                    &op)) < 0)
         return rc;
     /*
      * Once the end has committed, nobody needs the lock: reconcile never looks at an ended
@@ -240,21 +509,6 @@ typedef struct {
     sfo_store_journal *journal;
     GPtrArray *entries; /* out */
 } sfo_store_journal_scan;
-
-/* A plan as the server returned it, read by its length: one JSON object and nothing else */
-static json_object *
-sfo_store_journal_parse_plan(const char *text, int len)
-{
-    json_tokener *tok = json_tokener_new();
-    json_object *obj = json_tokener_parse_ex(tok, text, len);
-    gboolean whole = obj && json_tokener_get_error(tok) == json_tokener_success &&
-                     json_tokener_get_parse_end(tok) == (size_t)len;
-
-    json_tokener_free(tok);
-    if (!whole)
-        g_clear_pointer(&obj, json_object_put);
-    return obj;
-}
 
 /* The open sequences this session holds or could lock, with the plans they ran */
 static int

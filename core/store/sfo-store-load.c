@@ -182,6 +182,7 @@ sfo_store_row_host(const PGresult *res, int row, int col)
     host->name = sfo_store_col_str(res, row, col + 1);
     host->cluster_id = sfo_store_col_str(res, row, col + 2);
     host->network_ids = sfo_store_col_id_list(res, row, col + 3);
+    host->libvirt_uri = sfo_store_col_str(res, row, col + 4);
     host->pfs = sfo_pf_list_new();
     return host;
 }

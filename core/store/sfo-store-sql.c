@@ -54,7 +54,7 @@
 #define SFO_SQL_HOST_COLS \
     "h.id, h.name, h.cluster_id, " \
     "(SELECT string_agg(hn.network_id, ',' ORDER BY hn.position) FROM host_networks hn " \
-    "WHERE hn.host_id = h.id)"
+    "WHERE hn.host_id = h.id), h.libvirt_uri"
 
 /* A profile and its network */
 #define SFO_SQL_PROFILE_WITH_NETWORK \
@@ -307,9 +307,9 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                              "$6::text, $7::text)",
                              7 },
     [SFO_STMT_INSERT_HOST] = { "insert_host",
-                               "INSERT INTO hosts (id, name, cluster_id) "
-                               "VALUES ($1::text, $2::text, $3::text)",
-                               3 },
+                               "INSERT INTO hosts (id, name, cluster_id, libvirt_uri) "
+                               "VALUES ($1::text, $2::text, $3::text, $4::text)",
+                               4 },
     [SFO_STMT_INSERT_HOST_NETWORK] = { "insert_host_network",
                                        "INSERT INTO host_networks (host_id, position, "
                                        "network_id) VALUES ($1::text, $2::integer, $3::text)",
@@ -386,7 +386,7 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                  "(plan, source_uri, destination_uri) "
                                  "VALUES ($1::jsonb, $2::text, $3::text) "
                                  "RETURNING id, ordinal) "
-                                 "SELECT id::text, ordinal::text, pg_advisory_lock(ordinal) FROM s",
+                                 "SELECT id::text, ordinal::text FROM s",
                                  3 },
     [SFO_STMT_JOURNAL_RECORD] = { "journal_record",
                                   "INSERT INTO journal_steps "
@@ -397,7 +397,7 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                   6 },
     [SFO_STMT_JOURNAL_FINISH] = { "journal_finish",
                                   "UPDATE journal_sequences SET ended_at = now(), status = $2::text "
-                                  "WHERE id = $1::uuid AND ended_at IS NULL",
+                                  "WHERE id = $1::uuid AND ended_at IS NULL RETURNING plan::text",
                                   2 },
     [SFO_STMT_JOURNAL_UNLOCK] = { "journal_unlock", "SELECT pg_advisory_unlock($1::bigint)", 1 },
     [SFO_STMT_JOURNAL_UNLOCK_ALL] = { "journal_unlock_all", "SELECT pg_advisory_unlock_all()", 0 },
@@ -419,8 +419,13 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                       "RETURNING nic_id",
                                       4 },
     [SFO_STMT_JOURNAL_RELEASE_VF] = { "journal_release_vf",
-                                      "DELETE FROM journal_vf_holds WHERE host_id = $1::text "
-                                      "AND vf_address = $2::text AND nic_id = $3::text",
+                                      "DELETE FROM journal_vf_holds h WHERE host_id = $1::text "
+                                      "AND vf_address = $2::text AND nic_id = $3::text "
+                                      "AND NOT EXISTS (SELECT 1 FROM journal_sequences s "
+                                      "WHERE s.id = h.sequence_id AND s.ended_at IS NULL "
+                                      "AND s.plan -> 'steps' @> jsonb_build_array(jsonb_build_object("
+                                      "'op', 'reserve-vf', 'host', $1::text, 'vf', $2::text, "
+                                      "'nic', $3::text)))",
                                       3 },
     /*
      * The open sequences whose lock this session has (their ordinals in @1) or can take;
@@ -439,6 +444,54 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                       "FROM journal_steps WHERE sequence_id = ANY ($1::uuid[]) "
                                       "ORDER BY ordinal",
                                       1 },
+    [SFO_STMT_JOURNAL_LOCK] = { "journal_lock", "SELECT pg_advisory_lock($1::bigint)", 1 },
+    /* an open sequence of VM @1 (journal_sequences_open_vm_key) */
+    [SFO_STMT_JOURNAL_VM_BUSY] = { "journal_vm_busy",
+                                   "SELECT id::text FROM journal_sequences "
+                                   "WHERE ended_at IS NULL AND plan ->> 'vm' = $1::text",
+                                   1 },
+    /* the NIC other than @3 that the inventory says uses VF @2 of host @1 */
+    [SFO_STMT_JOURNAL_VF_USER] = { "journal_vf_user",
+                                   "SELECT vf.nic_id FROM host_vfs vf "
+                                   "JOIN host_pfs pf ON pf.id = vf.pf_id "
+                                   "WHERE pf.host_id = $1::text AND vf.address = $2::text "
+                                   "AND vf.nic_id <> $3::text",
+                                   3 },
+    [SFO_STMT_JOURNAL_DROP_HOLDS] = { "journal_drop_holds",
+                                      "DELETE FROM journal_vf_holds WHERE sequence_id = $1::uuid",
+                                      1 },
+    [SFO_STMT_JOURNAL_HOLDS] = { "journal_holds",
+                                 "SELECT host_id, vf_address, nic_id FROM journal_vf_holds", 0 },
+    /* what a refusal's message names: the VM's, NIC's, host's and network's names */
+    [SFO_STMT_JOURNAL_NAMES] = { "journal_names",
+                                 "SELECT (SELECT name FROM vms WHERE id = $1::text), "
+                                 "(SELECT name FROM nics WHERE id = $2::text), "
+                                 "(SELECT name FROM hosts WHERE id = $3::text), "
+                                 "(SELECT n.name FROM nics i JOIN vnic_profiles p "
+                                 "ON p.id = i.vnic_profile_id JOIN networks n ON n.id = p.network_id "
+                                 "WHERE i.id = $2::text)",
+                                 3 },
+    /*
+     * ---- the write-back of a completed sequence (sfo-store-journal.c) ----
+     * Each touches only what the store holds: a plan may name objects it does not.
+     */
+    [SFO_STMT_WRITE_NIC_PLUGGED] = { "write_nic_plugged",
+                                     "UPDATE nics SET plugged = $2::boolean WHERE id = $1::text",
+                                     2 },
+    [SFO_STMT_WRITE_NIC_VF] = { "write_nic_vf",
+                                "UPDATE nics SET vf_address = $2::text WHERE id = $1::text", 2 },
+    [SFO_STMT_WRITE_FREE_VFS] = { "write_free_vfs",
+                                  "UPDATE host_vfs SET nic_id = NULL WHERE nic_id = $1::text", 1 },
+    [SFO_STMT_WRITE_TAKE_VF] = { "write_take_vf",
+                                 "UPDATE host_vfs vf SET nic_id = $3::text FROM host_pfs pf "
+                                 "WHERE pf.id = vf.pf_id AND pf.host_id = $1::text "
+                                 "AND vf.address = $2::text "
+                                 "AND EXISTS (SELECT 1 FROM nics WHERE id = $3::text)",
+                                 3 },
+    [SFO_STMT_WRITE_VM_HOST] = { "write_vm_host",
+                                 "UPDATE vms SET host_id = $2::text WHERE id = $1::text "
+                                 "AND EXISTS (SELECT 1 FROM hosts WHERE id = $2::text)",
+                                 2 },
 
 /*
      * ---- reads (sfo-store-read.c) ----

@@ -31,7 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PGconn, PQfinish)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sfo_store, sfo_store_close)
 
 /* The schema version this library is written for: db-migrations/0001 .. NNNN */
-#define SFO_STORE_SCHEMA_VERSION 5
+#define SFO_STORE_SCHEMA_VERSION 6
 
 /* A user name with this many failed logins in the last SFO_STORE_LOGIN_WINDOW seconds is refused */
 #define SFO_STORE_LOGIN_MAX_FAILURES 5
@@ -141,6 +141,18 @@ typedef enum {
     SFO_STMT_JOURNAL_RELEASE_VF,
     SFO_STMT_JOURNAL_OPEN_SEQUENCES,
     SFO_STMT_JOURNAL_OPEN_STEPS,
+    SFO_STMT_JOURNAL_LOCK,
+    SFO_STMT_JOURNAL_VM_BUSY,
+    SFO_STMT_JOURNAL_VF_USER,
+    SFO_STMT_JOURNAL_DROP_HOLDS,
+    SFO_STMT_JOURNAL_HOLDS,
+    SFO_STMT_JOURNAL_NAMES,
+    /* the store's write-back of a completed sequence */
+    SFO_STMT_WRITE_NIC_PLUGGED,
+    SFO_STMT_WRITE_NIC_VF,
+    SFO_STMT_WRITE_FREE_VFS,
+    SFO_STMT_WRITE_TAKE_VF,
+    SFO_STMT_WRITE_VM_HOST,
     /* reads (sfo-store-read.c) */
     SFO_STMT_LIST_DATA_CENTERS,
     SFO_STMT_LIST_CLUSTERS,
@@ -193,7 +205,7 @@ extern const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST];
 #define SFO_STORE_CLUSTER_NCOLS 7
 #define SFO_STORE_VM_NCOLS 7
 #define SFO_STORE_NIC_NCOLS 8
-#define SFO_STORE_HOST_NCOLS 4
+#define SFO_STORE_HOST_NCOLS 5
 
 /* ------------------------------------------------------------------------ */
 /* Connections, statements and transactions (sfo-store-db.c)                */

@@ -7,19 +7,21 @@ messages as detail, and the stable key in the header X-Sriovfo-Error-Key and the
 <key> element), and checks who may call what.
 """
 
+import concurrent.futures
 import json
 import logging
 import os
 import re
 import threading
 import time
+import types
 import urllib.parse
 
 import falcon
 import sriovfo
 import sriovfo.store
 
-from . import __version__, i18n, model, ui
+from . import __version__, i18n, model, runner, ui
 
 API = model.API
 XML = "application/xml"
@@ -44,6 +46,13 @@ CONFLICT_KEYS = frozenset((
     "NETWORK_MAC_ADDRESS_IN_USE",
     "INVENTORY_DUPLICATE_ID",
     "HOST_VF_RESERVED",
+    # actions (docs/rest.md "Actions"): the VM is busy, the VF is taken, the VM or a host is
+    # not where the action needs it
+    "ACTION_TYPE_FAILED_OBJECT_LOCKED",
+    "CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF",
+    "ACTION_TYPE_FAILED_MIGRATION_TO_SAME_HOST",
+    "ACTION_TYPE_FAILED_VM_IS_NOT_RUNNING",
+    "HOST_URI_MISSING",
 ))
 NOT_FOUND_KEYS = frozenset((
     "ACTION_TYPE_FAILED_NETWORK_NOT_EXIST",
@@ -52,6 +61,9 @@ NOT_FOUND_KEYS = frozenset((
     "ACTION_TYPE_FAILED_HOST_NOT_EXIST",
     "VM_INTERFACE_NOT_EXIST",
     "INVENTORY_UNKNOWN_REFERENCE",
+    "VM_NOT_FOUND",
+    "NIC_NOT_FOUND",
+    "HOST_NOT_FOUND",
 ))
 
 
@@ -66,6 +78,8 @@ class Fault(Exception):
         self.key = key
         self.headers = headers or {}
 
+    action = False
+
 
 def wants_json(req):
     accept = req.get_header("Accept") or ""
@@ -77,6 +91,15 @@ def send_fault(req, resp, fault):
     resp.set_header(KEY_HEADER, fault.key)
     for name, value in fault.headers.items():
         resp.set_header(name, value)
+    if fault.action:
+        # an action that ran and failed: <action><status>failed</status><fault>...
+        t = {"status": "failed",
+             "fault": {"reason": fault.reason, "detail": fault.detail, "key": fault.key}}
+        if wants_json(req):
+            resp.content_type, resp.data = JSON, model.to_json(t)
+        else:
+            resp.content_type, resp.data = XML, model.to_xml("action", t)
+        return
     if wants_json(req):
         resp.content_type = JSON
         resp.data = model.to_json({"reason": fault.reason, "detail": fault.detail,
@@ -102,24 +125,11 @@ def fault_of(req, exc):
         return Fault(falcon.HTTP_401, "Unauthorized", exc.message, exc.key,
                      {"WWW-Authenticate": 'Bearer realm="RESTAPI"'})
     if isinstance(exc, sriovfo.RuleViolation):
-        locale = i18n.negotiate(req.get_header("Accept-Language"))
-        errors = exc.violations.errors if exc.violations is not None else []
-        args = []
-        if errors and locale:
-            # the arguments of the errors, in the order of .errors
-            args = [v.get("args", {}) for v in json.loads(exc.violations.to_json())["violations"]
-                    if v["severity"] == "error"]
-        messages = [i18n.render(v, args[i] if i < len(args) else {}, locale)
-                    for i, v in enumerate(errors)]
-        keys = [v.key for v in errors] or [exc.key]
-        if any(k in NOT_FOUND_KEYS for k in keys):
-            status = falcon.HTTP_404
-        elif any(k in CONFLICT_KEYS for k in keys):
-            status = falcon.HTTP_409
-        else:
-            status = falcon.HTTP_400
-        return Fault(status, "Operation Failed", "[%s]" % ", ".join(messages or [exc.message]),
-                     keys[0])
+        errors = []
+        if hasattr(exc.violations, "to_json"):
+            errors = [v for v in json.loads(exc.violations.to_json())["violations"]
+                      if v["severity"] == "error"]
+        return refusal(req, errors, exc.key, exc.message)
     if isinstance(exc, sriovfo.NotFound):
         return Fault(falcon.HTTP_404, "Not Found", exc.message, exc.key)
     if isinstance(exc, sriovfo.InvalidInput):
@@ -132,6 +142,24 @@ def fault_of(req, exc):
         return Fault(falcon.HTTP_503, "Service Unavailable", exc.message, exc.key,
                      {"Retry-After": "1"})
     return None
+
+
+def refusal(req, errors, key=None, message=None):
+    """The Fault of a refusal: @errors are the library's JSON violations of severity error
+    (key, message, args), rendered in the request's language; @key and @message stand in
+    when there is none. Status from the most severe key: 404, then 409, then 400."""
+    locale = i18n.negotiate(req.get_header("Accept-Language"))
+    messages = [i18n.render(types.SimpleNamespace(key=v["key"], message=v["message"]),
+                            v.get("args") or {}, locale) for v in errors]
+    keys = [v["key"] for v in errors] or [key]
+    if any(k in NOT_FOUND_KEYS for k in keys):
+        status = falcon.HTTP_404
+    elif any(k in CONFLICT_KEYS for k in keys):
+        status = falcon.HTTP_409
+    else:
+        status = falcon.HTTP_400
+    return Fault(status, "Operation Failed", "[%s]" % ", ".join(messages or [message]),
+                 keys[0])
 
 
 class Stores:
@@ -182,6 +210,19 @@ class Engine:
         if path == API or path.startswith(API + "/"):
             self.authenticate(req)
 
+    def process_response(self, req, resp, resource, req_succeeded):
+        """An action that ran says which sequence it was and where its time went: the plan's
+        run in the library, and the part of it spent in libvirt's calls."""
+        doc = getattr(req.context, "exec_result", None)
+        if not doc:
+            return
+        libvirt = sum(float(st.get("libvirt_ms", 0)) + float(st.get("probe_ms", 0))
+                      for st in doc.get("steps", []) + doc.get("undone", []))
+        if doc.get("sequence"):
+            resp.set_header("X-Sriovfo-Sequence", doc["sequence"])
+        resp.set_header("X-Sriovfo-Exec-Ms", "%.3f" % float(doc.get("duration_ms", 0)))
+        resp.set_header("X-Sriovfo-Libvirt-Ms", "%.3f" % libvirt)
+
     def authenticate(self, req):
         scheme, _, token = (req.get_header("Authorization") or "").partition(" ")
         token = token.strip()
@@ -198,13 +239,18 @@ class Engine:
                         "AUTH_FORBIDDEN")
 
 
-def read_body(req, root):
+def read_raw(req):
+    """The request's body (bytes), at most BODY_LIMIT of them."""
     data = req.bounded_stream.read(BODY_LIMIT + 1)
     if len(data) > BODY_LIMIT:
         raise Fault(falcon.HTTP_400, "Bad Request",
                     "The request body is larger than %d bytes." % BODY_LIMIT,
                     "REST_BODY_TOO_LARGE")
-    return model.parse_body(data, req.content_type, root)
+    return data
+
+
+def read_body(req, root):
+    return model.parse_body(read_raw(req), req.content_type, root)
 
 
 def send_object(req, resp, kind, obj, status=falcon.HTTP_200):
@@ -358,6 +404,10 @@ class VnicProfiles(Collection):
 class Nics(Resource):
     kind = "nics"
 
+    def __init__(self, stores, actions=None):
+        super().__init__(stores)
+        self.actions = actions
+
     def _nic(self, vm, ident):
         nic = self.store.get("nics", check_id(ident))
         if nic["vm"]["id"] != vm:
@@ -390,9 +440,16 @@ class Nics(Resource):
     def on_put_item(self, req, resp, ident, nic):
         vm, ident = ident, nic
         fields = model.to_inventory(read_body(req, "nic"), model.NIC_FIELDS)
-        self._nic(check_id(vm), ident)
-        fields["id"] = ident
-        self.store.update_nic(fields, merge=True)
+        current = self._nic(check_id(vm), ident)
+        # <plugged> runs the action (activate, deactivate) once the other fields are stored
+        plugged = fields.pop("plugged", None)
+        if fields:
+            fields["id"] = ident
+            self.store.update_nic(fields, merge=True)
+        if plugged is not None and plugged != current.get("plugged", True):
+            if self.actions is None:
+                raise model.BadRequest("This engine runs no actions.", "REST_INVALID_VALUE")
+            run_nic_action(self.actions, req, self.store.get("nics", ident), plugged)
         send_object(req, resp, self.kind, self.store.get("nics", ident))
 
     def on_delete_item(self, req, resp, ident, nic):
@@ -400,6 +457,169 @@ class Nics(Resource):
         self._nic(check_id(vm), ident)
         self.store.remove_nic(ident)
         send_action(req, resp)
+
+
+# ---------------------------------------------------------------------------
+# actions: activate, deactivate, migrate (docs/rest.md "Actions")
+# ---------------------------------------------------------------------------
+
+class ActionOptions:
+    """How the engine runs plans: emulated VFs (a lab without SR-IOV), the unplug timeout,
+    the migration URI, and how many actions a worker runs at once (its threads but one, so
+    that a read always finds a thread)."""
+
+    def __init__(self, emulated=False, unplug_timeout=None, migration_uri=None, slots=7):
+        self.emulated = emulated
+        self.unplug_timeout = unplug_timeout
+        self.migration_uri = migration_uri
+        self.slots = max(1, slots)
+
+
+# what each action is called in a fault (oVirt's verbs)
+_VERBS = {"plug": "activate", "unplug": "deactivate", "migrate": "migrate"}
+
+
+def _failure_detail(doc, verb, subject):
+    """The detail of an action that ran and failed: the step, the key, what became of it."""
+    failed = next((st for st in doc.get("steps", []) if st.get("outcome") == "failed"), None)
+    error = (failed or {}).get("error") or doc.get("error") or {}
+    if failed is not None:
+        where = "step %d (%s%s)" % (failed["index"], failed["op"],
+                                    " " + failed["device"] if failed.get("device") else "")
+    else:
+        where = "a step"
+    text = "Cannot %s %s: %s failed: %s: %s" % (verb, subject, where, error.get("key", "?"),
+                                                error.get("message", ""))
+    status = doc.get("status")
+    if status == "undone" and verb == "activate":
+        return text + "; undone: the NIC is unplugged, as before"
+    if status == "undone":
+        return text + "; undone: the VF is back on the source"
+    if status == "incomplete":
+        return text + ("; incomplete: the action took effect, a later step failed; the sequence "
+                       "stays open for reconcile")
+    return text + "; the undo failed too: the sequence stays open for reconcile"
+
+
+class Actions(Resource):
+    """POST /vms/{id}/nics/{nic}/activate|deactivate and /vms/{id}/migrate: the store plans,
+    runs and records the action (Store.apply); this resource maps the outcome to oVirt's
+    answer."""
+
+    def __init__(self, stores, options):
+        super().__init__(stores)
+        self.options = options
+        self.slots = threading.BoundedSemaphore(options.slots)
+        self.pool = runner.Pool(stores.dsn, options.slots)
+
+    @staticmethod
+    def _body(req):
+        """The <action> body (the SDK sends <action/>); an empty body is an empty action."""
+        data = read_raw(req)
+        if not data.strip():
+            return {}
+        return model.to_inventory(model.parse_body(data, req.content_type, "action"),
+                                  model.ACTION_FIELDS)
+
+    def on_post_activate(self, req, resp, ident, nic):
+        self._nic_action(req, resp, ident, nic, "plug")
+
+    def on_post_deactivate(self, req, resp, ident, nic):
+        self._nic_action(req, resp, ident, nic, "unplug")
+
+    def _nic_action(self, req, resp, vm, nic, action):
+        self._body(req)
+        nic_obj = Nics(self.stores)._nic(check_id(vm), check_id(nic))
+        run_nic_action(self, req, nic_obj, action == "plug")
+        send_action_result(req, resp, {})
+
+    def on_post_migrate(self, req, resp, ident):
+        fields = self._body(req)
+        vm = self.store.get("vms", check_id(ident))
+        model.require(fields, ("host.id",), "Action", "migrate")
+        host = fields["host"]["id"]
+        self.store.get("hosts", host)
+        self.run(req, "migrate", vm["id"], vm["name"], host)
+        send_action_result(req, resp, {"host": {"id": host,
+                                                "href": "%s/hosts/%s" % (API, host)}})
+
+    def run(self, req, action, subject, name, host=None):
+        """Runs @action on @subject (the NIC for plug and unplug, else the VM) through the
+        store; returns on completion, raises the Fault of a refusal or a failure."""
+        if not self.slots.acquire(blocking=False):
+            raise Fault(falcon.HTTP_503, "Service Unavailable",
+                        "This engine worker already runs %d actions; retry."
+                        % self.options.slots, "ENGINE_BUSY", {"Retry-After": "1"})
+        started = time.monotonic()
+        options = {"emulated": self.options.emulated,
+                   "unplug_timeout": self.options.unplug_timeout,
+                   "migration_uri": self.options.migration_uri}
+        try:
+            answer = self.pool.apply(action, subject, host, options)
+        except concurrent.futures.process.BrokenProcessPool:
+            log.error("%s %s: the process running it died; its sequence stays open until a "
+                      "reconcile (at the next start, or `sriovfo reconcile --store`)",
+                      action, subject)
+            raise action_failed(req, "Cannot %s %s: the process running it died; the sequence "
+                                "is finished or undone by the next reconcile"
+                                % (_VERBS[action], name), "ENGINE_ACTION_LOST") from None
+        finally:
+            self.slots.release()
+        if "raised" in answer:
+            kind, key, message, errors = answer["raised"]
+            if kind == "RuleViolation":
+                raise refusal(req, errors, key, message)
+            if kind == "IOFailure":
+                # a host's libvirt that cannot be reached: nothing ran
+                log.warning("%s %s: %s (%s)", action, subject, message, key)
+                raise action_failed(req, "Cannot %s %s: %s: %s; nothing was changed"
+                                    % (_VERBS[action], name, key, message), key)
+            raise getattr(sriovfo, kind, sriovfo.Error)(message, key)
+        doc = json.loads(answer["result"])
+        req.context.exec_result = doc
+        req.context.engine_ms = (time.monotonic() - started) * 1000.0
+        status = doc.get("status")
+        log.info("%s %s%s: %s (sequence %s, %.1f ms)", action, subject,
+                 " to " + host if host else "", status, doc.get("sequence"),
+                 req.context.engine_ms)
+        if status == "completed":
+            return doc
+        if status == "refused":
+            errors = [v for v in doc.get("violations", []) if v.get("severity") == "error"]
+            raise refusal(req, errors, answer["error_key"], answer["error_message"])
+        detail = _failure_detail(doc, _VERBS[action], name)
+        error = doc.get("error") or {}
+        raise action_failed(req, detail, error.get("key") or answer["error_key"])
+
+
+def run_nic_action(actions, req, nic, plugged):
+    """Plugs (@plugged) or unplugs @nic (a stored NIC) through the store: on its VM's host's
+    libvirt, or, for a VM that runs nowhere, only in the store (as oVirt does for a VM that
+    is down)."""
+    vm = actions.store.get("vms", nic["vm"]["id"])
+    actions.run(req, "plug" if plugged else "unplug", nic["id"],
+                "interface '%s' of VM '%s'" % (nic["name"], vm["name"]))
+
+
+class ActionFailed(Fault):
+    """An action that ran and failed: answered as oVirt does, an <action> holding its
+    status and a <fault>."""
+
+    action = True
+
+
+def action_failed(req, detail, key):
+    return ActionFailed(falcon.HTTP_400, "Operation Failed", detail, key)
+
+
+def send_action_result(req, resp, extra):
+    t = dict(extra)
+    t["status"] = "complete"
+    resp.status = falcon.HTTP_200
+    if wants_json(req):
+        resp.content_type, resp.data = JSON, model.to_json(t)
+    else:
+        resp.content_type, resp.data = XML, model.to_xml("action", t)
 
 
 # ---------------------------------------------------------------------------
@@ -467,9 +687,9 @@ class Logout(Resource):
 # the application
 # ---------------------------------------------------------------------------
 
-def create_app(dsn=None, token_ttl=3600):
+def create_app(dsn=None, token_ttl=3600, actions=None):
     """The WSGI application over the store of @dsn (None: the embedded store); its tokens
-    expire after @token_ttl seconds."""
+    expire after @token_ttl seconds; @actions (ActionOptions) says how actions run."""
     stores = Stores(dsn)
     engine = Engine(stores)
     app = falcon.App(middleware=[engine], media_type=XML)
@@ -501,9 +721,13 @@ def create_app(dsn=None, token_ttl=3600):
     app.add_route(API + "/vnicprofiles", profiles)
     app.add_route(API + "/vnicprofiles/{ident}", profiles, suffix="item")
     app.add_route(API + "/networks/{ident}/vnicprofiles", profiles, suffix="network")
-    nics = Nics(stores)
+    acts = Actions(stores, actions or ActionOptions())
+    nics = Nics(stores, acts)
     app.add_route(API + "/vms/{ident}/nics", nics)
     app.add_route(API + "/vms/{ident}/nics/{nic}", nics, suffix="item")
+    app.add_route(API + "/vms/{ident}/nics/{nic}/activate", acts, suffix="activate")
+    app.add_route(API + "/vms/{ident}/nics/{nic}/deactivate", acts, suffix="deactivate")
+    app.add_route(API + "/vms/{ident}/migrate", acts, suffix="migrate")
     app.add_route("/ovirt-engine/sso/oauth/token", Token(stores, token_ttl))
     app.add_route("/ovirt-engine/services/sso-logout", Logout(stores))
     ui.add_routes(app, stores.get, engine.authenticate, catalogs=i18n.catalogs())

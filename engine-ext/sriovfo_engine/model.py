@@ -271,6 +271,14 @@ NIC_FIELDS = {
 }
 
 
+# an action's body: the destination of a migration; what else the SDK may send is accepted
+# and ignored (async: actions always answer when done; force, cluster: no scheduler here)
+ACTION_FIELDS = {
+    "host": "link", "async": None, "force": None, "cluster": None,
+    "migrate_vms_in_affinity_closure": None, "reason": None,
+}
+
+
 def _wrong(path, what, value):
     return BadRequest("Invalid value %s for %s: %s expected." % (json.dumps(value), path, what),
                       "REST_INVALID_VALUE")
@@ -331,7 +339,7 @@ def to_inventory(t, fields, prefix=""):
     return out
 
 
-def require(fields, names, what):
+def require(fields, names, what, verb="add"):
     """Incomplete parameters (oVirt's wording) unless every dotted name in @names is set."""
     missing = []
     for name in names:
@@ -341,5 +349,5 @@ def require(fields, names, what):
         if node is None:
             missing.append(name)
     if missing:
-        raise BadRequest("%s [%s] required for add" % (what, ", ".join(missing)),
+        raise BadRequest("%s [%s] required for %s" % (what, ", ".join(missing), verb),
                          "REST_INCOMPLETE_PARAMETERS", "Incomplete parameters")

@@ -423,7 +423,13 @@ sys.exit(0 if nic.get('plugged', True) is $1 else 1)"
             WHERE sq.ended_at IS NULL AND NOT st.undo AND st.step_index = 1 AND st.phase = 'started'
               AND sq.plan->>'action' = 'unplug'" 2> /dev/null)" = 1 ]
     }
-    run import "$execinv"
+    # the exec inventory with host h1's libvirt URI: the embedded driver above
+    "$PYTHON" -c "
+import json, sys
+inv = json.load(open(sys.argv[1]))
+inv['hosts'][0]['libvirt_uri'] = sys.argv[2]
+json.dump(inv, open(sys.argv[3], 'w'))" "$execinv" "$uri" "$tmp/execinv-uri.json"
+    run import "$tmp/execinv-uri.json"
     if [ "$rc" -ne 0 ] && grep -q "(DB_SERVER_NOT_FOUND)" "$err"; then
         n=$((n + 1))
         echo "ok $n - apply and reconcile with the store # SKIP no PostgreSQL server programs"
@@ -435,6 +441,12 @@ sys.exit(0 if nic.get('plugged', True) is $1 else 1)"
         expect "apply --store plug without an INVENTORY: the store's, completed, stored plugged" 0 \
             'grep -q "^step 1: attach vf ua-n-timeout on h1: done in " "$out" &&
              grep -q "^plug: completed" "$out" && stored_plugged True'
+
+        run apply --store --emulated plug n-timeout
+        expect "apply --store without --connect: on host h1's libvirt URI, every step already" 0 \
+            'grep -q "^step 0: attach standby ua-p-fo on h1: already in " "$out" &&
+             grep -q "^step 1: attach vf ua-n-timeout on h1: already in " "$out" &&
+             grep -q "^plug: completed" "$out"'
 
         run apply --store --journal "$tmp/j.jsonl" --connect "$uri" plug n-timeout
         expect "apply --store with --journal: exit 2" 2 'grep -q "names a file journal" "$err"'

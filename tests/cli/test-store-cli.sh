@@ -68,15 +68,15 @@ expect "db status on a new data directory: creates the cluster, schema version 0
 
 run db upgrade
 expect "db upgrade: applies every migration" 0 \
-    'grep -qx "applied 5 migration(s); schema version 5" "$out"'
+    'grep -qx "applied 6 migration(s); schema version 6" "$out"'
 
 run db upgrade
 expect "db upgrade again: applies nothing" 0 \
-    'grep -qx "applied 0 migration(s); schema version 5" "$out"'
+    'grep -qx "applied 0 migration(s); schema version 6" "$out"'
 
 run db status --json
-expect "db status --json: schema version 5 of 5" 0 \
-    'json_check "assert doc[\"schema_version\"] == 5 and doc[\"latest_version\"] == 5 and doc[\"store\"] == \"embedded\""'
+expect "db status --json: schema version 6 of 6" 0 \
+    'json_check "assert doc[\"schema_version\"] == 6 and doc[\"latest_version\"] == 6 and doc[\"store\"] == \"embedded\""'
 
 run db frob
 expect "unknown db command: exit 2" 2 'grep -q "unknown db command" "$err"'

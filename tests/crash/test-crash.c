@@ -414,11 +414,96 @@ sfo_crash_describe(const sfo_crash_shape *shape)
     return g_string_free(what, FALSE);
 }
 
+/* The NIC that holds VF @address of host @host_id in the store's inventory, or NULL */
+static char *
+sfo_crash_store_vf_holder(sfo_store *store, const char *host_id, const char *address)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(json_object) host = NULL;
+    json_object *pfs;
+    size_t p;
+    size_t v;
+
+    if (sfo_store_get(store, "hosts", host_id, 0, &text) < 0 || !(host = json_tokener_parse(text)))
+        return g_strdup("(unreadable)");
+    if (!json_object_object_get_ex(host, "sriov_pfs", &pfs))
+        return NULL;
+    for (p = 0; p < json_object_array_length(pfs); p++) {
+        json_object *vfs;
+
+        if (!json_object_object_get_ex(json_object_array_get_idx(pfs, p), "vfs", &vfs))
+            continue;
+        for (v = 0; v < json_object_array_length(vfs); v++) {
+            json_object *vf = json_object_array_get_idx(vfs, v);
+            json_object *addr;
+            json_object *nic;
+            json_object *id;
+
+            if (json_object_object_get_ex(vf, "address", &addr) &&
+                g_str_equal(json_object_get_string(addr), address))
+                return json_object_object_get_ex(vf, "nic", &nic) &&
+                               json_object_object_get_ex(nic, "id", &id)
+                           ? g_strdup(json_object_get_string(id))
+                           : NULL;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The store's inventory agrees with the domain (@plugged: it has the plan's
+ * interfaces): the NIC is stored plugged exactly then, and holds its VF (the
+ * one the plan reserved, or the one it had) exactly then
+ */
+static int
+sfo_crash_check_store(const sfo_crash_shape *shape, const sfo_plan *plan, gboolean plugged)
+{
+    g_autoptr(sfo_store) store = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *holder = NULL;
+    g_autoptr(json_object) nic = NULL;
+    const sfo_nic *inv_nic = sfo_inventory_find_nic(sfo_inv, shape->nic);
+    const char *vf = shape->action == SFO_PLAN_UNPLUG ? inv_nic->vf_address : NULL;
+    json_object *value;
+    gboolean stored;
+    guint i;
+
+    for (i = 0; !vf && i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+
+        if (step->op == SFO_PLAN_OP_RESERVE_VF)
+            vf = step->vf_address;
+    }
+    if (sfo_store_open(sfo_store_test_dsn(), 0, &store) < 0 ||
+        sfo_store_get(store, "nics", shape->nic, 0, &text) < 0 ||
+        !(nic = json_tokener_parse(text))) {
+        fprintf(stderr, "# store: %s\n", sfo_error_last() ? sfo_error_last()->message : "?");
+        return 1;
+    }
+    stored = json_object_object_get_ex(nic, "plugged", &value) && json_object_get_boolean(value);
+    if (stored != plugged) {
+        fprintf(stderr, "# the store says NIC %s is %s, the domain %s\n", shape->nic,
+                stored ? "plugged" : "unplugged", plugged ? "has it" : "has not");
+        return 1;
+    }
+    holder = sfo_crash_store_vf_holder(store, "h1", vf);
+    if (g_strcmp0(holder, plugged ? shape->nic : NULL) != 0) {
+        fprintf(stderr, "# VF %s is held by %s in the store\n", vf, holder ? holder : "nobody");
+        return 1;
+    }
+    if (json_object_object_get_ex(nic, "vf", &value) != plugged) {
+        fprintf(stderr, "# NIC %s %s a VF in the store\n", shape->nic, plugged ? "lacks" : "has");
+        return 1;
+    }
+    return 0;
+}
+
 /* Reconciles and checks what the crash left; exits 0 when all holds, else 1 with the reason */
 static int
 sfo_crash_child_check(const sfo_crash_shape *shape, const sfo_test_journal_kind *kind, guint point)
 {
     g_autoptr(sfo_plan) plan = sfo_crash_plan(shape);
+    g_autoptr(sfo_plan) probe_plan = NULL;
     g_autoptr(sfo_exec_result) result = NULL;
     g_autoptr(sfo_exec_result) again = NULL;
     g_autoptr(GPtrArray) open = NULL;
@@ -459,11 +544,19 @@ sfo_crash_child_check(const sfo_crash_shape *shape, const sfo_test_journal_kind 
                 sfo_exec_status_to_string(status), where);
         return 1;
     }
+    /* the store's inventory, for the shapes whose NIC stays on the source host */
+    if (!g_str_equal(kind->name, "file") &&
+        (shape->action == SFO_PLAN_PLUG || shape->action == SFO_PLAN_UNPLUG) &&
+        sfo_crash_check_store(shape, plan, g_str_has_suffix(where, " vf")) != 0)
+        return 1;
     /*
-     * no VF stays held: a sequence of another NIC can have the plan's VF, so it is never
-     * handed out twice
+     * no VF stays held: a sequence of another NIC (of a VM of its own: the store's journal
+     * keeps one open sequence per VM, and holds a plan's VFs from its start) can have the
+     * plan's VF, so it is never handed out twice
      */
-    if (journal->ops->begin(journal, plan, sfo_virt.uri, NULL, &probe) < 0) {
+    probe_plan = sfo_plan_new(shape->action);
+    probe_plan->vm_id = g_strdup("vm-probe");
+    if (journal->ops->begin(journal, probe_plan, sfo_virt.uri, NULL, &probe) < 0) {
         fprintf(stderr, "# probe: %s\n", sfo_error_last()->message);
         return 1;
     }
@@ -497,13 +590,23 @@ sfo_crash_child_check(const sfo_crash_shape *shape, const sfo_test_journal_kind 
 
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A journal as new; the store's also holds the inventory, with the plug's NIC
+ * unplugged, so that its write-back can be checked against the domain
+ */
 static void
 sfo_crash_reset_journal(const sfo_test_journal_kind *kind)
 {
-    if (g_str_equal(kind->name, "file"))
+    g_autoptr(sfo_store) store = NULL;
+
+    if (g_str_equal(kind->name, "file")) {
         g_unlink(sfo_journal_path);
-    else
-        sfo_store_close(sfo_store_test_open());
+        return;
+    }
+    store = sfo_store_test_open();
+    if (sfo_store_import(store, sfo_inv, 0, NULL) < 0 ||
+        sfo_store_unplug_nic(store, sfo_crash_shapes[0].nic, 0, NULL) < 0)
+        fail_msg("store: %s", sfo_error_last()->message);
 }
 
 /* Crash at every point of @shape's plan over @kind, in turn */

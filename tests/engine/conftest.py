@@ -82,7 +82,7 @@ def new_database(cluster):
 class Engine:
     """A sriovfo-engine process (python3 -m sriovfo_engine) on a free loopback port."""
 
-    def __init__(self, dsn, workers=2, env=None, args=(), tls=None):
+    def __init__(self, dsn, workers=2, env=None, args=(), tls=None, session=False):
         self.dsn = dsn
         self.port = free_port()
         self.url = "%s://127.0.0.1:%d%s" % ("https" if tls else "http", self.port, API)
@@ -95,7 +95,8 @@ class Engine:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sriovfo_engine", "--bind", "127.0.0.1:%d" % self.port,
              "--workers", str(workers), "--dsn", dsn, *args],
-            stdout=self.log, stderr=subprocess.STDOUT, env=environ)
+            stdout=self.log, stderr=subprocess.STDOUT, env=environ,
+            start_new_session=session)
         deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None:

@@ -27,6 +27,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "../store/store-test.h"
 #include "sfo-test-virt.h"
 #include "sfo-test.h"
 
@@ -40,6 +41,8 @@ static sfo_inventory *sfo_inv;
 static virDomainPtr sfo_dom;
 static char *sfo_console;
 static char *sfo_skip_reason;
+/* a store holding the exec inventory, its host h1 on the embedded driver; NULL without PostgreSQL */
+static sfo_store *sfo_store_db;
 
 /* The last failover state the guest printed ("eth0:virtio_net,e1000e", "none"), or "" */
 static char *
@@ -86,6 +89,39 @@ sfo_guest_wait_state(const char *want)
     fail_msg("the guest's failover state is '%s', not %s", state, want);
 }
 
+/*
+ * The store's cases: the exec inventory in a throw-away cluster, host h1 on
+ * the embedded driver, NIC n-guest unplugged and without a VF (a plug
+ * reserves one). Without PostgreSQL's server programs they skip.
+ */
+static int
+sfo_guest_store_setup(void)
+{
+    g_autofree char *bindir = NULL;
+    sfo_host *h1 = sfo_inventory_find_host(sfo_inv, "h1");
+    PGconn *conn;
+
+    if (sfo_store_server_bindir(&bindir) < 0) {
+        sfo_error_clear();
+        return 0;
+    }
+    if (!sfo_store_test_start())
+        return 0;
+    sfo_store_db = sfo_store_test_open();
+    g_free(h1->libvirt_uri);
+    h1->libvirt_uri = g_strdup(sfo_virt.uri);
+    if (sfo_store_import(sfo_store_db, sfo_inv, 0, NULL) < 0) {
+        fprintf(stderr, "# store: %s\n", sfo_error_last()->message);
+        return -1;
+    }
+    conn = sfo_store_test_connect();
+    sfo_store_test_sql(conn, "UPDATE host_vfs SET nic_id = NULL WHERE nic_id = 'n-guest'; "
+                             "UPDATE nics SET vf_address = NULL, plugged = false "
+                             "WHERE id = 'n-guest'");
+    PQfinish(conn);
+    return 0;
+}
+
 static int
 sfo_test_group_setup(void **state G_GNUC_UNUSED)
 {
@@ -116,7 +152,7 @@ sfo_test_group_setup(void **state G_GNUC_UNUSED)
         g_autofree char *text = NULL;
 
         if (g_file_get_contents(sfo_console, &text, NULL, NULL) && strstr(text, "SFO-NET none"))
-            return 0;
+            return sfo_guest_store_setup();
         g_usleep(200 * 1000);
     }
     fprintf(stderr, "# the guest did not boot within %d s\n", SFO_GUEST_BOOT_SECONDS);
@@ -137,6 +173,8 @@ typedef struct {
     const char *dest;
     const char *migration_uri;
     const char *memory_file;
+    /* plan from the store and journal there, on the URIs its hosts name */
+    gboolean store;
 } sfo_guest_where;
 
 static sfo_exec_result *
@@ -148,12 +186,28 @@ sfo_guest_apply_to(int action, const char *subject, const char *host, const sfo_
     g_autofree char *journal = sfo_test_virt_path(&sfo_virt, "guest.jsonl");
     sfo_exec_result *result = NULL;
 
-    if (sfo_plan_build(sfo_inv, action, subject, host, SFO_PLAN_EMULATED, &plan) < 0)
+    g_autofree char *source = NULL;
+    g_autofree char *dest = NULL;
+    sfo_journal *store_journal = NULL;
+
+    if (where->store) {
+        if (sfo_store_plan(sfo_store_db, action, subject, host, SFO_PLAN_EMULATED, &plan) < 0 ||
+            sfo_store_plan_uris(sfo_store_db, plan, 0, &source, &dest) < 0 ||
+            sfo_store_open_journal(sfo_store_db, 0, &store_journal) < 0)
+            fail_msg("plan from the store: %s", sfo_error_last()->message);
+        /* the URIs the store's hosts name are the ones the case means */
+        assert_string_equal(source, where->source ? where->source : sfo_virt.uri);
+        assert_string_equal(dest ? dest : "", where->dest ? where->dest : "");
+    } else if (sfo_plan_build(sfo_inv, action, subject, host, SFO_PLAN_EMULATED, &plan) < 0) {
         fail_msg("plan: %s", sfo_error_last()->message);
+    }
     assert_int_equal(
         sfo_exec_open(where->source ? where->source : sfo_virt.uri, where->dest, 0, &exec), 0);
     assert_int_equal(sfo_exec_set_unplug_timeout(exec, SFO_GUEST_REACT_SECONDS * 1000), 0);
-    assert_int_equal(sfo_exec_set_journal(exec, journal), 0);
+    if (store_journal)
+        assert_int_equal(sfo_exec_use_journal(exec, store_journal), 0);
+    else
+        assert_int_equal(sfo_exec_set_journal(exec, journal), 0);
     assert_int_equal(sfo_exec_set_migration_uri(exec, where->migration_uri), 0);
     assert_int_equal(sfo_exec_set_snapshot_memory_file(exec, where->memory_file), 0);
     if (hook)
@@ -246,6 +300,89 @@ test_guest__plug_then_unplug(void **state G_GNUC_UNUSED)
     if (strcmp(seen->str, "0:SV;1:S-;2:S-;3:--;") != 0 &&
         strcmp(seen->str, "0:S-;1:S-;2:S-;3:--;") != 0)
         fail_msg("live XML after each unplug step: %s", seen->str);
+    sfo_guest_wait_state("none");
+}
+
+/* The first value of @sql (parameter $1: @p1) in the store; "" without a row or for NULL */
+static char *
+sfo_guest_store_value(const char *sql, const char *p1)
+{
+    const char *params[] = { p1 };
+    PGconn *conn = sfo_store_test_connect();
+    g_autoptr(PGresult) res = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
+    char *value;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(conn));
+    value = g_strdup(PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "");
+    PQfinish(conn);
+    return value;
+}
+
+/*
+ * What the store says of n-guest and vm-guest agrees with @plugged, @vf
+ * (the VF it holds, "" for none) and @host: in the NIC, in the host's VFs
+ * (no other VF of any host is its), and the VM's host
+ */
+static void
+sfo_guest_store_says(gboolean plugged, const char *host, const char *vf)
+{
+    g_autofree char *stored_plugged =
+        sfo_guest_store_value("SELECT plugged::text FROM nics WHERE id = $1", "n-guest");
+    g_autofree char *nic_vf =
+        sfo_guest_store_value("SELECT vf_address FROM nics WHERE id = $1", "n-guest");
+    g_autofree char *held = sfo_guest_store_value(
+        "SELECT string_agg(p.host_id || ' ' || v.address, ',') FROM host_vfs v "
+        "JOIN host_pfs p ON p.id = v.pf_id WHERE v.nic_id = $1",
+        "n-guest");
+    g_autofree char *vm_host =
+        sfo_guest_store_value("SELECT host_id FROM vms WHERE id = $1", "vm-guest");
+    g_autofree char *want_held = vf[0] ? g_strdup_printf("%s %s", host, vf) : g_strdup("");
+
+    assert_string_equal(stored_plugged, plugged ? "true" : "false");
+    assert_string_equal(nic_vf, vf);
+    assert_string_equal(held, want_held);
+    assert_string_equal(vm_host, host);
+}
+
+#define SFO_NEED_STORE() \
+    do { \
+        if (!sfo_store_db) { \
+            printf("# no PostgreSQL server programs: the store's cases skip\n"); \
+            skip(); \
+        } \
+    } while (0)
+
+/*
+ * plug and unplug planned from the store and journaled there: each completed
+ * sequence is in the store as it ends (the VF the plug reserved is the NIC's,
+ * the unplug frees it), the live domain and the guest agree
+ */
+static void
+test_guest__store_plug_then_unplug(void **state G_GNUC_UNUSED)
+{
+    sfo_guest_where where = { .store = TRUE };
+    g_autoptr(sfo_exec_result) plug = NULL;
+    g_autoptr(sfo_exec_result) unplug = NULL;
+    const sfo_plan_step *reserve;
+
+    SFO_NEED_GUEST();
+    SFO_NEED_STORE();
+    sfo_guest_store_says(FALSE, "h1", "");
+    plug = sfo_guest_apply_to(SFO_PLAN_PLUG, "n-guest", NULL, &where, NULL, NULL);
+    sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
+    reserve = ((sfo_exec_step_result *)plug->steps->pdata[0])->step;
+    assert_int_equal(reserve->op, SFO_PLAN_OP_RESERVE_VF);
+    sfo_guest_store_says(TRUE, "h1", reserve->vf_address);
+    assert_true(sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", SFO_GUEST_MAC));
+    assert_true(sfo_test_virt_has(sfo_dom, FALSE, "ua-p-fo", SFO_GUEST_MAC));
+    sfo_guest_wait_state("pair");
+
+    unplug = sfo_guest_apply_to(SFO_PLAN_UNPLUG, "n-guest", NULL, &where, NULL, NULL);
+    sfo_guest_expect(unplug, SFO_EXEC_COMPLETED, NULL);
+    sfo_guest_store_says(FALSE, "h1", "");
+    assert_false(sfo_test_virt_has(sfo_dom, FALSE, "ua-n-guest", NULL));
+    assert_false(sfo_test_virt_has(sfo_dom, FALSE, "ua-p-fo", NULL));
     sfo_guest_wait_state("none");
 }
 
@@ -486,9 +623,11 @@ sfo_guest_paused_throughout(virDomainPtr dom)
  */
 static virDomainPtr
 sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_test_second_host *host,
-                  const char *name, const char *dest_id)
+                  const char *name, const char *dest_id, gboolean store)
 {
-    sfo_guest_where where = { .source = source, .migration_uri = "tcp://127.0.0.1" };
+    sfo_guest_where where = { .source = source,
+                              .migration_uri = "tcp://127.0.0.1",
+                              .store = store };
     g_autoptr(sfo_exec_result) result = NULL;
     const sfo_exec_step_result *r;
     virConnectPtr dest = NULL;
@@ -497,6 +636,15 @@ sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_test_sec
 
     sfo_test_second_host_start(&sfo_virt, host, name);
     where.dest = host->uri;
+    if (store) {
+        /* the destination's URI, now that it runs */
+        g_autofree char *sql = g_strdup_printf(
+            "UPDATE hosts SET libvirt_uri = '%s' WHERE id = '%s'", host->uri, dest_id);
+        PGconn *conn = sfo_store_test_connect();
+
+        sfo_store_test_sql(conn, sql);
+        PQfinish(conn);
+    }
     result = sfo_guest_apply_to(action, "vm-guest", dest_id, &where, NULL, NULL);
     sfo_guest_expect(result, SFO_EXEC_COMPLETED, NULL);
     /* reserve, detach, wait, migrate, attach on the destination, release: all done */
@@ -527,6 +675,14 @@ sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_test_sec
     /* libvirt paused the guest for the whole transfer exactly when it was not live */
     assert_int_equal(sfo_guest_paused_throughout(moved), action == SFO_PLAN_MIGRATE_OFFLINE);
     sfo_guest_wait_state("pair");
+    if (store) {
+        /* the store moved the VM and its VF: the one reserved on the destination */
+        const sfo_plan_step *reserve = ((sfo_exec_step_result *)result->steps->pdata[0])->step;
+
+        assert_int_equal(reserve->op, SFO_PLAN_OP_RESERVE_VF);
+        assert_string_equal(reserve->host_id, dest_id);
+        sfo_guest_store_says(TRUE, dest_id, reserve->vf_address);
+    }
     return moved;
 }
 
@@ -553,8 +709,16 @@ test_guest__migration_to_second_host(void **state G_GNUC_UNUSED)
     SFO_NEED_GUEST();
     SFO_NEED_SECOND_HOST();
     sfo_guest_ensure_paired();
-    sfo_moved =
-        sfo_guest_migrate(SFO_PLAN_MIGRATE, NULL, sfo_dom, &sfo_hosts[0], "second-host", "h2");
+    if (sfo_store_db) {
+        /* the store's NIC plugged too (every step already done), holding a VF of h1 */
+        sfo_guest_where where = { .store = TRUE };
+        g_autoptr(sfo_exec_result) plug =
+            sfo_guest_apply_to(SFO_PLAN_PLUG, "n-guest", NULL, &where, NULL, NULL);
+
+        sfo_guest_expect(plug, SFO_EXEC_COMPLETED, NULL);
+    }
+    sfo_moved = sfo_guest_migrate(SFO_PLAN_MIGRATE, NULL, sfo_dom, &sfo_hosts[0], "second-host",
+                                  "h2", sfo_store_db != NULL);
 }
 
 /*
@@ -578,7 +742,7 @@ test_guest__offline_migration_to_third_host(void **state G_GNUC_UNUSED)
     g_free(vm->host_id);
     vm->host_id = g_strdup("h2");
     moved = sfo_guest_migrate(SFO_PLAN_MIGRATE_OFFLINE, sfo_hosts[0].uri, sfo_moved, &sfo_hosts[1],
-                              "third-host", "h1");
+                              "third-host", "h1", FALSE);
     virDomainFree(moved);
 }
 
@@ -594,6 +758,10 @@ sfo_test_group_teardown(void **state G_GNUC_UNUSED)
     if (sfo_dom)
         virDomainFree(sfo_dom);
     sfo_test_virt_close(&sfo_virt);
+    if (sfo_store_db) {
+        sfo_store_close(sfo_store_db);
+        sfo_store_test_stop();
+    }
     sfo_inventory_free(sfo_inv);
     g_free(sfo_console);
     g_free(sfo_skip_reason);
@@ -605,6 +773,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_guest__plug_then_unplug),
+        cmocka_unit_test(test_guest__store_plug_then_unplug),
         cmocka_unit_test(test_guest__attach_fails_halfway),
         cmocka_unit_test(test_guest__failed_migration_replugs_on_source),
         cmocka_unit_test(test_guest__save_and_restore),

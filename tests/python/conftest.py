@@ -138,11 +138,11 @@ class PostgresCluster:
         if not os.environ.get("SFO_TEST_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def sql(self, query):
-        """Runs @query in the database "postgres" with psql: its output (unaligned, no
+    def sql(self, query, dbname="postgres"):
+        """Runs @query in database @dbname with psql: its output (unaligned, no
         headers)."""
         proc = subprocess.run([os.path.join(self.bindir, "psql"), "-h", self.dir, "-p",
-                               self.PORT, "-U", self.USER, "-d", "postgres", "-X", "-A", "-t",
+                               self.PORT, "-U", self.USER, "-d", dbname, "-X", "-A", "-t",
                                "-v", "ON_ERROR_STOP=1", "-c", query],
                               env=server_env(), stdout=subprocess.PIPE, check=True)
         return proc.stdout.decode().strip()

@@ -21,15 +21,16 @@ file=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${PYTHON:=python3}"
 
-# the engine's tests (tests/engine) run in the environment that holds the oVirt SDK. The
-# C library runs there in the engine's server processes, not in the interpreter a runner
-# wraps: under valgrind they are skipped (make check runs them); under AddressSanitizer
-# the servers inherit the runtime, and leak checks stay with the tests of the bindings
-# (the SDK's own extensions and the interpreters' exits are not this project's).
+# the engine's tests (tests/engine, and tests/integration/test_engine*.py) run in the
+# environment that holds the oVirt SDK. The C library runs there in the engine's server
+# processes, not in the interpreter a runner wraps: under valgrind they are skipped (make
+# check runs them); under AddressSanitizer the servers inherit the runtime, and leak checks
+# stay with the tests of the bindings (the SDK's own extensions and the interpreters' exits
+# are not this project's).
 # The page's tests (tests/browser) run with their own pytest.ini.
 testdir=$here
 case $file in
-*tests/engine/*)
+*tests/engine/*|*tests/integration/test_engine*.py)
     if [ -n "${SFO_PY_RUNNER:-}" ]; then
         echo "run-pytest: $file: the engine's servers do not run under $SFO_PY_RUNNER; skipped"
         exit 77

@@ -67,6 +67,20 @@ sfo_test_plan(void)
     return plan;
 }
 
+/*
+ * The test plan as if for VM @vm: the store's journal keeps one open sequence
+ * per VM, so sequences open side by side belong to different VMs
+ */
+static sfo_plan *
+sfo_test_plan_of_vm(const char *vm)
+{
+    sfo_plan *plan = sfo_test_plan();
+
+    g_free(plan->vm_id);
+    plan->vm_id = g_strdup(vm);
+    return plan;
+}
+
 static char *
 sfo_test_plan_text(const sfo_plan *plan)
 {
@@ -139,6 +153,7 @@ test_journal__round_trip(void **state)
 {
     const sfo_test_journal_kind *kind = *state;
     g_autoptr(sfo_plan) plan = sfo_test_plan();
+    g_autoptr(sfo_plan) other_vm = sfo_test_plan_of_vm("vm-other");
     g_autofree char *plan_text = sfo_test_plan_text(plan);
     g_autofree char *first = NULL;
     g_autofree char *second = NULL;
@@ -150,7 +165,7 @@ test_journal__round_trip(void **state)
     kind->reset();
     journal = kind->open();
     first = sfo_test_begin(journal, plan, "test:///default", "qemu:///dest");
-    second = sfo_test_begin(journal, plan, "test:///default", NULL);
+    second = sfo_test_begin(journal, other_vm, "test:///default", NULL);
     assert_string_not_equal(first, second);
     sfo_test_record(journal, first, FALSE, 0, SFO_JOURNAL_STARTED, NULL, NULL);
     sfo_test_record(journal, second, FALSE, 0, SFO_JOURNAL_STARTED, NULL, NULL);
@@ -296,7 +311,9 @@ test_journal__store_reserve_race(void **state G_GNUC_UNUSED)
     const char *nics[2] = { "nic-left", "nic-right" };
     const char *rounds_env = g_getenv("SFO_JOURNAL_RACE_ROUNDS");
     guint32 rounds = rounds_env ? (guint32)atoi(rounds_env) : SFO_RACE_DEFAULT_ROUNDS;
-    g_autoptr(sfo_plan) plan = sfo_test_plan();
+    g_autoptr(sfo_plan) left = sfo_test_plan_of_vm("vm-left");
+    g_autoptr(sfo_plan) right = sfo_test_plan_of_vm("vm-right");
+    sfo_plan *plans[2] = { left, right };
     race_worker_data data[2];
     sfo_store_test_worker workers[2];
     guint wins[2] = { 0, 0 };
@@ -305,7 +322,7 @@ test_journal__store_reserve_race(void **state G_GNUC_UNUSED)
 
     sfo_test_journal_store.reset();
     for (i = 0; i < 2; i++) {
-        data[i] = (race_worker_data){ plan, nics[i] };
+        data[i] = (race_worker_data){ plans[i], nics[i] };
         sfo_store_test_worker_start(&workers[i], race_worker_main, &data[i]);
     }
     for (round = 1; round <= rounds; round++) {
@@ -521,6 +538,236 @@ test_journal__store_arguments(void **state G_GNUC_UNUSED)
     sfo_journal_free(journal);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The store is the truth: write-back, one open sequence per VM, VF holds   */
+/* ------------------------------------------------------------------------ */
+
+/* The first value of @sql (one or two parameters) as text; "" without a row or for NULL */
+static char *
+sfo_test_sql_value(const char *sql, const char *p1, const char *p2)
+{
+    const char *params[] = { p1, p2 };
+    PGconn *conn = sfo_store_test_connect();
+    g_autoptr(PGresult) res = PQexecParams(conn, sql, p2 ? 2 : 1, NULL, params, NULL, NULL, 0);
+    char *value;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(conn));
+    value = g_strdup(PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
+    PQfinish(conn);
+    return value;
+}
+
+/* The NIC holding VF @vf of @host in the store's inventory ("" when free) */
+static char *
+sfo_test_vf_holder(const char *host, const char *vf)
+{
+    return sfo_test_sql_value("SELECT coalesce(v.nic_id, '') FROM host_vfs v "
+                              "JOIN host_pfs p ON p.id = v.pf_id "
+                              "WHERE p.host_id = $1 AND v.address = $2",
+                              host, vf);
+}
+
+/* @plan as if it were for NIC @nic of VM @vm */
+static sfo_plan *
+sfo_test_plan_for(const sfo_plan *plan, const char *vm, const char *nic)
+{
+    g_autoptr(json_object) obj = sfo_plan_to_json(plan);
+    sfo_plan *copy = NULL;
+    guint i;
+
+    assert_int_equal(sfo_plan_from_json(obj, &copy), 0);
+    g_free(copy->vm_id);
+    copy->vm_id = g_strdup(vm);
+    g_free(copy->nic_id);
+    copy->nic_id = g_strdup(nic);
+    for (i = 0; i < copy->steps->len; i++) {
+        sfo_plan_step *step = copy->steps->pdata[i];
+
+        g_free(step->nic_id);
+        step->nic_id = g_strdup(nic);
+    }
+    return copy;
+}
+
+/* The store holding tests/data/plan/inventory.json, and a journal on it */
+static sfo_store *
+sfo_test_store_with_inventory(void)
+{
+    g_autoptr(sfo_inventory) inv = sfo_test_load_inventory("plan", "inventory.json");
+    sfo_store *store = sfo_store_test_open();
+
+    if (sfo_store_import(store, inv, 0, NULL) < 0)
+        fail_msg("import: %s", sfo_error_last()->message);
+    return store;
+}
+
+/*
+ * A completed migration moves the VM and its VF holdings to the destination in
+ * the transaction that ends it; an undone one changes nothing; the holds live
+ * until the end even when the plan's release-vf ran.
+ */
+static void
+test_journal__store_write_back_migrate(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_test_store_with_inventory();
+    g_autoptr(sfo_plan) plan = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *undone = NULL;
+    g_autofree char *done = NULL;
+    g_autofree char *value = NULL;
+    sfo_journal *journal;
+    guint i;
+
+    assert_int_equal(sfo_store_plan(store, SFO_PLAN_MIGRATE, "vm1", "h2", SFO_PLAN_EMULATED, &plan),
+                     0);
+    assert_false(sfo_plan_is_refused(plan));
+    before = sfo_store_test_export_json(store);
+
+    /* undone: the store exactly as before, no hold left */
+    journal = sfo_test_journal_store.open();
+    undone = sfo_test_begin(journal, plan, "test:///default", "test:///dest");
+    value = sfo_test_sql_value("SELECT count(*) FROM journal_vf_holds WHERE sequence_id = $1",
+                               undone, NULL);
+    assert_string_equal(value, "2"); /* held from the start: both reserve-vf steps */
+    g_clear_pointer(&value, g_free);
+    assert_int_equal(journal->ops->finish(journal, undone, "undone"), 0);
+    after = sfo_store_test_export_json(store);
+    assert_string_equal(after, before);
+    value = sfo_test_sql_value("SELECT count(*) FROM journal_vf_holds WHERE sequence_id = $1",
+                               undone, NULL);
+    assert_string_equal(value, "0");
+    g_clear_pointer(&value, g_free);
+
+    /* completed: the release-vf steps ran, the holds stay until the end */
+    done = sfo_test_begin(journal, plan, "test:///default", "test:///dest");
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+
+        if (step->op == SFO_PLAN_OP_RELEASE_VF)
+            sfo_test_release(journal, done, step->host_id, step->vf_address, step->nic_id);
+    }
+    value = sfo_test_sql_value("SELECT count(*) FROM journal_vf_holds WHERE sequence_id = $1", done,
+                               NULL);
+    assert_string_equal(value, "2");
+    g_clear_pointer(&value, g_free);
+    assert_int_equal(journal->ops->finish(journal, done, "completed"), 0);
+    value = sfo_test_sql_value("SELECT host_id FROM vms WHERE id = $1", "vm1", NULL);
+    assert_string_equal(value, "h2");
+    g_clear_pointer(&value, g_free);
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+        g_autofree char *holder = NULL;
+
+        if (step->op != SFO_PLAN_OP_RESERVE_VF)
+            continue;
+        holder = sfo_test_vf_holder("h2", step->vf_address);
+        assert_string_equal(holder, step->nic_id);
+        value = sfo_test_sql_value("SELECT vf_address FROM nics WHERE id = $1", step->nic_id, NULL);
+        assert_string_equal(value, step->vf_address);
+        g_clear_pointer(&value, g_free);
+    }
+    /* the source's VFs are free, no hold is left */
+    g_clear_pointer(&value, g_free);
+    value = sfo_test_vf_holder("h1", "0000:3b:02.0");
+    assert_string_equal(value, "");
+    g_clear_pointer(&value, g_free);
+    value = sfo_test_sql_value("SELECT count(*) FROM journal_vf_holds WHERE sequence_id = $1", done,
+                               NULL);
+    assert_string_equal(value, "0");
+    g_clear_pointer(&value, g_free);
+    /* ending it again writes nothing more */
+    assert_int_equal(journal->ops->finish(journal, done, "completed"), 0);
+    sfo_journal_free(journal);
+    g_clear_pointer(&after, g_free);
+    after = sfo_store_test_export_json(store);
+    assert_string_not_equal(after, before);
+}
+
+/*
+ * A VM has one open sequence: a second begin is refused at once, begins
+ * nothing and keeps no lock; so is a plan whose VF another sequence holds, or
+ * that the inventory gave to another NIC since the plan was made.
+ */
+static void
+test_journal__store_begin_refusals(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = sfo_test_store_with_inventory();
+    g_autoptr(sfo_plan) plug = NULL;
+    g_autoptr(sfo_plan) plug_other = NULL;
+    g_autofree char *first = NULL;
+    g_autofree char *value = NULL;
+    char *id = NULL;
+    sfo_journal *journal;
+    sfo_journal *other;
+    const sfo_plan_step *reserve;
+
+    /* nic4 of vm1 and nic7 of vm3 each want a VF: on h1 and on h3 */
+    assert_int_equal(sfo_store_plan(store, SFO_PLAN_PLUG, "nic4", NULL, SFO_PLAN_EMULATED, &plug),
+                     0);
+    assert_false(sfo_plan_is_refused(plug));
+    reserve = plug->steps->pdata[0];
+    assert_int_equal(reserve->op, SFO_PLAN_OP_RESERVE_VF);
+
+    journal = sfo_test_journal_store.open();
+    first = sfo_test_begin(journal, plug, "test:///default", NULL);
+    /* the same VM again, from another process */
+    other = sfo_test_journal_store.open();
+    assert_int_equal(other->ops->begin(other, plug, "test:///default", NULL, &id), SFO_EVIOLATED);
+    assert_null(id);
+    assert_string_equal(sfo_error_last()->key, "ACTION_TYPE_FAILED_OBJECT_LOCKED");
+    assert_non_null(strstr(sfo_error_last()->message, "web1"));
+    value = sfo_test_sql_value("SELECT count(*) FROM journal_sequences WHERE ended_at IS NULL AND "
+                               "plan->>'vm' = $1",
+                               "vm1", NULL);
+    assert_string_equal(value, "1");
+    g_clear_pointer(&value, g_free);
+
+    /* the VF it holds, planned for another VM's NIC: refused before anything began */
+    assert_int_equal(
+        sfo_store_plan(store, SFO_PLAN_PLUG, "nic4", NULL, SFO_PLAN_EMULATED, &plug_other), 0);
+    /* the store's plan sees the hold: that VF is no longer offered */
+    assert_true(sfo_plan_is_refused(plug_other) ||
+                g_strcmp0(((sfo_plan_step *)plug_other->steps->pdata[0])->vf_address,
+                          reserve->vf_address) != 0);
+    g_clear_pointer(&plug_other, sfo_plan_free);
+    plug_other = sfo_test_plan_for(plug, "vm5", "nic-x");
+    assert_int_equal(other->ops->begin(other, plug_other, "test:///default", NULL, &id),
+                     SFO_EVIOLATED);
+    assert_string_equal(sfo_error_last()->key, "CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF");
+    value = sfo_test_sql_value("SELECT count(*) FROM journal_sequences WHERE plan->>'vm' = $1",
+                               "vm5", NULL);
+    assert_string_equal(value, "0");
+    g_clear_pointer(&value, g_free);
+    /* once the first ended undone, the VF is free again */
+    assert_int_equal(journal->ops->finish(journal, first, "undone"), 0);
+    assert_int_equal(other->ops->begin(other, plug_other, "test:///default", NULL, &id), 0);
+    assert_int_equal(other->ops->finish(other, id, "completed"), 0);
+    g_free(id);
+    id = NULL;
+    /* the inventory gives it to nic-x now (nic-x is no NIC of the store: no write) */
+    g_clear_pointer(&value, g_free);
+    value = sfo_test_vf_holder(reserve->host_id, reserve->vf_address);
+    assert_string_equal(value, "");
+    g_clear_pointer(&value, g_free);
+    /* the VF used in the inventory by another NIC refuses the begin */
+    g_free(sfo_test_sql_value("UPDATE host_vfs v SET nic_id = 'nic5' FROM host_pfs p "
+                              "WHERE p.id = v.pf_id AND p.host_id = $1 AND v.address = $2 "
+                              "RETURNING v.nic_id",
+                              reserve->host_id, reserve->vf_address));
+    assert_int_equal(journal->ops->begin(journal, plug, "test:///default", NULL, &id),
+                     SFO_EVIOLATED);
+    assert_string_equal(sfo_error_last()->key, "CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF");
+    /* no lock was kept by the refusals: nothing open is owned by anyone */
+    value = sfo_test_sql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                               "classid = 0 AND objid < $1::integer",
+                               "1000000", NULL);
+    assert_string_equal(value, "0");
+    sfo_journal_free(other);
+    sfo_journal_free(journal);
+}
+
 #define SFO_TEST_JOURNAL_CASE(kind, f) \
     { \
 #kind ": " #f, f, NULL, NULL, (void *)&sfo_test_journal_##kind \
@@ -541,6 +788,8 @@ main(void)
         cmocka_unit_test(test_journal__store_sequence_of_live_process),
         cmocka_unit_test(test_journal__store_lost_connection),
         cmocka_unit_test(test_journal__store_arguments),
+        cmocka_unit_test(test_journal__store_write_back_migrate),
+        cmocka_unit_test(test_journal__store_begin_refusals),
     };
 
     return cmocka_run_group_tests_name("journal", tests, sfo_test_group_setup,

@@ -303,15 +303,20 @@ class Inventory(_Owner):
         preconditions are the plan's violations (plan.refused). emulated=True stands an
         emulated e1000e in for each VF (hosts without SR-IOV, docs/sequencer.md). Raises
         NotFound for an unknown NIC, VM or host."""
-        if isinstance(action, str):
-            action = plan_action_from_string(action)
-        flags = _c.SFO_PLAN_EMULATED if emulated else 0
-        host = None if host_id is None else _text(host_id, "host_id")
-        return Plan(_c.sfo_plan_build(self._handle, action, _text(subject_id, "subject_id"),
-                                      host, flags))
+        return Plan(_c.sfo_plan_build(self._handle,
+                                      *_plan_args(action, subject_id, host_id, emulated)))
 
     def __repr__(self):
         return "<sriovfo.Inventory%s>" % (" closed" if self._h is None else "")
+
+
+def _plan_args(action, subject_id, host_id, emulated):
+    """(action, subject, host, flags) as sfo_plan_build() and sfo_store_plan() take them."""
+    if isinstance(action, str):
+        action = plan_action_from_string(action)
+    flags = _c.SFO_PLAN_EMULATED if emulated else 0
+    host = None if host_id is None else _text(host_id, "host_id")
+    return action, _text(subject_id, "subject_id"), host, flags
 
 
 def _attach_violations(exc, handle):

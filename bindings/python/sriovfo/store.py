@@ -5,16 +5,18 @@
     with sriovfo.Store() as store:          # the embedded store
         store.import_inventory(sriovfo.Inventory.load("inventory.json"))
         profile_id, warnings = store.add_vnic_profile(profile)
+        result = store.apply("plug", nic_id)    # on the host's libvirt, journaled here
 
 sriovfo.Store is the class of this module: its first use imports it, and with it the SWIG
 module sriovfo._store and libsriovfo-store, which links libpq. `import sriovfo` alone loads
-neither (a VDSM hook never needs them).
+neither (a VDSM hook never needs them); Store.apply() and Store.reconcile() import
+sriovfo.virt (libvirt) on their first call.
 """
 
 import json as _json
 import os as _os
 
-from . import InvalidInput, Inventory, Violations, _object_json, _Owner, _text
+from . import InvalidInput, Inventory, Plan, Violations, _object_json, _Owner, _plan_args, _text
 from . import _store as _c
 
 __all__ = ["Store"]
@@ -177,6 +179,51 @@ class Store(_Owner):
         """Marks NIC @nic_id unplugged: Violations. NotFound (NIC_NOT_FOUND) for an unknown
         NIC."""
         return Violations(_c.sfo_store_unplug_nic(self._handle, _text(nic_id, "nic_id"), 0))
+
+    # ---- actions: plans run against the hosts' libvirt, journaled here (docs/store.md) ----
+
+    def plan(self, action, subject_id, host_id=None, emulated=False):
+        """As Inventory.plan(), over what the store holds read in one snapshot: a VF is free
+        only when no NIC uses it and no sequence of the store's journal holds it. A refused
+        plan has .refused and .violations. NotFound for an unknown NIC, VM or host."""
+        return Plan(_c.sfo_store_plan(self._handle,
+                                      *_plan_args(action, subject_id, host_id, emulated)))
+
+    def apply(self, action, subject_id, host_id=None, *, emulated=False, unplug_timeout=None,
+              migration_uri=None):
+        """Runs @action on @subject_id (@host_id: a migration's destination) against the
+        libvirt of the hosts involved (hosts[].libvirt_uri), journaled in this store: an
+        ExecResult, as Exec.run() returns it. The plan is Store.plan()'s. When the sequence
+        completes, the inventory takes its effect in the transaction that ends it (a plug's
+        VF and plugged, an unplug's, a migration's host and VFs); undone, nothing changes.
+
+        Raises, before anything runs: NotFound for an unknown NIC, VM or host;
+        RuleViolation for a refused plan (.violations), for a VF another sequence took
+        meanwhile (CANNOT_PLUG_PASSTHROUGH_VNIC_NO_SUITABLE_VF) and for a VM that already
+        has an open sequence (ACTION_TYPE_FAILED_OBJECT_LOCKED); InvalidInput
+        (HOST_URI_MISSING) for a host without a libvirt URI."""
+        from .virt import Exec
+
+        plan = self.plan(action, subject_id, host_id, emulated=emulated)
+        plan.violations.raise_for_errors()
+        source, destination = _c.sfo_store_plan_uris(self._handle, plan._handle, 0)
+        with Exec(source, destination, unplug_timeout=unplug_timeout,
+                  migration_uri=migration_uri) as ex:
+            ex._use_journal(_c.sfo_store_open_journal(self._handle, 0))
+            return ex.run(plan)
+
+    def reconcile(self, *, uri_override=None):
+        """Finishes or undoes every sequence of this store's journal that never ended and
+        whose process is gone (a live process's are left alone), each on the libvirt URIs
+        it recorded (or @uri_override for all); those that complete write their effect to
+        the inventory as Store.apply() does. An ExecResult: "completed" when nothing is left
+        open."""
+        from .virt import Exec
+
+        uri = None if uri_override is None else _text(uri_override, "uri_override")
+        with Exec(uri) as ex:
+            ex._use_journal(_c.sfo_store_open_journal(self._handle, 0))
+            return ex.reconcile()
 
     # ---- users and tokens of the REST engine (docs/store.md) ----
 

@@ -75,6 +75,11 @@ class Exec(_Owner):
             _c.sfo_exec_set_snapshot_memory_file(
                 self._h, _text(_os.fsdecode(memory_file), "memory_file"))
 
+    def _use_journal(self, journal):
+        """Records in @journal (a C journal of sriovfo._store: Store.apply(), Store.reconcile()),
+        which this exec takes over."""
+        _c.sfo_exec_use_journal(self._handle, journal)
+
     def run(self, plan):
         """Runs @plan step by step, undoing what was done when a step fails: ExecResult."""
         return ExecResult(_c.sfo_exec_run(self._handle, plan._handle, 0))

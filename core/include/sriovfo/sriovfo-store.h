@@ -389,6 +389,41 @@ int sfo_store_embedded_stop(const char *data_dir, unsigned int flags);
  */
 int sfo_store_open_journal(sfo_store *store, unsigned int flags, sfo_journal **ret_journal);
 
+/**
+ * sfo_store_plan:
+ * @action: an sfo_plan_action
+ * @subject_id: the NIC (plug, unplug) or the VM (every other action)
+ * @host_id: the destination of a migration, the host of a run; else NULL
+ * @flags: as sfo_plan_build()'s (SFO_PLAN_EMULATED, ...)
+ * @ret_plan: free with sfo_plan_free()
+ *
+ * sfo_plan_build() over what the store holds, read in one snapshot, where a
+ * VF is free only when no NIC of the inventory uses it and no sequence of the
+ * store's journal holds it (docs/store.md, "Actions"). A refused plan is
+ * returned as sfo_plan_build() returns it. Returns: 0; SFO_ENOTFOUND
+ * (NIC_NOT_FOUND, VM_NOT_FOUND, HOST_NOT_FOUND); SFO_EINVALID; SFO_EDATABASE.
+ * Since: 0.1.0
+ */
+int sfo_store_plan(sfo_store *store, int action, const char *subject_id, const char *host_id,
+                   unsigned int flags, sfo_plan **ret_plan);
+
+/**
+ * sfo_store_plan_uris:
+ * @plan: a plan of sfo_store_plan()
+ * @flags: must be 0
+ * @ret_source_uri: the libvirt URI (hosts[].libvirt_uri) of the host the
+ *                  plan's source steps run on; NULL when no step runs there.
+ *                  Free with sfo_free()
+ * @ret_destination_uri: the same for its destination steps (a migration)
+ *
+ * Where sfo_exec_open() connects to run @plan. Returns: 0; SFO_ENOTFOUND
+ * (HOST_NOT_FOUND) for a host the store lacks; SFO_EINVALID
+ * (HOST_URI_MISSING) for a host without a libvirt URI; SFO_EDATABASE.
+ * Since: 0.1.0
+ */
+int sfo_store_plan_uris(sfo_store *store, const sfo_plan *plan, unsigned int flags,
+                        char **ret_source_uri, char **ret_destination_uri);
+
 #ifdef __cplusplus
 }
 #endif

@@ -87,7 +87,9 @@ CREATE TABLE public.hosts (
     id public.object_id NOT NULL,
     name public.object_name NOT NULL,
     cluster_id public.object_id NOT NULL,
-    ordinal bigint NOT NULL
+    ordinal bigint NOT NULL,
+    libvirt_uri text,
+    CONSTRAINT hosts_libvirt_uri_check CHECK ((libvirt_uri <> ''::text))
 );
 
 ALTER TABLE public.hosts ALTER COLUMN ordinal ADD GENERATED ALWAYS AS IDENTITY (
@@ -393,6 +395,8 @@ CREATE INDEX host_vfs_nic_id_idx ON public.host_vfs USING btree (nic_id);
 CREATE INDEX hosts_cluster_id_idx ON public.hosts USING btree (cluster_id);
 
 CREATE INDEX journal_sequences_open_idx ON public.journal_sequences USING btree (ordinal) WHERE (ended_at IS NULL);
+
+CREATE UNIQUE INDEX journal_sequences_open_vm_key ON public.journal_sequences USING btree (((plan ->> 'vm'::text))) WHERE (ended_at IS NULL);
 
 CREATE INDEX journal_steps_sequence_id_idx ON public.journal_steps USING btree (sequence_id, ordinal);
 
