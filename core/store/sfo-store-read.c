@@ -4,8 +4,9 @@
  * What a front end (the REST engine, the CLI) shows: one object by id, or a
  * collection in import/add order, filtered by exact name and by its parent,
  * in inventory format (docs/inventory-format.md). Each call is one
- * read-only snapshot transaction (a host is read with its PFs and VFs by
- * several statements); the list statements are run unprepared, so that the
+ * statement, which is its own snapshot, in one round trip (a host is read
+ * with its PFs and VFs by several statements, in one read-only snapshot
+ * transaction); the list statements are run unprepared, so that the
  * planner sees which filters are NULL and uses the index of those that are not.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -174,7 +175,11 @@ sfo_store_json_text(json_object *obj)
 static int
 sfo_store_read(sfo_store *store, sfo_store_read_op *op)
 {
-    int r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_read_txn, op);
+    /* one statement, its own snapshot; a host's PFs and VFs take more: one snapshot for all */
+    int r = sfo_store_transaction(store,
+                                  op->kind->coll == SFO_STORE_COLL_HOSTS ? SFO_STORE_TXN_SNAPSHOT
+                                                                         : SFO_STORE_TXN_STATEMENT,
+                                  sfo_store_read_txn, op);
 
     if (r < 0)
         g_clear_pointer(&op->result, json_object_put);

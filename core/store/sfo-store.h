@@ -296,6 +296,12 @@ typedef enum {
     SFO_STORE_TXN_SNAPSHOT,  /* repeatable read, read only (export) */
     /* read committed, no inventory lock: migrations (they lock the tables), the journal */
     SFO_STORE_TXN_UNLOCKED,
+    /*
+     * one read-only statement (or one pipeline) in the implicit transaction the
+     * server gives it: its own snapshot, one round trip, no BEGIN nor COMMIT
+     * (get and list of one kind, a token check)
+     */
+    SFO_STORE_TXN_STATEMENT,
 } sfo_store_txn_mode;
 
 /*
