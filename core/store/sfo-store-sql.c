@@ -477,6 +477,27 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                               "SELECT h.id FROM hosts h" SFO_SQL_FILTER("h", "h.cluster_id"), 4,
                               TRUE },
 #undef SFO_SQL_FILTER
+    /* a get by id: prepared (the primary key, planned once per connection) */
+    [SFO_STMT_GET_DATA_CENTER] = { "get_data_center",
+                                   "SELECT d.id, d.name FROM data_centers d WHERE d.id = $1::text",
+                                   1 },
+    [SFO_STMT_GET_CLUSTER] = { "get_cluster",
+                               "SELECT " SFO_SQL_CLUSTER_COLS
+                               " FROM clusters c WHERE c.id = $1::text",
+                               1 },
+    [SFO_STMT_GET_NETWORK] = { "get_network",
+                               "SELECT " SFO_SQL_NETWORK_COLS
+                               " FROM networks n WHERE n.id = $1::text",
+                               1 },
+    [SFO_STMT_GET_PROFILE] = { "get_profile",
+                               "SELECT " SFO_SQL_PROFILE_COLS
+                               " FROM vnic_profiles p WHERE p.id = $1::text",
+                               1 },
+    [SFO_STMT_GET_VM] = { "get_vm", "SELECT " SFO_SQL_VM_COLS " FROM vms v WHERE v.id = $1::text",
+                          1 },
+    [SFO_STMT_GET_NIC] = { "get_nic",
+                           "SELECT " SFO_SQL_NIC_COLS " FROM nics i WHERE i.id = $1::text", 1 },
+    [SFO_STMT_GET_HOST] = { "get_host", "SELECT h.id FROM hosts h WHERE h.id = $1::text", 1 },
     /* every profile and its network: what failover candidates are chosen from */
     [SFO_STMT_PROFILES_WITH_NETWORKS] = { "profiles_with_networks",
                                           "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS
