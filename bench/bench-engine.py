@@ -248,6 +248,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nics", type=int, default=100000)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads per worker (more than 1: gunicorn's gthread workers), for "
+                   "the engine and the floor")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--rate", type=int, default=1000)
@@ -290,13 +293,14 @@ def main():
             f.write(FLOOR_APP)
         engine = subprocess.Popen(
             [args.python, "-m", "sriovfo_engine", "--bind", "127.0.0.1:%d" % eport,
-             "--workers", str(args.workers), "--dsn", dsn],
+             "--workers", str(args.workers), "--threads", str(args.threads), "--dsn", dsn],
             env=env, stdout=open(os.path.join(logs, "engine.log"), "w"),
             stderr=subprocess.STDOUT)
         procs.append(engine)
         floor = subprocess.Popen(
             [args.python, "-m", "gunicorn", "--workers", str(args.workers), "--worker-class",
-             "sync", "--bind", "127.0.0.1:%d" % fport, "--chdir", floor_dir, "sfo_floor:app"],
+             "gthread" if args.threads > 1 else "sync", "--threads", str(args.threads),
+             "--bind", "127.0.0.1:%d" % fport, "--chdir", floor_dir, "sfo_floor:app"],
             env=env, stdout=open(os.path.join(logs, "floor.log"), "w"),
             stderr=subprocess.STDOUT)
         procs.append(floor)
@@ -307,7 +311,8 @@ def main():
         status, _, body = request(eport, "GET", API + "/vnicprofiles", token)
         assert status == 200 and body.count(b"<vnic_profile ") == 100, status
 
-        results = {"nics": args.nics, "workers": args.workers, "peak": {}, "fixed_rate": {}}
+        results = {"nics": args.nics, "workers": args.workers, "threads": args.threads,
+                   "load_average": os.getloadavg()[0], "peak": {}, "fixed_rate": {}}
         for name, port, path in (("floor", fport, one), ("get-one", eport, one),
                                  ("get-list", eport, API + "/vnicprofiles")):
             results["peak"][name] = wrk(port, path, token, args.connections, args.seconds)
@@ -330,8 +335,11 @@ def main():
         if args.json:
             print(json.dumps(results, indent=2))
             return 0
-        print("sriovfo-engine, %d NICs, %d workers, loopback; floor = minimal Falcon app "
-              "(constant body), same gunicorn settings, same run" % (args.nics, args.workers))
+        print("sriovfo-engine, %d NICs, %d workers x %d threads, loopback; floor = minimal "
+              "Falcon app (constant body), same gunicorn settings, same run; load average "
+              "%.2f at the start, %.2f at the end" % (args.nics, args.workers, args.threads,
+                                                      results["load_average"],
+                                                      os.getloadavg()[0]))
         print("%-12s %10s %8s | %8s %9s %9s %9s %7s %8s" % (
             "target", "peak r/s", "/floor", "rate/s", "p50 ms", "p99 ms", "max ms", "errors",
             "p99/flr"))

@@ -39,6 +39,9 @@ def parse_args(argv):
     p.add_argument("--bind", default="127.0.0.1:8080",
                    help="address:port to listen on (default 127.0.0.1:8080)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads per worker (default 1: gunicorn's sync workers; more: its "
+                   "gthread workers, each thread with its own store connection)")
     p.add_argument("--dsn", default=os.environ.get("SRIOVFO_DSN") or None,
                    help="the store's libpq connection string (default $SRIOVFO_DSN, else "
                    "the embedded store)")
@@ -53,6 +56,8 @@ def parse_args(argv):
         p.error("--certfile and --keyfile go together")
     if args.workers < 1:
         p.error("--workers must be at least 1")
+    if args.threads < 1:
+        p.error("--threads must be at least 1")
     if args.token_ttl < 1:
         p.error("--token-ttl must be at least 1")
     return args
@@ -83,7 +88,8 @@ def main(argv=None):
     options = {
         "bind": args.bind,
         "workers": args.workers,
-        "worker_class": "sync",
+        "worker_class": "gthread" if args.threads > 1 else "sync",
+        "threads": args.threads,
         "timeout": args.timeout,
         "certfile": args.certfile,
         "keyfile": args.keyfile,

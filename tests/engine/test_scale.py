@@ -78,6 +78,18 @@ def test_eight_clients_through_four_workers(racing_db):
         engine.stop()
 
 
+def test_eight_clients_through_threads(racing_db):
+    """gthread workers (--threads): the bindings release the GIL around the store's calls,
+    each thread has its own connection, the outcome is the same."""
+    dsn, profiles = racing_db
+    engine = Engine(dsn, workers=1, args=["--threads", "4"])
+    try:
+        check_outcome(dsn, race([engine], profiles, 8, 50), 8 * 50)
+        assert "gthread" in engine.output()
+    finally:
+        engine.stop()
+
+
 def test_two_engines_one_database(racing_db):
     dsn, profiles = racing_db
     a, b = Engine(dsn), Engine(dsn)
