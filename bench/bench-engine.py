@@ -247,7 +247,9 @@ def open_loop(port, token, kind, rate, seconds, net=None, ident=None):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nics", type=int, default=100000)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=None,
+                   help="gunicorn workers of the engine and the floor (default: the engine's, "
+                   "two per CPU, at most 8)")
     p.add_argument("--threads", type=int, default=1,
                    help="threads per worker (more than 1: gunicorn's gthread workers), for "
                    "the engine and the floor")
@@ -259,6 +261,11 @@ def main():
     p.add_argument("--json", action="store_true")
     p.add_argument("--python", default=sys.executable)
     args = p.parse_args()
+    if args.workers is None:
+        sys.path.insert(0, os.path.join(TOP, "engine-ext"))
+        from sriovfo_engine.main import default_workers
+
+        args.workers = default_workers()
     if not shutil.which("wrk"):
         raise SystemExit("bench-engine: wrk is not installed (scripts/install-deps.sh)")
 

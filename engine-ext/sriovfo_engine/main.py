@@ -32,13 +32,20 @@ class _Server(gunicorn.app.base.BaseApplication):
         return create_app(self.dsn, self.token_ttl)
 
 
+def default_workers():
+    """Two sync workers per CPU, at most 8: while one waits on PostgreSQL the other uses the
+    CPU (docs/benchmarks.md, bench-engine); each holds a connection of the database's."""
+    return min(2 * (os.cpu_count() or 1), 8)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="sriovfo-engine",
         description="Serve the sriov-failover REST API (oVirt dialect) over the store.")
     p.add_argument("--bind", default="127.0.0.1:8080",
                    help="address:port to listen on (default 127.0.0.1:8080)")
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--workers", type=int, default=default_workers(),
+                   help="worker processes (default two per CPU, at most 8: %(default)s)")
     p.add_argument("--threads", type=int, default=1,
                    help="threads per worker (default 1: gunicorn's sync workers; more: its "
                    "gthread workers, each thread with its own store connection)")

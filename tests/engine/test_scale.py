@@ -4,6 +4,7 @@ two sriovfo-engine processes over one PostgreSQL, get exactly the rule's outcome
 
 import http.client
 import json
+import os
 import threading
 
 import pytest
@@ -105,3 +106,15 @@ def test_two_engines_one_database(racing_db):
     finally:
         a.stop()
         b.stop()
+
+
+def test_worker_options():
+    """Two sync workers per CPU (at most 8) by default; --threads picks gthread workers."""
+    from sriovfo_engine import main
+
+    args = main.parse_args([])
+    assert args.workers == min(2 * (os.cpu_count() or 1), 8) and args.threads == 1
+    assert main.parse_args(["--workers", "3", "--threads", "4"]).threads == 4
+    for bad in (["--threads", "0"], ["--workers", "0"]):
+        with pytest.raises(SystemExit):
+            main.parse_args(bad)
