@@ -16,6 +16,8 @@ settings that answers a constant body. Targets: GET /vnicprofiles/{id}, GET /vni
   shows (a closed-loop tool waits and hides it); p50 / p99 / max and the errors.
 
 Prints a table and the ratios engine / floor; --json prints the figures as JSON.
+--in-process times the store's calls and the application without HTTP instead (--profile
+adds cProfile's view of the GETs).
 """
 
 import argparse
@@ -244,19 +246,101 @@ def open_loop(port, token, kind, rate, seconds, net=None, ident=None):
             "errors": len(failures)}
 
 
+# ---------------------------------------------------------------------------
+# in-process: where a request's time goes, without HTTP and without the client
+# ---------------------------------------------------------------------------
+
+def _per_call_ms(fn, budget=0.5):
+    fn()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < budget:
+        fn()
+        n += 1
+    return (time.perf_counter() - start) / n * 1000
+
+
+def in_process(dsn, profile_id, profile):
+    """Times the store's calls and the WSGI application (falcon.testing, no socket) of the
+    engine and of the floor in this process; with @profile, cProfile of the engine's GETs."""
+    import cProfile
+    import pstats
+
+    import falcon.testing
+    import sriovfo.store
+
+    sys.path.insert(0, os.path.join(TOP, "engine-ext"))
+    from sriovfo_engine import app as engine_app
+    from sriovfo_engine import model
+
+    floor_ns = {}
+    exec(FLOOR_APP, floor_ns)  # noqa: S102 (the constant above)
+    store = sriovfo.store.Store(dsn)
+    token = store.login("admin@internal", PASSWORD)["token"]
+    auth = {"Authorization": "Bearer " + token}
+    engine = falcon.testing.TestClient(engine_app.create_app(dsn), headers=auth)
+    floor = falcon.testing.TestClient(floor_ns["app"])
+    one, many = API + "/vnicprofiles/" + profile_id, API + "/vnicprofiles"
+    objs = store.list("vnic_profiles")
+    rows = [
+        ("floor: GET one", lambda: floor.simulate_get(one)),
+        ("store.verify_token()", lambda: store.verify_token(token)),
+        ("store.get_json() of a profile", lambda: store.get_json("vnic_profiles", profile_id)),
+        ("store.list_json() of 100", lambda: store.list_json("vnic_profiles")),
+        ("render 100 profiles, XML", lambda: model.render_list("vnic_profiles", objs, False)),
+        ("render 100 profiles, JSON", lambda: model.render_list("vnic_profiles", objs, True)),
+        ("engine: GET one", lambda: engine.simulate_get(one)),
+        ("engine: GET list (XML)", lambda: engine.simulate_get(many)),
+        ("engine: GET list (JSON)",
+         lambda: engine.simulate_get(many, headers={"Accept": "application/json"})),
+    ]
+    assert engine.simulate_get(many).text.count("<vnic_profile ") == 100
+    floor_ms = None
+    print("in-process, one thread; /floor: over the floor's GET one (falcon.testing)")
+    print("%-32s %9s %8s" % ("call", "ms", "/floor"))
+    for name, fn in rows:
+        ms = _per_call_ms(fn)
+        floor_ms = floor_ms or ms
+        print("%-32s %9.3f %8.2f" % (name, ms, ms / floor_ms))
+    if profile:
+        for path, n in ((one, 500), (many, 200)):
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(n):
+                engine.simulate_get(path)
+            prof.disable()
+            print("\ncProfile of %d x GET %s" % (n, path))
+            pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+    store.close()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nics", type=int, default=100000)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=None,
+                   help="gunicorn workers of the engine and the floor (default: the engine's, "
+                   "two per CPU, at most 8)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads per worker (more than 1: gunicorn's gthread workers), for "
+                   "the engine and the floor")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--rate", type=int, default=1000)
     p.add_argument("--post-rate", type=int, default=100,
                    help="fixed rate of POST + DELETE pairs (default 100/s)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--in-process", action="store_true",
+                   help="time the store's calls and the application in this process instead "
+                   "(no HTTP, no wrk)")
+    p.add_argument("--profile", action="store_true",
+                   help="with --in-process: cProfile of the engine's GETs")
     p.add_argument("--python", default=sys.executable)
     args = p.parse_args()
-    if not shutil.which("wrk"):
+    if args.workers is None:
+        sys.path.insert(0, os.path.join(TOP, "engine-ext"))
+        from sriovfo_engine.main import default_workers
+
+        args.workers = default_workers()
+    if not args.in_process and not shutil.which("wrk"):
         raise SystemExit("bench-engine: wrk is not installed (scripts/install-deps.sh)")
 
     pg = load_pg()
@@ -278,6 +362,9 @@ def main():
         print("bench-engine: %d NICs, %d profiles imported in %.1f s" % (
             args.nics, len(profiles), time.monotonic() - t0), file=sys.stderr)
         del inv
+        if args.in_process:
+            in_process(dsn, profiles[0]["id"], args.profile)
+            return 0
 
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -290,14 +377,14 @@ def main():
             f.write(FLOOR_APP)
         engine = subprocess.Popen(
             [args.python, "-m", "sriovfo_engine", "--bind", "127.0.0.1:%d" % eport,
-             "--workers", str(args.workers), "--dsn", dsn],
+             "--workers", str(args.workers), "--threads", str(args.threads), "--dsn", dsn],
             env=env, stdout=open(os.path.join(logs, "engine.log"), "w"),
             stderr=subprocess.STDOUT)
         procs.append(engine)
         floor = subprocess.Popen(
             [args.python, "-m", "gunicorn", "--workers", str(args.workers), "--worker-class",
-             "gthread", "--threads", "8", "--bind", "127.0.0.1:%d" % fport, "--chdir",
-             floor_dir, "sfo_floor:app"],
+             "gthread" if args.threads > 1 else "sync", "--threads", str(args.threads),
+             "--bind", "127.0.0.1:%d" % fport, "--chdir", floor_dir, "sfo_floor:app"],
             env=env, stdout=open(os.path.join(logs, "floor.log"), "w"),
             stderr=subprocess.STDOUT)
         procs.append(floor)
@@ -308,7 +395,8 @@ def main():
         status, _, body = request(eport, "GET", API + "/vnicprofiles", token)
         assert status == 200 and body.count(b"<vnic_profile ") == 100, status
 
-        results = {"nics": args.nics, "workers": args.workers, "peak": {}, "fixed_rate": {}}
+        results = {"nics": args.nics, "workers": args.workers, "threads": args.threads,
+                   "load_average": os.getloadavg()[0], "peak": {}, "fixed_rate": {}}
         for name, port, path in (("floor", fport, one), ("get-one", eport, one),
                                  ("get-list", eport, API + "/vnicprofiles")):
             results["peak"][name] = wrk(port, path, token, args.connections, args.seconds)
@@ -331,8 +419,11 @@ def main():
         if args.json:
             print(json.dumps(results, indent=2))
             return 0
-        print("sriovfo-engine, %d NICs, %d workers, loopback; floor = minimal Falcon app "
-              "(constant body), same gunicorn settings, same run" % (args.nics, args.workers))
+        print("sriovfo-engine, %d NICs, %d workers x %d threads, loopback; floor = minimal "
+              "Falcon app (constant body), same gunicorn settings, same run; load average "
+              "%.2f at the start, %.2f at the end" % (args.nics, args.workers, args.threads,
+                                                      results["load_average"],
+                                                      os.getloadavg()[0]))
         print("%-12s %10s %8s | %8s %9s %9s %9s %7s %8s" % (
             "target", "peak r/s", "/floor", "rate/s", "p50 ms", "p99 ms", "max ms", "errors",
             "p99/flr"))

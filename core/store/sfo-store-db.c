@@ -503,6 +503,12 @@ sfo_store_transaction_once(sfo_store *s, sfo_store_txn_mode mode, sfo_store_txn_
 
     g_clear_pointer(&s->txid, g_free);
     sfo_store_clear_at_commit(s);
+    if (mode == SFO_STORE_TXN_STATEMENT) {
+        /* the server ends the statement's implicit transaction itself */
+        r = fn(s, data);
+        g_assert(!s->at_commit);
+        return r;
+    }
     if (mode == SFO_STORE_TXN_SNAPSHOT) {
         if (sfo_store_exec(s, SFO_STMT_BEGIN_SNAPSHOT, NULL, NULL) < 0)
             return SFO_EDATABASE;

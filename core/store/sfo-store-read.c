@@ -4,9 +4,12 @@
  * What a front end (the REST engine, the CLI) shows: one object by id, or a
  * collection in import/add order, filtered by exact name and by its parent,
  * in inventory format (docs/inventory-format.md). Each call is one
- * read-only snapshot transaction (a host is read with its PFs and VFs by
- * several statements); the list statements are run unprepared, so that the
- * planner sees which filters are NULL and uses the index of those that are not.
+ * statement, which is its own snapshot, in one round trip (a host is read
+ * with its PFs and VFs by several statements, in one read-only snapshot
+ * transaction); the list statements are run unprepared, so that the
+ * planner sees which filters are NULL and uses the index of those that are not;
+ * a get by id and a list without filters run prepared statements of their own
+ * (parsing and planning cost more than running them).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,24 +23,29 @@ typedef struct {
     const char *kind; /* the inventory's collection name */
     sfo_store_coll coll;
     sfo_store_stmt_id list;    /* $1 id, $2 name, $3 parent, $4 limit (NULL: all) */
+    sfo_store_stmt_id get;     /* $1 id */
+    sfo_store_stmt_id all;     /* $1 limit: a list without filters */
     const char *parent;        /* the filter's field, NULL when there is none */
     const char *not_found_key; /* SFO_ENOTFOUND of a get */
     const char *what;          /* for messages */
 } sfo_store_kind;
 
 static const sfo_store_kind sfo_store_kinds[] = {
-    { "data_centers", SFO_STORE_COLL_DATA_CENTERS, SFO_STMT_LIST_DATA_CENTERS, NULL,
-      SFO_KEY_DATA_CENTER_NOT_FOUND, "data center" },
-    { "clusters", SFO_STORE_COLL_CLUSTERS, SFO_STMT_LIST_CLUSTERS, "data_center",
-      SFO_KEY_CLUSTER_NOT_FOUND, "cluster" },
-    { "networks", SFO_STORE_COLL_NETWORKS, SFO_STMT_LIST_NETWORKS, "data_center",
-      SFO_KEY_NETWORK_NOT_FOUND, "network" },
-    { "vnic_profiles", SFO_STORE_COLL_PROFILES, SFO_STMT_LIST_PROFILES, "network",
-      SFO_KEY_VNIC_PROFILE_NOT_FOUND, "vNIC profile" },
-    { "vms", SFO_STORE_COLL_VMS, SFO_STMT_LIST_VMS, "cluster", SFO_KEY_VM_NOT_FOUND, "VM" },
-    { "nics", SFO_STORE_COLL_NICS, SFO_STMT_LIST_NICS, "vm", SFO_KEY_NIC_NOT_FOUND, "NIC" },
-    { "hosts", SFO_STORE_COLL_HOSTS, SFO_STMT_LIST_HOSTS, "cluster", SFO_KEY_HOST_NOT_FOUND,
-      "host" },
+    { "data_centers", SFO_STORE_COLL_DATA_CENTERS, SFO_STMT_LIST_DATA_CENTERS,
+      SFO_STMT_GET_DATA_CENTER, SFO_STMT_ALL_DATA_CENTERS, NULL, SFO_KEY_DATA_CENTER_NOT_FOUND,
+      "data center" },
+    { "clusters", SFO_STORE_COLL_CLUSTERS, SFO_STMT_LIST_CLUSTERS, SFO_STMT_GET_CLUSTER,
+      SFO_STMT_ALL_CLUSTERS, "data_center", SFO_KEY_CLUSTER_NOT_FOUND, "cluster" },
+    { "networks", SFO_STORE_COLL_NETWORKS, SFO_STMT_LIST_NETWORKS, SFO_STMT_GET_NETWORK,
+      SFO_STMT_ALL_NETWORKS, "data_center", SFO_KEY_NETWORK_NOT_FOUND, "network" },
+    { "vnic_profiles", SFO_STORE_COLL_PROFILES, SFO_STMT_LIST_PROFILES, SFO_STMT_GET_PROFILE,
+      SFO_STMT_ALL_PROFILES, "network", SFO_KEY_VNIC_PROFILE_NOT_FOUND, "vNIC profile" },
+    { "vms", SFO_STORE_COLL_VMS, SFO_STMT_LIST_VMS, SFO_STMT_GET_VM, SFO_STMT_ALL_VMS, "cluster",
+      SFO_KEY_VM_NOT_FOUND, "VM" },
+    { "nics", SFO_STORE_COLL_NICS, SFO_STMT_LIST_NICS, SFO_STMT_GET_NIC, SFO_STMT_ALL_NICS, "vm",
+      SFO_KEY_NIC_NOT_FOUND, "NIC" },
+    { "hosts", SFO_STORE_COLL_HOSTS, SFO_STMT_LIST_HOSTS, SFO_STMT_GET_HOST, SFO_STMT_ALL_HOSTS,
+      "cluster", SFO_KEY_HOST_NOT_FOUND, "host" },
 };
 
 static const sfo_store_kind *
@@ -69,6 +77,7 @@ sfo_store_check_read_id(const char *field, const char *id)
 
 typedef struct {
     const sfo_store_kind *kind;
+    gboolean get; /* by id (params[0]), else a list (the four parameters) */
     const char *params[4];
     json_object *result; /* out: the array of objects */
 } sfo_store_read_op;
@@ -152,9 +161,16 @@ sfo_store_read_txn(sfo_store *s, gpointer data)
     sfo_store_read_op *op = data;
     g_autoptr(PGresult) res = NULL;
     int i;
+    int r;
 
     g_clear_pointer(&op->result, json_object_put);
-    if (sfo_store_exec(s, op->kind->list, op->params, &res) < 0)
+    if (op->get)
+        r = sfo_store_exec(s, op->kind->get, op->params, &res);
+    else if (!op->params[1] && !op->params[2])
+        r = sfo_store_exec(s, op->kind->all, (const char *[]){ op->params[3] }, &res);
+    else
+        r = sfo_store_exec(s, op->kind->list, op->params, &res);
+    if (r < 0)
         return SFO_EDATABASE;
     op->result = json_object_new_array_ext(PQntuples(res));
     if (op->kind->coll == SFO_STORE_COLL_HOSTS)
@@ -174,7 +190,11 @@ sfo_store_json_text(json_object *obj)
 static int
 sfo_store_read(sfo_store *store, sfo_store_read_op *op)
 {
-    int r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_read_txn, op);
+    /* one statement, its own snapshot; a host's PFs and VFs take more: one snapshot for all */
+    int r = sfo_store_transaction(store,
+                                  op->kind->coll == SFO_STORE_COLL_HOSTS ? SFO_STORE_TXN_SNAPSHOT
+                                                                         : SFO_STORE_TXN_STATEMENT,
+                                  sfo_store_read_txn, op);
 
     if (r < 0)
         g_clear_pointer(&op->result, json_object_put);
@@ -185,7 +205,7 @@ int
 sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
               char **ret_json)
 {
-    sfo_store_read_op op = { NULL, { id }, NULL };
+    sfo_store_read_op op = { NULL, TRUE, { id }, NULL };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
@@ -214,7 +234,7 @@ sfo_store_list(sfo_store *store, const char *kind, const char *name, const char 
                unsigned int flags, char **ret_json)
 {
     g_autofree char *limit_text = limit >= 0 ? g_strdup_printf("%d", limit) : NULL;
-    sfo_store_read_op op = { NULL, { NULL, name, parent, limit_text }, NULL };
+    sfo_store_read_op op = { NULL, FALSE, { NULL, name, parent, limit_text }, NULL };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);

@@ -530,6 +530,46 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                               "SELECT h.id FROM hosts h" SFO_SQL_FILTER("h", "h.cluster_id"), 4,
                               TRUE },
 #undef SFO_SQL_FILTER
+    /* a get by id: prepared (the primary key, planned once per connection) */
+    [SFO_STMT_GET_DATA_CENTER] = { "get_data_center",
+                                   "SELECT d.id, d.name FROM data_centers d WHERE d.id = $1::text",
+                                   1 },
+    [SFO_STMT_GET_CLUSTER] = { "get_cluster",
+                               "SELECT " SFO_SQL_CLUSTER_COLS
+                               " FROM clusters c WHERE c.id = $1::text",
+                               1 },
+    [SFO_STMT_GET_NETWORK] = { "get_network",
+                               "SELECT " SFO_SQL_NETWORK_COLS
+                               " FROM networks n WHERE n.id = $1::text",
+                               1 },
+    [SFO_STMT_GET_PROFILE] = { "get_profile",
+                               "SELECT " SFO_SQL_PROFILE_COLS
+                               " FROM vnic_profiles p WHERE p.id = $1::text",
+                               1 },
+    [SFO_STMT_GET_VM] = { "get_vm", "SELECT " SFO_SQL_VM_COLS " FROM vms v WHERE v.id = $1::text",
+                          1 },
+    [SFO_STMT_GET_NIC] = { "get_nic",
+                           "SELECT " SFO_SQL_NIC_COLS " FROM nics i WHERE i.id = $1::text", 1 },
+    [SFO_STMT_GET_HOST] = { "get_host", "SELECT h.id FROM hosts h WHERE h.id = $1::text", 1 },
+/* a list without filters ($1 the most rows, NULL: all): prepared as well */
+#define SFO_SQL_ALL(alias) " ORDER BY " alias ".ordinal LIMIT $1::bigint"
+    [SFO_STMT_ALL_DATA_CENTERS] = { "all_data_centers",
+                                    "SELECT d.id, d.name FROM data_centers d" SFO_SQL_ALL("d"), 1 },
+    [SFO_STMT_ALL_CLUSTERS] = { "all_clusters",
+                                "SELECT " SFO_SQL_CLUSTER_COLS " FROM clusters c" SFO_SQL_ALL("c"),
+                                1 },
+    [SFO_STMT_ALL_NETWORKS] = { "all_networks",
+                                "SELECT " SFO_SQL_NETWORK_COLS " FROM networks n" SFO_SQL_ALL("n"),
+                                1 },
+    [SFO_STMT_ALL_PROFILES] = { "all_profiles",
+                                "SELECT " SFO_SQL_PROFILE_COLS
+                                " FROM vnic_profiles p" SFO_SQL_ALL("p"),
+                                1 },
+    [SFO_STMT_ALL_VMS] = { "all_vms", "SELECT " SFO_SQL_VM_COLS " FROM vms v" SFO_SQL_ALL("v"), 1 },
+    [SFO_STMT_ALL_NICS] = { "all_nics", "SELECT " SFO_SQL_NIC_COLS " FROM nics i" SFO_SQL_ALL("i"),
+                            1 },
+    [SFO_STMT_ALL_HOSTS] = { "all_hosts", "SELECT h.id FROM hosts h" SFO_SQL_ALL("h"), 1 },
+#undef SFO_SQL_ALL
     /* every profile and its network: what failover candidates are chosen from */
     [SFO_STMT_PROFILES_WITH_NETWORKS] = { "profiles_with_networks",
                                           "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS

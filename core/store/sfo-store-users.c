@@ -534,7 +534,8 @@ sfo_store_verify_token(sfo_store *store, const char *token, unsigned int flags, 
     sfo_check_flags(flags, 0);
 
     op.hash = hash = sfo_store_token_hash(token);
-    r = sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_verify_txn, &op);
+    /* every API request pays it: one statement, one round trip */
+    r = sfo_store_transaction(store, SFO_STORE_TXN_STATEMENT, sfo_store_verify_txn, &op);
     if (r < 0) {
         g_clear_pointer(&op.result, json_object_put);
         return r;

@@ -161,6 +161,20 @@ typedef enum {
     SFO_STMT_LIST_VMS,
     SFO_STMT_LIST_NICS,
     SFO_STMT_LIST_HOSTS,
+    SFO_STMT_GET_DATA_CENTER,
+    SFO_STMT_GET_CLUSTER,
+    SFO_STMT_GET_NETWORK,
+    SFO_STMT_GET_PROFILE,
+    SFO_STMT_GET_VM,
+    SFO_STMT_GET_NIC,
+    SFO_STMT_GET_HOST,
+    SFO_STMT_ALL_DATA_CENTERS,
+    SFO_STMT_ALL_CLUSTERS,
+    SFO_STMT_ALL_NETWORKS,
+    SFO_STMT_ALL_PROFILES,
+    SFO_STMT_ALL_VMS,
+    SFO_STMT_ALL_NICS,
+    SFO_STMT_ALL_HOSTS,
     SFO_STMT_PROFILE_VM_COUNTS,
     SFO_STMT_PROFILES_WITH_NETWORKS,
     /* merge updates, names, MACs (sfo-store-repo.c) */
@@ -308,6 +322,12 @@ typedef enum {
     SFO_STORE_TXN_SNAPSHOT,  /* repeatable read, read only (export) */
     /* read committed, no inventory lock: migrations (they lock the tables), the journal */
     SFO_STORE_TXN_UNLOCKED,
+    /*
+     * one read-only statement (or one pipeline) in the implicit transaction the
+     * server gives it: its own snapshot, one round trip, no BEGIN nor COMMIT
+     * (get and list of one kind, a token check)
+     */
+    SFO_STORE_TXN_STATEMENT,
 } sfo_store_txn_mode;
 
 /*

@@ -254,21 +254,22 @@ def read_body(req, root):
 
 
 def send_object(req, resp, kind, obj, status=falcon.HTTP_200):
-    t = model.tree(kind, obj)
+    """Answers with object @obj of collection @kind: a dict, or the store's JSON text
+    (Store.get_json(): its rendering is memoised)."""
+    as_json = wants_json(req)
     resp.status = status
-    if wants_json(req):
-        resp.content_type, resp.data = JSON, model.to_json(t)
+    resp.content_type = JSON if as_json else XML
+    if isinstance(obj, str):
+        resp.data = model.render_text(kind, obj, as_json)
     else:
-        resp.content_type, resp.data = XML, model.to_xml(model.KINDS[kind][1], t)
+        resp.data = model.render_object(kind, obj, as_json)
 
 
-def send_list(req, resp, kind, objs):
-    trees = [model.tree(kind, o) for o in objs]
-    _, item, root = model.KINDS[kind]
-    if wants_json(req):
-        resp.content_type, resp.data = JSON, model.to_json_list(item, trees)
-    else:
-        resp.content_type, resp.data = XML, model.to_xml_list(root, item, trees)
+def send_list(req, resp, kind, text):
+    """Answers with collection @kind, the store's JSON text @text (Store.list_json())."""
+    as_json = wants_json(req)
+    resp.content_type = JSON if as_json else XML
+    resp.data = model.render_text(kind, text, as_json, many=True)
 
 
 def send_action(req, resp):
@@ -356,10 +357,11 @@ class Collection(Resource):
 
     def on_get(self, req, resp):
         name, limit = list_params(req)
-        send_list(req, resp, self.kind, self.store.list(self.kind, name=name, limit=limit))
+        send_list(req, resp, self.kind,
+                  self.store.list_json(self.kind, name=name, limit=limit))
 
     def on_get_item(self, req, resp, ident):
-        send_object(req, resp, self.kind, self.store.get(self.kind, check_id(ident)))
+        send_object(req, resp, self.kind, self.store.get_json(self.kind, check_id(ident)))
 
 
 class VnicProfiles(Collection):
@@ -371,7 +373,7 @@ class VnicProfiles(Collection):
         self.store.get("networks", check_id(network))
         name, limit = list_params(req)
         send_list(req, resp, self.kind,
-                  self.store.list(self.kind, name=name, parent=network, limit=limit))
+                  self.store.list_json(self.kind, name=name, parent=network, limit=limit))
 
     def on_post(self, req, resp, ident=None):
         network = ident
@@ -385,7 +387,7 @@ class VnicProfiles(Collection):
                 del fields[link]
         profile_id, _ = self.store.add_vnic_profile(fields)
         resp.set_header("Location", "%s/vnicprofiles/%s" % (API, profile_id))
-        send_object(req, resp, self.kind, self.store.get(self.kind, profile_id),
+        send_object(req, resp, self.kind, self.store.get_json(self.kind, profile_id),
                     falcon.HTTP_201)
 
     on_post_network = on_post
@@ -394,7 +396,7 @@ class VnicProfiles(Collection):
         fields = model.to_inventory(read_body(req, "vnic_profile"), model.VNIC_PROFILE_FIELDS)
         fields["id"] = check_id(ident)
         self.store.update_vnic_profile(fields, merge=True)
-        send_object(req, resp, self.kind, self.store.get(self.kind, ident))
+        send_object(req, resp, self.kind, self.store.get_json(self.kind, ident))
 
     def on_delete_item(self, req, resp, ident):
         self.store.remove_vnic_profile(check_id(ident))
@@ -419,7 +421,7 @@ class Nics(Resource):
         vm = ident
         self.store.get("vms", check_id(vm))
         _, limit = list_params(req)
-        send_list(req, resp, self.kind, self.store.list("nics", parent=vm, limit=limit))
+        send_list(req, resp, self.kind, self.store.list_json("nics", parent=vm, limit=limit))
 
     def on_post(self, req, resp, ident):
         vm = ident
@@ -431,7 +433,7 @@ class Nics(Resource):
             del fields["vnic_profile"]
         nic_id, _ = self.store.add_nic(fields)
         resp.set_header("Location", "%s/vms/%s/nics/%s" % (API, vm, nic_id))
-        send_object(req, resp, self.kind, self.store.get("nics", nic_id), falcon.HTTP_201)
+        send_object(req, resp, self.kind, self.store.get_json("nics", nic_id), falcon.HTTP_201)
 
     def on_get_item(self, req, resp, ident, nic):
         vm, ident = ident, nic
@@ -450,7 +452,7 @@ class Nics(Resource):
             if self.actions is None:
                 raise model.BadRequest("This engine runs no actions.", "REST_INVALID_VALUE")
             run_nic_action(self.actions, req, self.store.get("nics", ident), plugged)
-        send_object(req, resp, self.kind, self.store.get("nics", ident))
+        send_object(req, resp, self.kind, self.store.get_json("nics", ident))
 
     def on_delete_item(self, req, resp, ident, nic):
         vm, ident = ident, nic

@@ -35,13 +35,20 @@ class _Server(gunicorn.app.base.BaseApplication):
         return create_app(self.dsn, self.token_ttl, self.actions)
 
 
+def default_workers():
+    """Two workers per CPU, at most 8: while one waits on PostgreSQL the other uses the CPU
+    (docs/benchmarks.md, bench-engine)."""
+    return min(2 * (os.cpu_count() or 1), 8)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="sriovfo-engine",
         description="Serve the sriov-failover REST API (oVirt dialect) over the store.")
     p.add_argument("--bind", default="127.0.0.1:8080",
                    help="address:port to listen on (default 127.0.0.1:8080)")
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--workers", type=int, default=default_workers(),
+                   help="worker processes (default two per CPU, at most 8: %(default)s)")
     p.add_argument("--dsn", default=os.environ.get("SRIOVFO_DSN") or None,
                    help="the store's libpq connection string (default $SRIOVFO_DSN, else "
                    "the embedded store)")
@@ -50,8 +57,10 @@ def parse_args(argv):
     p.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS",
                    help="lifetime of an SSO token (default 3600)")
     p.add_argument("--threads", type=int, default=8,
-                   help="request threads per worker (default 8); a worker runs at most one "
-                   "action fewer than its threads at once")
+                   help="request threads per worker (default 8: gunicorn's gthread workers, "
+                   "each thread with its own store connection); a worker runs at most one "
+                   "action fewer than its threads at once; 1: gunicorn's sync workers, which "
+                   "serve reads and writes but run no actions")
     p.add_argument("--timeout", type=int, default=30,
                    help="a worker that stops answering its master this long is restarted")
     p.add_argument("--unplug-timeout", type=float, default=None, metavar="SECONDS",
@@ -69,8 +78,8 @@ def parse_args(argv):
         p.error("--certfile and --keyfile go together")
     if args.workers < 1:
         p.error("--workers must be at least 1")
-    if args.threads < 2:
-        p.error("--threads must be at least 2 (one for actions, one for reads)")
+    if args.threads < 1:
+        p.error("--threads must be at least 1")
     if args.token_ttl < 1:
         p.error("--token-ttl must be at least 1")
     return args
@@ -132,12 +141,16 @@ def main(argv=None):
         return 1
     from .app import ActionOptions
 
-    actions = ActionOptions(emulated=args.emulated, unplug_timeout=args.unplug_timeout,
-                            migration_uri=args.migration_uri, slots=args.threads - 1)
+    # an action holds its request thread until it ends: a sync worker (--threads 1) would stop
+    # answering its master meanwhile, so it runs none (docs/rest.md, "Long actions")
+    actions = None
+    if args.threads > 1:
+        actions = ActionOptions(emulated=args.emulated, unplug_timeout=args.unplug_timeout,
+                                migration_uri=args.migration_uri, slots=args.threads - 1)
     options = {
         "bind": args.bind,
         "workers": args.workers,
-        "worker_class": "gthread",
+        "worker_class": "gthread" if args.threads > 1 else "sync",
         "threads": args.threads,
         "timeout": args.timeout,
         "certfile": args.certfile,

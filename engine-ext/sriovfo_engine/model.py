@@ -12,6 +12,7 @@ fields it sets; BadRequest carries what was wrong. Nothing here knows a rule: th
 decides whether the object is acceptable.
 """
 
+import functools
 import json
 import uuid
 
@@ -192,6 +193,41 @@ def to_json(t):
 
 def to_json_list(item, trees):
     return json.dumps({item: trees}, indent=2).encode() + b"\n"
+
+
+def render_object(kind, obj, as_json):
+    """The XML (or with @as_json the JSON) of inventory object @obj of collection @kind."""
+    t = tree(kind, obj)
+    return to_json(t) if as_json else to_xml(KINDS[kind][1], t)
+
+
+def render_list(kind, objs, as_json):
+    """The XML (or JSON) of collection @kind holding inventory objects @objs."""
+    trees = [tree(kind, o) for o in objs]
+    _, item, root = KINDS[kind]
+    return to_json_list(item, trees) if as_json else to_xml_list(root, item, trees)
+
+
+def _render_text(kind, text, as_json, many):
+    data = json.loads(text)
+    return render_list(kind, data, as_json) if many else render_object(kind, data, as_json)
+
+
+# What a GET answers is a function of the store's answer alone (its JSON text), the kind and
+# the format: each worker keeps the last renderings by those, so that a collection read again
+# unchanged (a client polling it) costs the store's read and a comparison of the text, not the
+# XML or JSON writers. The store is still read on every request: a change shows at once.
+MEMO_ENTRIES = 64
+MEMO_TEXT_LIMIT = 128 * 1024  # larger answers are rendered every time (memory stays bounded)
+_render_memo = functools.lru_cache(maxsize=MEMO_ENTRIES)(_render_text)
+
+
+def render_text(kind, text, as_json, many=False):
+    """render_object() (or with @many render_list()) of the store's JSON text @text
+    (Store.get_json(), Store.list_json()), memoised per process."""
+    if len(text) > MEMO_TEXT_LIMIT:
+        return _render_text(kind, text, as_json, many)
+    return _render_memo(kind, text, as_json, many)
 
 
 # ---------------------------------------------------------------------------

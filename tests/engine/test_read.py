@@ -7,8 +7,9 @@ import time
 
 import ovirtsdk4
 import pytest
+import sriovfo.store
 from conftest import (ADMIN, API, CLUSTER, DC, HOST1, NET_BR, NET_VF, NIC_WEB1_VF, NOWHERE,
-                      P_SRIOV_FAILOVER, P_VIRTIO_FAILOVER, WEB1, Engine)
+                      P_SRIOV_FAILOVER, P_VIRTIO_FAILOVER, WEB1, Engine, new_database)
 from lxml import etree
 from ovirtsdk4 import types
 
@@ -221,3 +222,32 @@ def test_failed_logins_are_rate_limited(engine, dsn):
     status, headers, body = login("right-password")
     assert status == 429 and headers["x-sriovfo-error-key"] == "AUTH_RATE_LIMITED"
     assert headers["retry-after"] and json.loads(body)["error_code"] == "access_denied"
+
+
+def test_answers_follow_the_store_at_once(pg_cluster):
+    """Each worker memoises its renderings by the store's answer (docs/rest.md,
+    "Performance"), never the answer itself: a change made elsewhere (another process, the
+    CLI) shows in the very next GET."""
+    dsn = new_database(pg_cluster)
+    engine = Engine(dsn, workers=1)
+    try:
+        token = engine.token()
+        for accept in ("application/xml", "application/json"):
+            headers = {"Accept": accept}
+            first = engine.request("GET", "vnicprofiles", token=token, headers=headers)
+            again = engine.request("GET", "vnicprofiles", token=token, headers=headers)
+            assert first[0] == again[0] == 200 and first[2] == again[2]
+            one = engine.request("GET", "vnicprofiles/" + P_SRIOV_FAILOVER, token=token,
+                                 headers=headers)
+            assert one[0] == 200
+            name = "renamed-" + accept.split("/")[1]
+            with sriovfo.store.Store(dsn) as store:
+                store.update_vnic_profile({"id": P_SRIOV_FAILOVER, "name": name}, merge=True)
+            status, _, body = engine.request("GET", "vnicprofiles", token=token,
+                                             headers=headers)
+            assert status == 200 and name.encode() in body and body != first[2]
+            status, _, body = engine.request("GET", "vnicprofiles/" + P_SRIOV_FAILOVER,
+                                             token=token, headers=headers)
+            assert status == 200 and name.encode() in body and body != one[2]
+    finally:
+        engine.stop()

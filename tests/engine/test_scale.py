@@ -4,6 +4,7 @@ two sriovfo-engine processes over one PostgreSQL, get exactly the rule's outcome
 
 import http.client
 import json
+import os
 import threading
 
 import pytest
@@ -78,6 +79,18 @@ def test_eight_clients_through_four_workers(racing_db):
         engine.stop()
 
 
+def test_eight_clients_through_threads(racing_db):
+    """gthread workers (--threads): the bindings release the GIL around the store's calls,
+    each thread has its own connection, the outcome is the same."""
+    dsn, profiles = racing_db
+    engine = Engine(dsn, workers=1, args=["--threads", "4"])
+    try:
+        check_outcome(dsn, race([engine], profiles, 8, 50), 8 * 50)
+        assert "gthread" in engine.output()
+    finally:
+        engine.stop()
+
+
 def test_two_engines_one_database(racing_db):
     dsn, profiles = racing_db
     a, b = Engine(dsn), Engine(dsn)
@@ -93,3 +106,16 @@ def test_two_engines_one_database(racing_db):
     finally:
         a.stop()
         b.stop()
+
+
+def test_worker_options():
+    """Two workers per CPU (at most 8) of 8 threads by default; --threads 1: sync workers."""
+    from sriovfo_engine import main
+
+    args = main.parse_args([])
+    assert args.workers == min(2 * (os.cpu_count() or 1), 8) and args.threads == 8
+    assert main.parse_args(["--threads", "1"]).threads == 1
+    assert main.parse_args(["--workers", "3", "--threads", "4"]).threads == 4
+    for bad in (["--threads", "0"], ["--workers", "0"]):
+        with pytest.raises(SystemExit):
+            main.parse_args(bad)

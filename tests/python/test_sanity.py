@@ -306,6 +306,8 @@ PYTHON_ONLY = {
     "Violation",
     "Inventory.close",
     "Store.KINDS",  # the kinds sfo_store_get() and sfo_store_list() take
+    "Store.get_json",  # sfo_store_get()'s text, which Store.get() parses
+    "Store.list_json",  # sfo_store_list()'s text, which Store.list() parses
     "Inventory.closed",
     "PLAN_ACTIONS",  # built with sfo_plan_action_to_string()
     "ExecResult",  # what Exec.run() and Exec.reconcile() return

@@ -51,6 +51,10 @@ def test_get_and_list_give_the_inventory_objects(store, kind):
     assert store.list(kind) == objects
     for obj in objects:
         assert store.get(kind, obj["id"]) == obj
+    # the same, as the library's JSON text
+    assert isinstance(store.list_json(kind), str)
+    assert json.loads(store.list_json(kind, limit=1)) == objects[:1]
+    assert json.loads(store.get_json(kind, objects[0]["id"])) == objects[0]
 
 
 @pytest.mark.parametrize("kind,key", [

@@ -497,6 +497,66 @@ test_store_api__users(void **state G_GNUC_UNUSED)
 }
 
 static void
+count_hook(sfo_store *store G_GNUC_UNUSED, const char *point G_GNUC_UNUSED, gpointer data)
+{
+    (*(int *)data)++;
+}
+
+/* Terminates the server process of @store's connection: its next statement finds it gone */
+static void
+kill_backend(sfo_store *store)
+{
+    g_autofree char *pid = g_strdup_printf("%d", PQbackendPID(store->conn));
+    const char *params[] = { pid };
+    g_autoptr(PGconn) conn = sfo_store_test_connect();
+    g_autofree char *state = sfo_store_test_try_sql(
+        conn, "SELECT pg_terminate_backend($1::integer, 10000)", 1, params, NULL);
+
+    assert_string_equal(state, "");
+}
+
+/*
+ * A get, a list (not of hosts) and a token check are one statement each, in
+ * the server's implicit transaction: no BEGIN, no COMMIT (the runner's commit
+ * hook never runs), one round trip; and, like every call, they reconnect and
+ * try again when the server went away.
+ */
+static void
+test_store_api__reads_are_one_statement(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autofree char *token = NULL;
+    g_autofree char *one = NULL;
+    g_autofree char *all = NULL;
+    g_autofree char *who = NULL;
+    int points = 0;
+
+    assert_int_equal(sfo_store_add_user(store, "alice", "secret", "viewer", 0), 0);
+    token = login(store, "alice", "secret", 0);
+
+    sfo_store_set_test_hook(store, count_hook, &points);
+    assert_int_equal(sfo_store_get(store, "vnic_profiles", P_SRIOV_FAILOVER, 0, &one), 0);
+    assert_int_equal(sfo_store_list(store, "nics", NULL, WEB1, -1, 0, &all), 0);
+    assert_int_equal(sfo_store_verify_token(store, token, 0, &who), 0);
+    assert_int_equal(points, 0);
+    g_clear_pointer(&one, g_free);
+    g_clear_pointer(&who, g_free);
+    /* hosts are read by several statements: one snapshot transaction */
+    assert_int_equal(sfo_store_get(store, "hosts", HOST1, 0, &one), 0);
+    assert_true(points > 0);
+    sfo_store_set_test_hook(store, NULL, NULL);
+    g_clear_pointer(&one, g_free);
+
+    kill_backend(store);
+    assert_int_equal(sfo_store_get(store, "vnic_profiles", P_SRIOV_FAILOVER, 0, &one), 0);
+    assert_int_equal(store->attempts, 2);
+    assert_non_null(strstr(one, P_SRIOV_FAILOVER));
+    kill_backend(store);
+    assert_int_equal(sfo_store_verify_token(store, token, 0, &who), 0);
+    assert_int_equal(store->attempts, 2);
+}
+
+static void
 test_store_api__login_and_tokens(void **state G_GNUC_UNUSED)
 {
     g_autoptr(sfo_store) store = sfo_store_test_open();
@@ -664,6 +724,7 @@ main(void)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_api__get_and_list_every_kind),
+        cmocka_unit_test(test_store_api__reads_are_one_statement),
         cmocka_unit_test(test_store_api__list_filters),
         cmocka_unit_test(test_store_api__vm_counts),
         cmocka_unit_test(test_store_api__merge_profile),

@@ -118,8 +118,12 @@ class Store(_Owner):
         """Object @object_id of collection @kind (one of Store.KINDS) as a dict in inventory
         format. NotFound with the kind's key (VNIC_PROFILE_NOT_FOUND, NIC_NOT_FOUND, ...) when
         the store has no such object; InvalidInput for an unknown kind or a malformed id."""
-        return _json.loads(_c.sfo_store_get(self._handle, _text(kind, "kind"),
-                                            _text(object_id, "id"), 0))
+        return _json.loads(self.get_json(kind, object_id))
+
+    def get_json(self, kind, object_id):
+        """get() as the library writes it: the object's JSON text (a str), which a front end
+        may hand on or memoise its rendering by (the REST engine does)."""
+        return _c.sfo_store_get(self._handle, _text(kind, "kind"), _text(object_id, "id"), 0)
 
     def list(self, kind, name=None, parent=None, limit=None):
         """The objects of collection @kind (one of Store.KINDS) as dicts in inventory format,
@@ -127,14 +131,18 @@ class Store(_Owner):
         that exact name; @parent (an id) those of that parent: the network of vnic_profiles,
         the VM of nics, the data center of networks and clusters, the cluster of vms and
         hosts; @limit caps how many (oVirt's max)."""
+        return _json.loads(self.list_json(kind, name=name, parent=parent, limit=limit))
+
+    def list_json(self, kind, name=None, parent=None, limit=None):
+        """list() as the library writes it: the JSON text (a str) of the array of objects."""
         if limit is None:
             limit = -1
         elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise InvalidInput("limit must be an integer >= 0, not %r" % (limit,),
                                "INVALID_ARGUMENT")
-        return _json.loads(_c.sfo_store_list(
+        return _c.sfo_store_list(
             self._handle, _text(kind, "kind"), None if name is None else _text(name, "name"),
-            None if parent is None else _text(parent, "parent"), min(limit, 2**31 - 1), 0))
+            None if parent is None else _text(parent, "parent"), min(limit, 2**31 - 1), 0)
 
     def failover_candidates(self, profile):
         """The ids of the stored profiles the rules allow as the failover of @profile (a dict:
