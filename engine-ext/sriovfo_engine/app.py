@@ -449,8 +449,6 @@ class Nics(Resource):
             fields["id"] = ident
             self.store.update_nic(fields, merge=True)
         if plugged is not None and plugged != current.get("plugged", True):
-            if self.actions is None:
-                raise model.BadRequest("This engine runs no actions.", "REST_INVALID_VALUE")
             run_nic_action(self.actions, req, self.store.get("nics", ident), plugged)
         send_object(req, resp, self.kind, self.store.get_json("nics", ident))
 
@@ -474,7 +472,7 @@ class ActionOptions:
         self.emulated = emulated
         self.unplug_timeout = unplug_timeout
         self.migration_uri = migration_uri
-        self.slots = max(1, slots)
+        self.slots = max(0, slots)  # 0: none (sync workers, --threads 1)
 
 
 # what each action is called in a fault (oVirt's verbs)
@@ -511,7 +509,7 @@ class Actions(Resource):
     def __init__(self, stores, options):
         super().__init__(stores)
         self.options = options
-        self.slots = threading.BoundedSemaphore(options.slots)
+        self.slots = threading.BoundedSemaphore(max(1, options.slots))
         self.pool = runner.Pool(stores.dsn, options.slots)
 
     @staticmethod
@@ -548,6 +546,10 @@ class Actions(Resource):
     def run(self, req, action, subject, name, host=None):
         """Runs @action on @subject (the NIC for plug and unplug, else the VM) through the
         store; returns on completion, raises the Fault of a refusal or a failure."""
+        if not self.options.slots:
+            raise Fault(falcon.HTTP_409, "Operation Failed",
+                        "This engine runs no actions: it serves with sync workers "
+                        "(sriovfo-engine --threads 1).", "ENGINE_RUNS_NO_ACTIONS")
         if not self.slots.acquire(blocking=False):
             raise Fault(falcon.HTTP_503, "Service Unavailable",
                         "This engine worker already runs %d actions; retry."

@@ -143,10 +143,8 @@ def main(argv=None):
 
     # an action holds its request thread until it ends: a sync worker (--threads 1) would stop
     # answering its master meanwhile, so it runs none (docs/rest.md, "Long actions")
-    actions = None
-    if args.threads > 1:
-        actions = ActionOptions(emulated=args.emulated, unplug_timeout=args.unplug_timeout,
-                                migration_uri=args.migration_uri, slots=args.threads - 1)
+    actions = ActionOptions(emulated=args.emulated, unplug_timeout=args.unplug_timeout,
+                            migration_uri=args.migration_uri, slots=args.threads - 1)
     options = {
         "bind": args.bind,
         "workers": args.workers,

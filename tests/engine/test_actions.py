@@ -137,6 +137,30 @@ def test_viewer_may_not_act(engine, dsn):
     assert export(dsn) == before
 
 
+def test_sync_workers_run_no_actions(dsn):
+    """--threads 1 serves with sync workers, which cannot wait for an action: 409, nothing
+    changes, and reads and writes go on."""
+    engine = Engine(dsn, workers=1, args=["--threads", "1"])
+    try:
+        token = engine.token()
+        before = export(dsn)
+        for action in ("deactivate", "activate"):
+            status, headers, body = engine.request(
+                "POST", "vms/%s/nics/%s/%s" % (DB1, NIC_DB1, action), "<action/>", XML,
+                token=token)
+            assert status == 409, body
+            assert headers["x-sriovfo-error-key"] == "ENGINE_RUNS_NO_ACTIONS"
+        flip = "false" if stored_nic(dsn, NIC_DB1)["plugged"] else "true"
+        status, headers, _ = engine.request(
+            "PUT", "vms/%s/nics/%s" % (DB1, NIC_DB1), "<nic><plugged>%s</plugged></nic>" % flip,
+            XML, token=token)
+        assert status == 409 and headers["x-sriovfo-error-key"] == "ENGINE_RUNS_NO_ACTIONS"
+        assert export(dsn) == before
+        assert engine.request("GET", "vms/%s/nics/%s" % (DB1, NIC_DB1), token=token)[0] == 200
+    finally:
+        engine.stop()
+
+
 def test_refusals_change_nothing(sdk, dsn):
     """web1 runs on host1, which has no libvirt URI in the example; a migration to the host it
     runs on; both refused before libvirt, 409, and the store's bytes are the same."""
