@@ -7,6 +7,10 @@
 # go to BUILDDIR/fuzz-out/NAME/corpus/ (the committed corpus is only read). The first crash,
 # leak, sanitizer report, broken invariant (abort) or input slower than 10 s stops the run
 # with a non-zero exit: its input is BUILDDIR/fuzz-out/NAME/crash-* (or timeout-*, leak-*).
+# Then the REST engine's body parsers (fuzz/fuzz_rest_body.py, Python: a seeded mutation loop
+# over fuzz/corpus/rest-body) for SECONDS, with the Python configure found and the seed
+# $SFO_FUZZ_SEED (default: the time; printed, so a run can be repeated); an input that breaks
+# them goes to BUILDDIR/fuzz-out/rest-body/crash-*.
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -46,4 +50,15 @@ for program in $targets; do
     fi
     grep -E '^stat::number_of_executed_units|^stat::new_units_added|^Done' "$out/log" || true
 done
+
+python=$(sed -n 's/^PYTHON = //p' Makefile)
+seed=${SFO_FUZZ_SEED:-$(date +%s)}
+out=fuzz-out/rest-body
+rm -rf "$out"
+echo "== fuzz rest-body: $seconds s, seed $seed, corpus $top/fuzz/corpus/rest-body"
+if ! PYTHONPATH="$top/engine-ext" "${python:-python3}" "$top/fuzz/fuzz_rest_body.py" \
+    --seconds "$seconds" --seed "$seed" --out "$out"; then
+    echo "fuzz.sh: rest-body failed (SFO_FUZZ_SEED=$seed); the input: $(ls "$out"/crash-* | tr '\n' ' ')"
+    status=1
+fi
 exit $status

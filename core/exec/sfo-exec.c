@@ -1072,7 +1072,10 @@ sfo_exec_migrate(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result
     }
     if (sfo_exec_info(exec, dom, step, &info, r) < 0)
         return;
-    if (step->live)
+    /* a domain that does not run moves as its definition alone: nothing to copy live */
+    if (!info.active)
+        flags |= VIR_MIGRATE_OFFLINE;
+    else if (step->live)
         flags |= VIR_MIGRATE_LIVE;
     if (info.persistent)
         flags |= VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
@@ -1458,8 +1461,30 @@ sfo_exec_run(sfo_exec *exec, const sfo_plan *plan, unsigned int flags, sfo_exec_
 /* ------------------------------------------------------------------------ */
 
 /*
+ * Whether the domain of @commit is on the destination; TRUE when no
+ * destination was recorded (then the source alone decides)
+ */
+static gboolean
+sfo_exec_on_destination(sfo_exec *exec, const sfo_plan_step *commit)
+{
+    sfo_exec_step_result scratch = { 0 };
+    sfo_plan_step probe = *commit;
+    gboolean there;
+
+    if (!exec->uri[SFO_PLAN_ROLE_DESTINATION])
+        return TRUE;
+    probe.role = SFO_PLAN_ROLE_DESTINATION;
+    there = sfo_exec_domain(exec, &probe, &scratch) != NULL;
+    g_free(scratch.error_key);
+    g_free(scratch.error_message);
+    return there;
+}
+
+/*
  * Whether the commit step of @entry, started but never recorded as done,
- * took effect: a migrated domain is no longer active on the source, a saved
+ * took effect: a migrated domain is no longer active on the source and is
+ * on the destination (a domain that did not run is inactive on the source
+ * whether or not it moved), a saved
  * one is inactive with a save image, a restored one is active. A snapshot
  * counts as not taken: undoing it plugs the VFs back, as finishing would.
  */
@@ -1476,7 +1501,7 @@ sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
     active = dom ? virDomainIsActive(dom) : 0;
     switch (commit->op) {
     case SFO_PLAN_OP_MIGRATE:
-        took = active != 1;
+        took = active != 1 && sfo_exec_on_destination(exec, commit);
         break;
     case SFO_PLAN_OP_SAVE:
         took = dom && active == 0 && virDomainHasManagedSaveImage(dom, 0) > 0;

@@ -199,9 +199,11 @@ def to_json_list(item, trees):
 # ---------------------------------------------------------------------------
 
 # lxml's parser without what a body has no business using: no DTD loading, no entity
-# expansion, no network, no huge trees
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False, remove_comments=True, remove_pis=True)
+# expansion, no network, no huge trees. A new one per body, fed the whole body: fed, libxml2
+# reads by length (etree.fromstring() stops at a NUL byte and ignores what follows it).
+def _parser():
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 def _xml_tree(el):
@@ -240,10 +242,15 @@ def parse_body(data, content_type, root):
             raise BadRequest("The request body must be a JSON object.", "REST_MALFORMED_BODY")
         return t
     try:
-        el = etree.fromstring(data, _PARSER)
+        parser = _parser()
+        parser.feed(data)
+        el = parser.close()
     except etree.XMLSyntaxError as e:
         raise BadRequest("The request body is not well-formed XML: %s" % e,
                          "REST_MALFORMED_BODY") from None
+    if el is None:  # a decoding error lxml's feed parser reports as no document
+        raise BadRequest("The request body is not well-formed XML: no root element could be "
+                         "read.", "REST_MALFORMED_BODY")
     if el.tag != root:
         raise BadRequest("The request body's root element is <%s>; <%s> is expected."
                          % (el.tag, root), "REST_MALFORMED_BODY")
@@ -269,10 +276,20 @@ def _wrong(path, what, value):
                       "REST_INVALID_VALUE")
 
 
+def _text(value):
+    """Whether @value is Unicode text: JSON can say "\\ud800", a lone surrogate, which no
+    UTF-8 carries to the store (which refuses NUL and other control characters itself)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _convert(path, kind, value):
     if kind == "str":
-        if not isinstance(value, str) or value == "":
-            raise _wrong(path, "a non-empty string", value)
+        if not isinstance(value, str) or value == "" or not _text(value):
+            raise _wrong(path, "a non-empty string of Unicode characters", value)
         return value
     if kind == "bool":
         if isinstance(value, bool):

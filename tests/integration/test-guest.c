@@ -576,93 +576,8 @@ test_guest__failed_snapshot_replugs(void **state G_GNUC_UNUSED)
     sfo_guest_wait_state("pair");
 }
 
-/* ------------------------------------------------------------------------ */
-/* A second libvirt host: tests/integration/second-host.sh                   */
-/* ------------------------------------------------------------------------ */
-
-typedef struct {
-    char *dir;
-    char *uri;
-    GPid pid;
-} sfo_second_host;
-
-/* Why a second host cannot run here, or NULL */
-static const char *
-sfo_second_host_missing(void)
-{
-    g_autofree char *unshare = g_find_program_in_path("unshare");
-
-    if (geteuid() != 0)
-        return "a second libvirt host needs root (a private mount namespace)";
-    if (!g_file_test("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE))
-        return "no /usr/sbin/libvirtd";
-    if (!unshare)
-        return "no unshare";
-    return NULL;
-}
-
-/* Starts a libvirt host in the directory @name of the test's root */
-static void
-sfo_second_host_start(sfo_second_host *host, const char *name)
-{
-    g_autofree char *script = g_build_filename(
-        g_getenv("abs_top_srcdir") ? g_getenv("abs_top_srcdir") : SFO_ABS_TOP_SRCDIR, "tests",
-        "integration", "second-host.sh", NULL);
-    g_autofree char *log = NULL;
-    g_autofree char *sock = NULL;
-    g_autoptr(GError) err = NULL;
-    char *argv[] = { (char *)"/bin/sh", script, NULL, NULL };
-    gint64 deadline;
-    int fd;
-
-    host->dir = sfo_test_virt_path(&sfo_virt, name);
-    argv[2] = host->dir;
-    log = g_strconcat(host->dir, ".log", NULL);
-    sock = g_build_filename(host->dir, "sock", "libvirt-sock", NULL);
-    host->uri = g_strdup_printf("qemu+unix:///system?socket=%s", sock);
-    if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-        fail_msg("cannot create %s", log);
-    if (!g_spawn_async_with_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &host->pid,
-                                -1, fd, fd, &err))
-        fail_msg("cannot start the second host: %s", err->message);
-    close(fd);
-    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
-    while (!g_file_test(sock, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
-        g_usleep(100 * 1000);
-    if (!g_file_test(sock, G_FILE_TEST_EXISTS))
-        fail_msg("the second host's libvirtd did not start (see %s)", log);
-}
-
-/* Destroys what runs on the second host (QEMU outlives libvirtd), then stops its libvirtd */
-static void
-sfo_second_host_stop(sfo_second_host *host)
-{
-    virConnectPtr conn = host->uri ? virConnectOpen(host->uri) : NULL;
-    virDomainPtr *doms = NULL;
-    int n;
-    int i;
-
-    if (conn && (n = virConnectListAllDomains(conn, &doms, 0)) >= 0) {
-        for (i = 0; i < n; i++) {
-            virDomainDestroy(doms[i]);
-            virDomainUndefine(doms[i]);
-            virDomainFree(doms[i]);
-        }
-        free(doms);
-    }
-    if (conn)
-        virConnectClose(conn);
-    if (host->pid > 0) {
-        kill(host->pid, SIGTERM);
-        waitpid(host->pid, NULL, 0);
-        g_spawn_close_pid(host->pid);
-    }
-    g_free(host->dir);
-    g_free(host->uri);
-}
-
 /* The second hosts of the migrations below; the group teardown stops them */
-static sfo_second_host sfo_hosts[2];
+static sfo_test_second_host sfo_hosts[2];
 /* The guest on sfo_hosts[0], once the live migration moved it there */
 static virDomainPtr sfo_moved;
 
@@ -707,7 +622,7 @@ sfo_guest_paused_throughout(virDomainPtr dom)
  * paired them there. Returns the domain on @host.
  */
 static virDomainPtr
-sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_second_host *host,
+sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_test_second_host *host,
                   const char *name, const char *dest_id, gboolean store)
 {
     sfo_guest_where where = { .source = source,
@@ -719,7 +634,7 @@ sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_second_h
     virDomainPtr moved = NULL;
     guint i;
 
-    sfo_second_host_start(host, name);
+    sfo_test_second_host_start(&sfo_virt, host, name);
     where.dest = host->uri;
     if (store) {
         /* the destination's URI, now that it runs */
@@ -773,7 +688,7 @@ sfo_guest_migrate(int action, const char *source, virDomainPtr dom, sfo_second_h
 
 #define SFO_NEED_SECOND_HOST() \
     do { \
-        const char *missing_ = sfo_second_host_missing(); \
+        const char *missing_ = sfo_test_second_host_missing(); \
         if (missing_) { \
             printf("# %s\n", missing_); \
             skip(); \
@@ -839,7 +754,7 @@ sfo_test_group_teardown(void **state G_GNUC_UNUSED)
     if (sfo_moved)
         virDomainFree(sfo_moved);
     for (i = 0; i < G_N_ELEMENTS(sfo_hosts); i++)
-        sfo_second_host_stop(&sfo_hosts[i]);
+        sfo_test_second_host_stop(&sfo_hosts[i]);
     if (sfo_dom)
         virDomainFree(sfo_dom);
     sfo_test_virt_close(&sfo_virt);

@@ -5,11 +5,17 @@
  */
 #include <config.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
 #include <glib/gstdio.h>
@@ -227,4 +233,81 @@ char *
 sfo_test_virt_path(sfo_test_virt *virt, const char *name)
 {
     return g_build_filename(virt->root, name, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A second libvirt host: tests/integration/second-host.sh                   */
+/* ------------------------------------------------------------------------ */
+
+const char *
+sfo_test_second_host_missing(void)
+{
+    g_autofree char *unshare = g_find_program_in_path("unshare");
+
+    if (geteuid() != 0)
+        return "a second libvirt host needs root (a private mount namespace)";
+    if (!g_file_test("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE))
+        return "no /usr/sbin/libvirtd";
+    if (!unshare)
+        return "no unshare";
+    return NULL;
+}
+
+void
+sfo_test_second_host_start(sfo_test_virt *virt, sfo_test_second_host *host, const char *name)
+{
+    g_autofree char *script = g_build_filename(
+        g_getenv("abs_top_srcdir") ? g_getenv("abs_top_srcdir") : SFO_ABS_TOP_SRCDIR, "tests",
+        "integration", "second-host.sh", NULL);
+    g_autofree char *log = NULL;
+    g_autofree char *sock = NULL;
+    g_autoptr(GError) err = NULL;
+    char *argv[] = { (char *)"/bin/sh", script, NULL, NULL };
+    gint64 deadline;
+    int fd;
+
+    host->dir = sfo_test_virt_path(virt, name);
+    argv[2] = host->dir;
+    log = g_strconcat(host->dir, ".log", NULL);
+    sock = g_build_filename(host->dir, "sock", "libvirt-sock", NULL);
+    host->uri = g_strdup_printf("qemu+unix:///system?socket=%s", sock);
+    if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+        fail_msg("cannot create %s", log);
+    if (!g_spawn_async_with_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &host->pid,
+                                -1, fd, fd, &err))
+        fail_msg("cannot start the second host: %s", err->message);
+    close(fd);
+    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
+        g_usleep(100 * 1000);
+    if (!g_file_test(sock, G_FILE_TEST_EXISTS))
+        fail_msg("the second host's libvirtd did not start (see %s)", log);
+}
+
+void
+sfo_test_second_host_stop(sfo_test_second_host *host)
+{
+    virConnectPtr conn = host->uri ? virConnectOpen(host->uri) : NULL;
+    virDomainPtr *doms = NULL;
+    int n;
+    int i;
+
+    if (conn && (n = virConnectListAllDomains(conn, &doms, 0)) >= 0) {
+        for (i = 0; i < n; i++) {
+            virDomainDestroy(doms[i]);
+            virDomainUndefine(doms[i]);
+            virDomainFree(doms[i]);
+        }
+        free(doms);
+    }
+    if (conn)
+        virConnectClose(conn);
+    if (host->pid > 0) {
+        kill(host->pid, SIGTERM);
+        waitpid(host->pid, NULL, 0);
+        g_spawn_close_pid(host->pid);
+    }
+    g_free(host->dir);
+    g_free(host->uri);
+    memset(host, 0, sizeof(*host));
 }

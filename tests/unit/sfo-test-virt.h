@@ -71,3 +71,23 @@ gboolean sfo_test_virt_has(virDomainPtr dom, gboolean inactive, const char *alia
 
 /* A fresh path for a journal under the root */
 char *sfo_test_virt_path(sfo_test_virt *virt, const char *name);
+
+/*
+ * A second libvirt host on this machine (tests/integration/second-host.sh:
+ * libvirtd in a private mount namespace with a host UUID of its own), for
+ * the migrations: libvirt refuses to migrate to the host a domain runs on.
+ */
+typedef struct {
+    char *dir;
+    char *uri; /* qemu+unix:///system?socket=DIR/sock/libvirt-sock */
+    GPid pid;
+} sfo_test_second_host;
+
+/* Why a second host cannot run here (root, libvirtd, unshare), or NULL */
+const char *sfo_test_second_host_missing(void);
+
+/* Starts one in the directory @name under @virt's root; fails the test when it does not start */
+void sfo_test_second_host_start(sfo_test_virt *virt, sfo_test_second_host *host, const char *name);
+
+/* Destroys and undefines what it holds (QEMU outlives libvirtd), stops it, frees @host's fields */
+void sfo_test_second_host_stop(sfo_test_second_host *host);
