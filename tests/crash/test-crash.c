@@ -451,24 +451,36 @@ sfo_crash_store_vf_holder(sfo_store *store, const char *host_id, const char *add
 }
 
 /*
- * The store's inventory agrees with the domain (@plugged: it has the plan's
- * interfaces): the NIC is stored plugged exactly then, and holds its VF (the
- * one the plan reserved, or the one it had) exactly then
+ * The store's inventory agrees with the domain after a sequence that ended
+ * @completed (else undone): the NIC is stored plugged exactly when the
+ * domain has its interfaces (plug, unplug; the other shapes keep it plugged),
+ * the VM on the destination exactly when it migrated, and the NIC's VF (the
+ * one the plan reserved when it completed, else the one it had; none when
+ * unplugged) is its own in the host's VFs and in its vf_address.
  */
 static int
-sfo_crash_check_store(const sfo_crash_shape *shape, const sfo_plan *plan, gboolean plugged)
+sfo_crash_check_store(const sfo_crash_shape *shape, const sfo_plan *plan, gboolean completed)
 {
     g_autoptr(sfo_store) store = NULL;
     g_autofree char *text = NULL;
+    g_autofree char *vm_text = NULL;
     g_autofree char *holder = NULL;
     g_autoptr(json_object) nic = NULL;
+    g_autoptr(json_object) vm = NULL;
     const sfo_nic *inv_nic = sfo_inventory_find_nic(sfo_inv, shape->nic);
-    const char *vf = shape->action == SFO_PLAN_UNPLUG ? inv_nic->vf_address : NULL;
+    const sfo_vm *inv_vm = sfo_inventory_find_vm(sfo_inv, inv_nic->vm_id);
+    gboolean plugged = shape->action == SFO_PLAN_PLUG     ? completed
+                       : shape->action == SFO_PLAN_UNPLUG ? !completed
+                                                          : TRUE;
+    const char *host = completed && shape->dest ? shape->dest : inv_vm->host_id;
+    const char *vf = inv_nic->vf_address;
     json_object *value;
+    json_object *id;
     gboolean stored;
     guint i;
 
-    for (i = 0; !vf && i < plan->steps->len; i++) {
+    /* the VF the plan reserved when it completed, or when the NIC had none (to be free) */
+    for (i = 0; (completed || !inv_nic->vf_address) && i < plan->steps->len; i++) {
         const sfo_plan_step *step = plan->steps->pdata[i];
 
         if (step->op == SFO_PLAN_OP_RESERVE_VF)
@@ -476,24 +488,62 @@ sfo_crash_check_store(const sfo_crash_shape *shape, const sfo_plan *plan, gboole
     }
     if (sfo_store_open(sfo_store_test_dsn(), 0, &store) < 0 ||
         sfo_store_get(store, "nics", shape->nic, 0, &text) < 0 ||
-        !(nic = json_tokener_parse(text))) {
+        !(nic = json_tokener_parse(text)) ||
+        sfo_store_get(store, "vms", inv_vm->id, 0, &vm_text) < 0 ||
+        !(vm = json_tokener_parse(vm_text))) {
         fprintf(stderr, "# store: %s\n", sfo_error_last() ? sfo_error_last()->message : "?");
         return 1;
     }
     stored = json_object_object_get_ex(nic, "plugged", &value) && json_object_get_boolean(value);
     if (stored != plugged) {
-        fprintf(stderr, "# the store says NIC %s is %s, the domain %s\n", shape->nic,
-                stored ? "plugged" : "unplugged", plugged ? "has it" : "has not");
+        fprintf(stderr, "# the store says NIC %s is %s, not %s\n", shape->nic,
+                stored ? "plugged" : "unplugged", plugged ? "plugged" : "unplugged");
         return 1;
     }
-    holder = sfo_crash_store_vf_holder(store, "h1", vf);
+    if (!json_object_object_get_ex(vm, "host", &value) ||
+        !json_object_object_get_ex(value, "id", &id) ||
+        !g_str_equal(json_object_get_string(id), host)) {
+        fprintf(stderr, "# the store has VM %s elsewhere than on %s\n", inv_vm->id, host);
+        return 1;
+    }
+    if (!vf) {
+        fprintf(stderr, "# the plan reserved no VF and the NIC has none\n");
+        return 1;
+    }
+    holder = sfo_crash_store_vf_holder(store, host, vf);
     if (g_strcmp0(holder, plugged ? shape->nic : NULL) != 0) {
-        fprintf(stderr, "# VF %s is held by %s in the store\n", vf, holder ? holder : "nobody");
+        fprintf(stderr, "# VF %s of %s is held by %s in the store\n", vf, host,
+                holder ? holder : "nobody");
         return 1;
     }
-    if (json_object_object_get_ex(nic, "vf", &value) != plugged) {
-        fprintf(stderr, "# NIC %s %s a VF in the store\n", shape->nic, plugged ? "lacks" : "has");
+    if (json_object_object_get_ex(nic, "vf", &value) != plugged ||
+        (plugged && (!json_object_object_get_ex(value, "address", &id) ||
+                     !g_str_equal(json_object_get_string(id), vf)))) {
+        fprintf(stderr, "# NIC %s has not VF %s (or has one unplugged) in the store\n", shape->nic,
+                vf);
         return 1;
+    }
+    /* and no VF of the other host is its */
+    if (shape->dest) {
+        const char *other = g_str_equal(host, shape->dest) ? inv_vm->host_id : shape->dest;
+        const sfo_host *h = sfo_inventory_find_host(sfo_inv, other);
+        guint p;
+        guint v;
+
+        for (p = 0; p < h->pfs->len; p++) {
+            const sfo_pf *pf = h->pfs->pdata[p];
+
+            for (v = 0; v < pf->vfs->len; v++) {
+                g_autofree char *who =
+                    sfo_crash_store_vf_holder(store, other, ((sfo_vf *)pf->vfs->pdata[v])->address);
+
+                if (g_strcmp0(who, shape->nic) == 0) {
+                    fprintf(stderr, "# NIC %s still holds a VF of %s in the store\n", shape->nic,
+                            other);
+                    return 1;
+                }
+            }
+        }
     }
     return 0;
 }
@@ -544,10 +594,8 @@ sfo_crash_child_check(const sfo_crash_shape *shape, const sfo_test_journal_kind 
                 sfo_exec_status_to_string(status), where);
         return 1;
     }
-    /* the store's inventory, for the shapes whose NIC stays on the source host */
     if (!g_str_equal(kind->name, "file") &&
-        (shape->action == SFO_PLAN_PLUG || shape->action == SFO_PLAN_UNPLUG) &&
-        sfo_crash_check_store(shape, plan, g_str_has_suffix(where, " vf")) != 0)
+        sfo_crash_check_store(shape, plan, status == SFO_EXEC_COMPLETED) != 0)
         return 1;
     /*
      * no VF stays held: a sequence of another NIC (of a VM of its own: the store's journal
