@@ -69,15 +69,6 @@ def inventory(n, uri):
     return inv
 
 
-def domain_xml(name):
-    ports = "".join("<controller type='pci' model='pcie-root-port'/>" for _ in range(4))
-    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
-            "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
-            "<devices><controller type='usb' model='none'/><memballoon model='none'/>"
-            "<controller type='pci' index='0' model='pcie-root'/>%s</devices></domain>"
-            % (name, ports))
-
-
 class Bench:
     def __init__(self, store, cluster, dbname, uri, n):
         self.store, self.cluster, self.dbname, self.uri, self.n = store, cluster, dbname, uri, n
@@ -150,7 +141,7 @@ def main():
         for k in range(opts.sequences):
             path = os.path.join(top, "vm%03d.xml" % k)
             with open(path, "w", encoding="utf-8") as f:
-                f.write(domain_xml("bench-vm-%03d" % k))
+                f.write(pg.idle_domain_xml("bench-vm-%03d" % k))
             defines.append("define " + path)
         subprocess.run(["virsh", "-c", uri, "; ".join(defines)], check=True,
                        stdout=subprocess.DEVNULL)

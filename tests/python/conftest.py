@@ -81,6 +81,17 @@ def server_env():
     return env
 
 
+def idle_domain_xml(name):
+    """A q35 domain with four free PCIe root ports and no OS, to define (not run) in libvirt:
+    plans against it change its definition at once (the actions' tests, bench-reconcile)."""
+    ports = "".join("<controller type='pci' model='pcie-root-port'/>" for _ in range(4))
+    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+            "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
+            "<devices><controller type='usb' model='none'/><memballoon model='none'/>"
+            "<controller type='pci' index='0' model='pcie-root'/>%s</devices></domain>"
+            % (name, ports))
+
+
 def scratch_dir(prefix):
     """A new directory under /tmp (short: it holds a Unix socket) that the PostgreSQL server's
     user can enter: as root the server runs as user postgres, not as us (as the library's

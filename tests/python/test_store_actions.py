@@ -26,15 +26,6 @@ DOMAINS = {"vm-hold": "exec-hold", "vm-json": "exec-json"}
 FREE_VF = "0000:3b:03.0"  # host h1's one free VF
 
 
-def domain_xml(name):
-    ports = "".join("<controller type='pci' model='pcie-root-port'/>" for _ in range(4))
-    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
-            "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
-            "<devices><controller type='usb' model='none'/><memballoon model='none'/>"
-            "<controller type='pci' index='0' model='pcie-root'/>%s</devices></domain>"
-            % (name, ports))
-
-
 @pytest.fixture(scope="module")
 def embed_uri():
     """An embedded libvirt root with the module's domains defined (not running)."""
@@ -50,7 +41,7 @@ def embed_uri():
     for name in DOMAINS.values():
         path = os.path.join(root, name + ".xml")
         with open(path, "w", encoding="utf-8") as f:
-            f.write(domain_xml(name))
+            f.write(conftest.idle_domain_xml(name))
         commands.append("define " + path)
     subprocess.run(["virsh", "-c", uri, "; ".join(commands)], check=True,
                    stdout=subprocess.DEVNULL)
