@@ -93,7 +93,7 @@ class Engine:
             [ENGINE_SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
         environ.update(env or {})
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sriovfo_engine", "--bind", "127.0.0.1:%d" % self.port,
+            [*pyconf.PYTHON_PREFIX, sys.executable, "-m", "sriovfo_engine", "--bind", "127.0.0.1:%d" % self.port,
              "--workers", str(workers), "--dsn", dsn, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=environ,
             start_new_session=session)

@@ -22,6 +22,20 @@ TOP_SRCDIR = os.environ.get(
 )
 TOP_BUILDDIR = os.environ.get("abs_top_builddir", os.path.join(TOP_SRCDIR, "build"))
 
+# Under AddressSanitizer run-pytest.sh starts this interpreter with the ASan runtime in
+# LD_PRELOAD (and the same value in SFO_ASAN_PRELOAD). It is loaded now, and nothing this
+# process starts may inherit it: QEMU (which libvirt's embedded driver spawns from this process
+# with our LD_PRELOAD), virsh and PostgreSQL are not instrumented, and once preloaded into such
+# a program that forks while another of its threads holds the runtime's allocator lock, the
+# child waits on that lock forever (QEMU's -daemonize while libvirt probes its capabilities;
+# initdb). Only the Python programs the tests start get it back, through PYTHON_PREFIX.
+ASAN_PRELOAD = os.environ.get("SFO_ASAN_PRELOAD", "")
+if ASAN_PRELOAD:
+    os.environ.pop("LD_PRELOAD", None)
+# the command prefix for a Python program that loads the bindings (a hook, the engine,
+# python -c): the ASan runtime preloaded in the sanitizer build, nothing otherwise
+PYTHON_PREFIX = ["env", "LD_PRELOAD=" + ASAN_PRELOAD] if ASAN_PRELOAD else []
+
 if "sriovfo" not in sys.modules and not os.environ.get("PYTHONPATH"):
     # run by hand (python3 -m pytest tests/python): use the build tree
     sys.path[:0] = [os.path.join(TOP_BUILDDIR, "bindings", "python"),
@@ -73,9 +87,9 @@ def pg_bindir():
 
 
 def server_env():
-    """The environment for PostgreSQL's programs: without LD_PRELOAD, which holds the ASan
-    runtime in the sanitizer build. run-pytest.sh preloads it for the interpreter; initdb
-    run with it never finishes, and it is not the server that is tested."""
+    """The environment for PostgreSQL's programs: without LD_PRELOAD, even when this
+    interpreter was started by hand with one (see ASAN_PRELOAD above: initdb run with the
+    ASan runtime never finishes, and it is not the server that is tested)."""
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
     return env

@@ -12,7 +12,8 @@
 #   SANITIZER_CFLAGS  configure's sanitizer flags: with AddressSanitizer, the
 #                     (uninstrumented) interpreter loads the ASan runtime first
 #                     through LD_PRELOAD, so the module and libsriovfo can run
-#                     under it (and so do the hooks the tests start), with
+#                     under it (and so do the Python programs the tests start,
+#                     through conftest.PYTHON_PREFIX; nothing else), with
 #                     build-aux/lsan.supp
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # the engine's tests (tests/engine, and tests/integration/test_engine*.py) run in the
 # environment that holds the oVirt SDK. The C library runs there in the engine's server
 # processes, not in the interpreter a runner wraps: under valgrind they are skipped (make
-# check runs them); under AddressSanitizer the servers inherit the runtime, and leak checks
+# check runs them); under AddressSanitizer the servers get the runtime too, and leak checks
 # stay with the tests of the bindings (the SDK's own extensions and the interpreters' exits
 # are not this project's).
 # The page's tests (tests/browser) run with their own pytest.ini.
@@ -54,17 +55,6 @@ case ${SANITIZER_CFLAGS:-} in
         echo "run-pytest: AddressSanitizer runtime not found ($asan)"
         exit 99
     fi
-    # The actions through the store (Store.apply with libvirt in the same process) stall under
-    # AddressSanitizer: the first case does not end in 20 minutes, where it takes seconds in
-    # the plain build. Until that is understood they are skipped here, saying so; the C paths
-    # they drive run under ASan in tests/unit/test-exec, tests/store/test-journal and
-    # make check-crash.
-    case $file in
-    */test_store_actions.py|*/engine/test_actions.py)
-        echo "run-pytest: $file skipped under AddressSanitizer (it stalls there; see docs/python.md)"
-        exit 77
-        ;;
-    esac
     LD_PRELOAD=$asan${LD_PRELOAD:+:$LD_PRELOAD}
     # ASan resolves its XDR interceptors' real functions once, at start-up: libvirt's remote
     # driver (a libvirtd's socket) takes them from libtirpc, which Python loads only later
@@ -78,7 +68,12 @@ case ${SANITIZER_CFLAGS:-} in
     # through them; lsan.supp says what it suppresses and why.
     LSAN_OPTIONS=suppressions=$here/../../build-aux/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
     PYTHONMALLOC=malloc
-    export LD_PRELOAD LSAN_OPTIONS PYTHONMALLOC
+    # The preload is for the interpreters alone: conftest.py takes LD_PRELOAD out of the
+    # environment once Python runs (QEMU, virsh and PostgreSQL, which libvirt, the library
+    # and the tests start, hang with the runtime in them) and gives SFO_ASAN_PRELOAD to the
+    # Python programs the tests start.
+    SFO_ASAN_PRELOAD=$LD_PRELOAD
+    export LD_PRELOAD LSAN_OPTIONS PYTHONMALLOC SFO_ASAN_PRELOAD
     ;;
 esac
 if [ -n "${SFO_PY_RUNNER:-}" ]; then

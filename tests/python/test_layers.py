@@ -21,6 +21,7 @@ import sys
 
 import pytest
 
+import conftest
 import test_vdsm_hook
 import vdsm
 
@@ -61,7 +62,7 @@ def test_hook_loads_libsriovfo_alone(tmp_path):
     hooks = test_vdsm_hook.install(tmp_path / "hooks", [point])
     result = vdsm.run(hooks, point, None, vm_id=test_vdsm_hook.VM_ID,
                       data_bytes=test_vdsm_hook.data("domain-64.xml"),
-                      runner=[PYTHON, "-X", "importtime", "-c", RUN_AND_LIST_MAPS])
+                      runner=[*conftest.PYTHON_PREFIX, PYTHON, "-X", "importtime", "-c", RUN_AND_LIST_MAPS])
     assert result.rcs == [0], result.stderr
     # the hook did its work: 8 MACs fixed, as without the import log
     assert result.file_after == test_vdsm_hook.data("domain-64.out.xml")
@@ -92,7 +93,7 @@ print(" ".join(libs()))
 getattr(sriovfo, sys.argv[1])
 print(" ".join(libs()))
 """
-    proc = subprocess.run([PYTHON, "-c", code, attribute], stdout=subprocess.PIPE,
+    proc = subprocess.run([*conftest.PYTHON_PREFIX, PYTHON, "-c", code, attribute], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, check=False, universal_newlines=True)
     assert proc.returncode == 0, proc.stderr
     before, after = proc.stdout.splitlines()

@@ -330,9 +330,6 @@ def embedded_env(monkeypatch):
     data_dir = os.path.join(top, "data")
     monkeypatch.setenv("SRIOVFO_DATA_DIR", data_dir)
     monkeypatch.setenv("SRIOVFO_PG_NOSYNC", "1")
-    # the library starts PostgreSQL with our environment: not with the ASan runtime
-    # (conftest.server_env())
-    monkeypatch.delenv("LD_PRELOAD", raising=False)
     try:
         yield data_dir
     finally:

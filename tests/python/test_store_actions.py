@@ -231,9 +231,25 @@ def test_host_without_uri(pg_cluster, embed_uri):
         assert info.value.key == "NIC_NOT_FOUND"
 
 
+def test_programs_started_here_run_without_the_asan_runtime():
+    """In the ASan build the runtime is preloaded into the interpreters alone (conftest.py):
+    QEMU, which libvirt's embedded driver spawns from this process with its LD_PRELOAD, hung
+    with the runtime in it, and Store.apply() with it."""
+    if not conftest.ASAN_PRELOAD:
+        pytest.skip("not the AddressSanitizer build")
+    assert "LD_PRELOAD" not in os.environ
+    out = subprocess.run(["sh", "-c", 'printf "%s" "${LD_PRELOAD-}"'], check=True,
+                         capture_output=True, text=True)
+    assert out.stdout == ""
+    out = subprocess.run([*conftest.PYTHON_PREFIX, sys.executable, "-c",
+                          "import os, sriovfo.store; print(os.environ['LD_PRELOAD'])"],
+                         check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == conftest.ASAN_PRELOAD
+
+
 def test_apply_loads_libvirt_only_on_use():
     out = subprocess.run(
-        [sys.executable, "-c",
+        [*conftest.PYTHON_PREFIX, sys.executable, "-c",
          "import sys, sriovfo, sriovfo.store; "
          "print('sriovfo.virt' in sys.modules, 'sriovfo._virt' in sys.modules)"],
         check=True, capture_output=True, text=True, env=os.environ)
