@@ -8,6 +8,8 @@
 #                         fetched with apt-get download, and a busybox initramfs)
 #     make check-crash    the process running a plan killed at every journal write and libvirt
 #                         call in turn, then reconcile (docs/sequencer.md)
+#     make check-crash-guest  the same for the shapes that unplug a running guest's VF (save,
+#                         snapshot), on the integration tests' guest (about 7 min)
 #  2. make check-valgrind the same under valgrind (memcheck, definite leaks; the Python
 #                         tests and the hooks they run with PYTHONMALLOC=malloc)
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
@@ -29,6 +31,8 @@ echo "== make check-integration"
 make -C build check-integration
 echo "== make check-crash"
 make -C build check-crash
+echo "== make check-crash-guest"
+make -C build check-crash-guest
 
 echo "== make check-valgrind"
 make -C build check-valgrind

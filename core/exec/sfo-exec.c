@@ -26,6 +26,8 @@
 #define SFO_EXEC_POLL_MS 1000
 /* how long reconcile waits for a migration left running by a dead process */
 #define SFO_EXEC_JOB_WAIT_MS (10 * 60 * 1000)
+/* how long an undo lets QEMU finish deleting a device unplugged by another process */
+#define SFO_EXEC_SETTLE_MS 2000
 
 SFO_ENUM_IMPL(sfo_exec_status_name, SFO_EXEC_UNDO_FAILED + 1, "completed", "refused", "undone",
               "incomplete", "undo-failed");
@@ -54,6 +56,8 @@ struct sfo_exec {
     GHashTable *removed;   /* "uuid\nalias" of DEVICE_REMOVED */
     GHashTable *refused;   /* "uuid\nalias" of DEVICE_REMOVAL_FAILED */
     GHashTable *detaching; /* "uuid\nalias" this exec detached live, until its wait ends */
+    GHashTable *unplugged; /* "uuid\nalias" this exec ever detached live */
+    gboolean unplug_seen;  /* the undo step running undoes an unplug a wait-removed saw end */
 
     /* a migration call still returning after its guest resumed on the destination */
     GThread *migration;
@@ -370,6 +374,7 @@ sfo_exec_open(const char *uri, const char *destination_uri, unsigned int flags, 
     exec->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     exec->refused = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     exec->detaching = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    exec->unplugged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (uri && (rc = sfo_exec_connect(exec, SFO_PLAN_ROLE_SOURCE)) < 0)
         return rc;
     *ret_exec = g_steal_pointer(&exec);
@@ -394,6 +399,7 @@ sfo_exec_free(sfo_exec *exec)
     g_hash_table_unref(exec->removed);
     g_hash_table_unref(exec->refused);
     g_hash_table_unref(exec->detaching);
+    g_hash_table_unref(exec->unplugged);
     g_mutex_clear(&exec->lock);
     g_cond_clear(&exec->cond);
     g_free(exec);
@@ -707,10 +713,12 @@ sfo_exec_detach_parts(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *ste
     g_hash_table_remove(exec->removed, key);
     g_hash_table_remove(exec->refused, key);
     g_mutex_unlock(&exec->lock);
-    if (parts & VIR_DOMAIN_AFFECT_LIVE)
+    if (parts & VIR_DOMAIN_AFFECT_LIVE) {
         g_hash_table_add(exec->detaching, g_strdup(key));
-    else
+        g_hash_table_add(exec->unplugged, g_strdup(key));
+    } else {
         g_hash_table_remove(exec->detaching, key);
+    }
     /* asynchronous for the live part: wait-removed waits for the guest */
     t = g_get_monotonic_time();
     rc = virDomainDetachDeviceAlias(dom, step->alias, parts);
@@ -753,28 +761,6 @@ sfo_exec_act(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step, unsign
 }
 
 /*
- * Attaches without reading the domain first: live and in the definition, as
- * far as the domain has each. libvirt refuses an alias that a part already
- * has and then changes nothing, so only a refusal costs the reads: the
- * interface is attached to the parts that lack it; when none does, its state
- * already held. Reading first would cost two domain XMLs per step, most of
- * what a live plug spends outside libvirt (docs/benchmarks.md).
- */
-static void
-sfo_exec_attach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
-{
-    virDomainPtr dom = sfo_exec_domain(exec, step, r);
-    sfo_exec_domain_info info;
-
-    if (!dom)
-        return;
-    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
-        return;
-    sfo_exec_act(exec, dom, step, sfo_exec_domain_parts(&info), FALSE, sfo_exec_attach_parts,
-                 SFO_EXEC_KEY_PLUG_FAILED, r);
-}
-
-/*
  * Detaches the interface when it is ours (its alias with its MAC), live and
  * from the definition. One read decides: the live domain's XML (the
  * definition's when the domain is not running); the definition is assumed to
@@ -810,6 +796,28 @@ sfo_exec_detach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result 
     }
     sfo_exec_act(exec, dom, step, parts, TRUE, sfo_exec_detach_parts, SFO_EXEC_KEY_UNPLUG_FAILED,
                  r);
+}
+
+/*
+ * Returns once libvirt has written down what it did to @dom. libvirt removes
+ * a device the guest released in a job of its own: it drops the device from
+ * the live definition, emits DEVICE_REMOVED, then writes the domain's status
+ * file and ends the job. A step recorded done before that write, and a crash
+ * then, leave a status that still lists the device: the next process's
+ * libvirt (the embedded driver lives in the process) removes it again when it
+ * reconnects, QEMU refuses (its backend is gone), and libvirt stops the
+ * domain. A query that takes the domain's job (virDomainMemoryStats()) waits
+ * for that job to end; its answer does not matter.
+ */
+static void
+sfo_exec_sync(virDomainPtr dom, sfo_exec_step_result *r)
+{
+    virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
+    gint64 t = g_get_monotonic_time();
+
+    if (virDomainMemoryStats(dom, stats, VIR_DOMAIN_MEMORY_STAT_NR, 0) < 0)
+        virResetLastError();
+    r->probe_us += g_get_monotonic_time() - t;
 }
 
 /* Sleeps until a device event arrives after the @seen-th, a poll tick passes or @deadline */
@@ -852,8 +860,10 @@ sfo_exec_wait_removed_loop(sfo_exec *exec, virDomainPtr dom, const char *key,
         removed = g_hash_table_contains(exec->removed, key);
         g_mutex_unlock(&exec->lock);
         /* libvirt emits DEVICE_REMOVED once the device has left the live definition */
-        if (asked && removed)
+        if (asked && removed) {
+            sfo_exec_sync(dom, r);
             return;
+        }
         if (sfo_exec_info(exec, dom, step, &info, r) < 0)
             return;
         /* an inactive domain changes only its definition, synchronously */
@@ -863,8 +873,10 @@ sfo_exec_wait_removed_loop(sfo_exec *exec, virDomainPtr dom, const char *key,
         if (!(first && asked && !refused)) {
             if ((has = sfo_exec_has_interface(exec, dom, step, FALSE, r)) < 0)
                 return;
-            if (has == 0)
+            if (has == 0) {
+                sfo_exec_sync(dom, r);
                 return;
+            }
             if (refused) {
                 sfo_exec_fail(r, SFO_EXEC_KEY_UNPLUG_REFUSED, "VmName", sfo_exec_vm_name(step),
                               "Alias", step->alias, NULL);
@@ -903,6 +915,94 @@ sfo_exec_wait_removed(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_r
     key = sfo_exec_event_key(dom, step->alias);
     sfo_exec_wait_removed_loop(exec, dom, key, step, r);
     g_hash_table_remove(exec->detaching, key);
+}
+
+/*
+ * Before an undo attaches an interface back to a running domain: when the
+ * domain's definition lacks it, the step undone detached it (live and from
+ * the definition in one call), so the live interface is leaving or has left,
+ * at the request of a process that was killed since (reconcile: this exec
+ * did not detach it; when it did, or when the journal has the unplug's
+ * wait-removed ended, the unplug was seen through).
+ *  - Still live: the guest has not released it yet. Attaching now would
+ *    reach only the definition, and the live domain would lose it once the
+ *    guest lets go. Wait until it leaves (the unplug timeout); a guest that
+ *    keeps it keeps it plugged, which is what the undo wants.
+ *  - Gone: QEMU reports a deleted device (DEVICE_DELETED) only when it frees
+ *    it, after an RCU grace period, which can lag behind the device leaving
+ *    its tree. The libvirt of a process that connected in between
+ *    (reconcile's, after a crash) dropped the interface as soon as QEMU no
+ *    longer listed it (and emitted DEVICE_REMOVED: that event proves nothing
+ *    here), and takes the late report for the interface attached anew under
+ *    the same alias: it drops that one from the live domain, while QEMU keeps
+ *    it. QEMU flushes pending reports at its next device_add, the attach
+ *    itself, so let them arrive first (SFO_EXEC_SETTLE_MS), while no
+ *    definition has the alias and libvirt ignores them.
+ * Returns -1 when the domain cannot be read (@r failed), else 0.
+ */
+static int
+sfo_exec_settle_unplug(sfo_exec *exec, virDomainPtr dom, const sfo_plan_step *step,
+                       sfo_exec_step_result *r)
+{
+    g_autofree char *key = NULL;
+    sfo_exec_step_result wait = { 0 };
+    gint64 t;
+    int has;
+
+    key = sfo_exec_event_key(dom, step->alias);
+    /*
+     * this exec's own unplug, or one whose wait-removed ended (recorded in the journal):
+     * seen through, or the guest kept the interface
+     */
+    if (exec->unplug_seen || g_hash_table_contains(exec->unplugged, key))
+        return 0;
+    if ((has = sfo_exec_has_interface(exec, dom, step, TRUE, r)) != 0)
+        return has < 0 ? -1 : 0;
+    if ((has = sfo_exec_has_interface(exec, dom, step, FALSE, r)) < 0)
+        return -1;
+    if (has) {
+        gboolean kept;
+
+        /* not asked by this exec: the loop reads the live XML at each event and tick */
+        sfo_exec_wait_removed_loop(exec, dom, key, step, &wait);
+        r->probe_us += wait.probe_us;
+        r->waited_us += wait.waited_us;
+        r->woken += wait.woken;
+        kept = wait.error_key != NULL; /* refused, timed out: the guest keeps it */
+        g_free(wait.error_key);
+        g_free(wait.error_message);
+        if (kept)
+            return 0;
+    }
+    t = g_get_monotonic_time();
+    g_usleep(SFO_EXEC_SETTLE_MS * G_TIME_SPAN_MILLISECOND);
+    r->waited_us += g_get_monotonic_time() - t;
+    return 0;
+}
+
+/*
+ * Attaches without reading the domain first: live and in the definition, as
+ * far as the domain has each. libvirt refuses an alias that a part already
+ * has and then changes nothing, so only a refusal costs the reads: the
+ * interface is attached to the parts that lack it; when none does, its state
+ * already held. Reading first would cost two domain XMLs per step, most of
+ * what a live plug spends outside libvirt (docs/benchmarks.md).
+ */
+static void
+sfo_exec_attach(sfo_exec *exec, const sfo_plan_step *step, sfo_exec_step_result *r)
+{
+    virDomainPtr dom = sfo_exec_domain(exec, step, r);
+    sfo_exec_domain_info info;
+
+    if (!dom)
+        return;
+    if (sfo_exec_info(exec, dom, step, &info, r) < 0)
+        return;
+    if (step->undoes >= 0 && info.active && info.persistent &&
+        sfo_exec_settle_unplug(exec, dom, step, r) < 0)
+        return;
+    sfo_exec_act(exec, dom, step, sfo_exec_domain_parts(&info), FALSE, sfo_exec_attach_parts,
+                 SFO_EXEC_KEY_PLUG_FAILED, r);
 }
 
 static void
@@ -1311,6 +1411,22 @@ sfo_exec_forward(sfo_exec *exec, const sfo_plan *plan, const char *sequence, gui
     return -1;
 }
 
+/* Whether a wait-removed of @undo's interface (a step of @plan) ended: the unplug was seen */
+static gboolean
+sfo_exec_unplug_seen(const sfo_plan *plan, const sfo_plan_step *undo, const int *step_phase)
+{
+    guint i;
+
+    for (i = 0; i < plan->steps->len; i++) {
+        const sfo_plan_step *step = plan->steps->pdata[i];
+
+        if (step->op == SFO_PLAN_OP_WAIT_REMOVED && step->role == undo->role &&
+            g_strcmp0(step->alias, undo->alias) == 0 && sfo_exec_phase_holds(step_phase[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /*
  * Runs the undo steps of the steps up to @upto, in the plan's order. Skips
  * those whose @undo_phase holds already, and those of a step whose
@@ -1334,7 +1450,9 @@ sfo_exec_backward(sfo_exec *exec, const sfo_plan *plan, const char *sequence, in
         if (u->undoes > upto || u->undoes == failed_group ||
             step_phase[u->undoes] == SFO_JOURNAL_ALREADY || sfo_exec_phase_holds(undo_phase[i]))
             continue;
+        exec->unplug_seen = sfo_exec_unplug_seen(plan, u, step_phase);
         r = sfo_exec_step(exec, sequence, u, TRUE, (int)i);
+        exec->unplug_seen = FALSE;
         g_ptr_array_add(result->undone, r);
         undo_phase[i] = sfo_exec_phase_of(r->outcome);
         if (r->outcome == SFO_EXEC_OUTCOME_FAILED) {

@@ -35,12 +35,14 @@
  * root); and a restore of a domain saved without its VF (restore, attach:
  * nothing before the commit step to undo, nothing after it to wait for).
  * A save and a snapshot unplug the VF of a running guest first, which only a
- * guest acknowledges: with SFO_CRASH_GUEST set, the test runs those two
- * shapes (and only them) on the integration tests' guest, booted and paired
- * for each point (about 20 s a point); docs/sequencer.md says what they find.
+ * guest acknowledges: with SFO_CRASH_GUEST set (make check-crash-guest,
+ * test-crash-guest.sh), the test runs those two shapes (and only them) on
+ * the integration tests' guest, booted and paired for each point (about 10 s
+ * a point).
  * SFO_CRASH_POINTS=N,M,... runs only those points (every point by default);
  * SFO_CRASH_STRIDE=K runs every K-th point and the last one (CI on a loaded
- * machine; the first point and the last always run).
+ * machine; the first point and the last always run), SFO_CRASH_STORE_STRIDE
+ * the same over the store's journal only.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -105,8 +107,7 @@ static const sfo_crash_shape sfo_crash_shapes[] = {
       "source saved standby" },
     /*
      * with the guest, only when SFO_CRASH_GUEST is set (and SFO_GUEST_DIR holds the guest that
-     * make check-integration builds); not in any make target yet: two of their points fail
-     * today (docs/sequencer.md, "Crash at every step")
+     * make check-crash-guest and make check-integration build)
      */
     { "save", SFO_PLAN_SAVE, "vm-guest", NULL, "n-guest", "sfo-guest", SFO_CRASH_GUEST, 2,
       "ua-p-fo", "ua-n-guest", "source saved standby", "source running standby vf" },
@@ -123,12 +124,18 @@ static char *sfo_console;     /* the guest's serial console */
 static char *sfo_memory_file; /* a snapshot's memory */
 static guint sfo_points_run;
 
-/* The points to run: SFO_CRASH_POINTS (a list), else all, thinned by SFO_CRASH_STRIDE */
+/*
+ * The points to run: SFO_CRASH_POINTS (a list), else all, thinned by
+ * SFO_CRASH_STRIDE (over the store's journal SFO_CRASH_STORE_STRIDE, when set)
+ */
 static gboolean
-sfo_crash_selected(guint point, gboolean last)
+sfo_crash_selected(const sfo_test_journal_kind *kind, guint point, gboolean last)
 {
     const char *list = g_getenv("SFO_CRASH_POINTS");
-    const char *stride_env = g_getenv("SFO_CRASH_STRIDE");
+    const char *store_stride = g_getenv("SFO_CRASH_STORE_STRIDE");
+    const char *stride_env = !g_str_equal(kind->name, "file") && store_stride && *store_stride
+                                 ? store_stride
+                                 : g_getenv("SFO_CRASH_STRIDE");
     guint stride = stride_env ? (guint)g_ascii_strtoull(stride_env, NULL, 10) : 1;
 
     if (list && *list) {
@@ -679,7 +686,7 @@ sfo_crash_shape_run(const sfo_crash_shape *shape, const sfo_test_journal_kind *k
         g_autofree char *kernel = dir ? g_build_filename(dir, "vmlinuz", NULL) : NULL;
 
         if (!kernel || !g_file_test(kernel, G_FILE_TEST_EXISTS)) {
-            printf("# no guest: run `make check-integration`, which builds it\n");
+            printf("# no guest: `make check-crash-guest` builds it\n");
             skip();
         }
     }
@@ -703,7 +710,7 @@ sfo_crash_shape_run(const sfo_crash_shape *shape, const sfo_test_journal_kind *k
                  kind->name, status);
     total = (guint)WEXITSTATUS(status);
     for (point = 1; point <= total; point++) {
-        if (!sfo_crash_selected(point, point == total))
+        if (!sfo_crash_selected(kind, point, point == total))
             continue;
         sfo_crash_reset_journal(kind);
         assert_int_equal(sfo_crash_in_child(sfo_crash_child_setup, shape, kind, point), 0);
