@@ -9,7 +9,10 @@
  * transaction); the list statements are run unprepared, so that the
  * planner sees which filters are NULL and uses the index of those that are not;
  * a get by id and a list without filters run prepared statements of their own
- * (parsing and planning cost more than running them).
+ * (parsing and planning cost more than running them). A list of vNIC
+ * profiles, which the REST engine reads most, comes from PostgreSQL as its
+ * JSON text already (SFO_SQL_PROFILES_JSON in sfo-store-sql.c): no object
+ * is built here for it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -28,6 +31,7 @@ typedef struct {
     const char *parent;        /* the filter's field, NULL when there is none */
     const char *not_found_key; /* SFO_ENOTFOUND of a get */
     const char *what;          /* for messages */
+    gboolean list_text;        /* list and all answer one row: the array's JSON text */
 } sfo_store_kind;
 
 static const sfo_store_kind sfo_store_kinds[] = {
@@ -39,7 +43,7 @@ static const sfo_store_kind sfo_store_kinds[] = {
     { "networks", SFO_STORE_COLL_NETWORKS, SFO_STMT_LIST_NETWORKS, SFO_STMT_GET_NETWORK,
       SFO_STMT_ALL_NETWORKS, "data_center", SFO_KEY_NETWORK_NOT_FOUND, "network" },
     { "vnic_profiles", SFO_STORE_COLL_PROFILES, SFO_STMT_LIST_PROFILES, SFO_STMT_GET_PROFILE,
-      SFO_STMT_ALL_PROFILES, "network", SFO_KEY_VNIC_PROFILE_NOT_FOUND, "vNIC profile" },
+      SFO_STMT_ALL_PROFILES, "network", SFO_KEY_VNIC_PROFILE_NOT_FOUND, "vNIC profile", TRUE },
     { "vms", SFO_STORE_COLL_VMS, SFO_STMT_LIST_VMS, SFO_STMT_GET_VM, SFO_STMT_ALL_VMS, "cluster",
       SFO_KEY_VM_NOT_FOUND, "VM" },
     { "nics", SFO_STORE_COLL_NICS, SFO_STMT_LIST_NICS, SFO_STMT_GET_NIC, SFO_STMT_ALL_NICS, "vm",
@@ -79,7 +83,8 @@ typedef struct {
     const sfo_store_kind *kind;
     gboolean get; /* by id (params[0]), else a list (the four parameters) */
     const char *params[4];
-    json_object *result; /* out: the array of objects */
+    json_object *result; /* out: the array of objects, */
+    char *text;          /* or its JSON text (a list of a kind with list_text) */
 } sfo_store_read_op;
 
 /* Row @row of a list statement as inventory JSON (not hosts: sfo_store_read_hosts()) */
@@ -164,6 +169,7 @@ sfo_store_read_txn(sfo_store *s, gpointer data)
     int r;
 
     g_clear_pointer(&op->result, json_object_put);
+    g_clear_pointer(&op->text, g_free);
     if (op->get)
         r = sfo_store_exec(s, op->kind->get, op->params, &res);
     else if (!op->params[1] && !op->params[2])
@@ -172,6 +178,10 @@ sfo_store_read_txn(sfo_store *s, gpointer data)
         r = sfo_store_exec(s, op->kind->list, op->params, &res);
     if (r < 0)
         return SFO_EDATABASE;
+    if (op->kind->list_text && !op->get) {
+        op->text = g_strdup(PQgetvalue(res, 0, 0));
+        return 0;
+    }
     op->result = json_object_new_array_ext(PQntuples(res));
     if (op->kind->coll == SFO_STORE_COLL_HOSTS)
         return sfo_store_read_hosts(s, res, op->result);
@@ -196,8 +206,10 @@ sfo_store_read(sfo_store *store, sfo_store_read_op *op)
                                                                          : SFO_STORE_TXN_STATEMENT,
                                   sfo_store_read_txn, op);
 
-    if (r < 0)
+    if (r < 0) {
         g_clear_pointer(&op->result, json_object_put);
+        g_clear_pointer(&op->text, g_free);
+    }
     return r;
 }
 
@@ -205,7 +217,7 @@ int
 sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
               char **ret_json)
 {
-    sfo_store_read_op op = { NULL, TRUE, { id }, NULL };
+    sfo_store_read_op op = { NULL, TRUE, { id }, NULL, NULL };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
@@ -234,7 +246,7 @@ sfo_store_list(sfo_store *store, const char *kind, const char *name, const char 
                unsigned int flags, char **ret_json)
 {
     g_autofree char *limit_text = limit >= 0 ? g_strdup_printf("%d", limit) : NULL;
-    sfo_store_read_op op = { NULL, FALSE, { NULL, name, parent, limit_text }, NULL };
+    sfo_store_read_op op = { NULL, FALSE, { NULL, name, parent, limit_text }, NULL, NULL };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
@@ -254,8 +266,37 @@ sfo_store_list(sfo_store *store, const char *kind, const char *name, const char 
         return SFO_EINVALID;
     if ((r = sfo_store_read(store, &op)) < 0)
         return r;
+    if (op.text) {
+        *ret_json = op.text;
+        return 0;
+    }
     *ret_json = sfo_store_json_text(op.result);
     json_object_put(op.result);
+    return 0;
+}
+
+int
+sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(json_object) root = NULL;
+    json_object *arr = NULL;
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if ((r = sfo_store_list(store, "vnic_profiles", NULL, NULL, -1, 0, &text)) < 0)
+        return r;
+    if (sfo_json_parse(text, "vnic_profiles", &arr) < 0)
+        return SFO_EDATABASE;
+    root = json_object_new_object();
+    json_object_object_add(root, "vnic_profiles", arr);
+    *ret_json = g_strdup_printf(
+        "%s\n",
+        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
     return 0;
 }
 

@@ -36,6 +36,12 @@
 #define NIC_WEB1_VIRTIO "f94c2429-9faa-4b53-b5f5-097e7bdcb513"
 #define UNKNOWN "00000000-0000-4000-8000-000000000000"
 
+/* a new profile on the VF network whose failover is the example's virtio profile */
+#define FAILOVER_PROFILE(id, name) \
+    "{\"id\": \"" id "\", \"name\": \"" name "\", \"network\": {\"id\": \"" NET_VF "\"}, " \
+    "\"pass_through\": {\"mode\": \"enabled\"}, \"migratable\": true, " \
+    "\"failover\": {\"id\": \"" P_VIRTIO_FAILOVER "\"}}"
+
 static sfo_inventory *
 load_example(void)
 {
@@ -172,6 +178,95 @@ test_store_api__list_filters(void **state G_GNUC_UNUSED)
     assert_int_equal(sfo_store_list(store, "nics", NULL, NULL, -2, 0, &d), SFO_EINVALID);
 }
 
+/*
+ * @text, the list PostgreSQL writes, byte for byte what json-c writes of the
+ * same profiles read row by row (sfo_store_get(): sfo_vnic_profile_to_json())
+ */
+static void
+assert_profiles_text(sfo_store *store, const char *text)
+{
+    g_autoptr(json_object) listed = parse(text);
+    g_autoptr(json_object) expected = json_object_new_array();
+    size_t i;
+
+    for (i = 0; i < json_object_array_length(listed); i++) {
+        json_object *id = json_object_object_get(json_object_array_get_idx(listed, i), "id");
+        g_autofree char *one = NULL;
+
+        assert_int_equal(sfo_store_get(store, "vnic_profiles", json_object_get_string(id), 0, &one),
+                         0);
+        json_object_array_add(expected, parse(one));
+    }
+    assert_string_equal(text,
+                        json_object_to_json_string_ext(
+                            expected, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static void
+add_profile(sfo_store *store, const char *json)
+{
+    if (sfo_store_add_vnic_profile(store, json, 0, NULL, NULL) < 0)
+        fail_msg("add %s: %s", json, sfo_error_last()->message);
+}
+
+/*
+ * Every field set (on one profile or another), references left out, names
+ * that JSON must escape (a name holds no control character) or that are not
+ * ASCII
+ */
+#define NAME_ESCAPED "q\\\"uote \\\\back/slash\\\\/ end"
+#define NAME_UNICODE "r\u00e9seau \u7f51\u7edc \U0001F600"
+
+static void
+test_store_api__list_profiles_text(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autofree char *all = NULL;
+    g_autofree char *by_name = NULL;
+    g_autofree char *by_network = NULL;
+    g_autofree char *limited = NULL;
+    g_autofree char *none = NULL;
+    g_autoptr(json_object) parsed = NULL;
+
+    add_profile(store, FAILOVER_PROFILE("p-failover", "failover"));
+    add_profile(store, "{\"id\": \"p-full\", \"name\": \"full\", "
+                       "\"network\": {\"id\": \"" NET_BRIDGE "\"}, "
+                       "\"pass_through\": {\"mode\": \"disabled\"}, \"migratable\": true, "
+                       "\"port_mirroring\": true, \"qos\": {\"id\": \"qos-1\"}, "
+                       "\"network_filter\": {\"id\": \"filter-1\"}}");
+    add_profile(store, "{\"id\": \"p-unicode\", \"name\": \"" NAME_UNICODE "\", "
+                       "\"network\": {\"id\": \"" NET_BRIDGE "\"}, "
+                       "\"pass_through\": {\"mode\": \"disabled\"}, "
+                       "\"migratable\": false, \"port_mirroring\": false}");
+    add_profile(store, "{\"id\": \"p-escaped\", \"name\": \"" NAME_ESCAPED "\", "
+                       "\"network\": {\"id\": \"" NET_BRIDGE "\"}}");
+
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, -1, 0, &all), 0);
+    assert_profiles_text(store, all);
+    parsed = parse(all);
+    assert_int_equal(json_object_array_length(parsed), 10);
+    assert_string_equal(json_object_get_string(
+                            json_object_object_get(json_object_array_get_idx(parsed, 8), "name")),
+                        "r\u00e9seau \u7f51\u7edc \U0001F600");
+    assert_non_null(strstr(all, "\"name\":\"r\u00e9seau")); /* UTF-8 as it is, not \u escapes */
+    assert_null(strstr(all, "null"));
+
+    /* the filtered statement (unprepared), a limit, and no match */
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NAME_UNICODE, NULL, -1, 0, &by_name),
+                     0);
+    assert_profiles_text(store, by_name);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NET_BRIDGE, -1, 0, &by_network),
+                     0);
+    assert_profiles_text(store, by_network);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, 2, 0, &limited), 0);
+    assert_profiles_text(store, limited);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", "no-such-name", NULL, -1, 0, &none), 0);
+    assert_string_equal(none, "[]");
+    g_clear_pointer(&none, g_free);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, 0, 0, &none), 0);
+    assert_string_equal(none, "[]");
+}
+
 static void
 test_store_api__vm_counts(void **state G_GNUC_UNUSED)
 {
@@ -235,11 +330,6 @@ assert_first_violation(const sfo_violations *v, const char *key)
     assert_true(sfo_violations_count(v) > 0);
     assert_string_equal(sfo_violations_key(v, 0), key);
 }
-
-#define FAILOVER_PROFILE(id, name) \
-    "{\"id\": \"" id "\", \"name\": \"" name "\", \"network\": {\"id\": \"" NET_VF "\"}, " \
-    "\"pass_through\": {\"mode\": \"enabled\"}, \"migratable\": true, " \
-    "\"failover\": {\"id\": \"" P_VIRTIO_FAILOVER "\"}}"
 
 static void
 test_store_api__merge_profile(void **state G_GNUC_UNUSED)
@@ -726,6 +816,7 @@ main(void)
         cmocka_unit_test(test_store_api__get_and_list_every_kind),
         cmocka_unit_test(test_store_api__reads_are_one_statement),
         cmocka_unit_test(test_store_api__list_filters),
+        cmocka_unit_test(test_store_api__list_profiles_text),
         cmocka_unit_test(test_store_api__vm_counts),
         cmocka_unit_test(test_store_api__merge_profile),
         cmocka_unit_test(test_store_api__merge_nic),
