@@ -56,33 +56,6 @@
     "(SELECT string_agg(hn.network_id, ',' ORDER BY hn.position) FROM host_networks hn " \
     "WHERE hn.host_id = h.id), h.libvirt_uri"
 
-/*
- * The profiles that @rest (a WHERE, ORDER BY and LIMIT over alias p) selects,
- * as one row and column: the JSON text of their array in inventory format,
- * written by PostgreSQL and byte for byte what json-c writes of
- * sfo_vnic_profile_to_json()'s objects (JSON_C_TO_STRING_PLAIN |
- * JSON_C_TO_STRING_NOSLASHESCAPE), which tests/store/test-store-api.c
- * checks: the same fields in the same order, an absent reference left out
- * (json_strip_nulls(), which also writes the text without blanks, as
- * json-c does). A list of profiles is then one string to copy, not a
- * json-c object per field of every row.
- */
-#define SFO_SQL_PROFILES_JSON(rest) \
-    "SELECT coalesce(json_strip_nulls(json_agg(json_build_object(" \
-    "'id', p.id, 'name', p.name, " \
-    "'network', CASE WHEN p.network_id IS NOT NULL " \
-    "THEN json_build_object('id', p.network_id) END, " \
-    "'pass_through', json_build_object('mode', " \
-    "CASE WHEN p.pass_through THEN 'enabled' ELSE 'disabled' END), " \
-    "'migratable', p.migratable, " \
-    "'failover', CASE WHEN p.failover_vnic_profile_id IS NOT NULL " \
-    "THEN json_build_object('id', p.failover_vnic_profile_id) END, " \
-    "'port_mirroring', p.port_mirroring, " \
-    "'qos', CASE WHEN p.qos_id IS NOT NULL THEN json_build_object('id', p.qos_id) END, " \
-    "'network_filter', CASE WHEN p.network_filter_id IS NOT NULL " \
-    "THEN json_build_object('id', p.network_filter_id) END" \
-    ") ORDER BY p.ordinal)), '[]') FROM (SELECT * FROM vnic_profiles p" rest ") p"
-
 /* A profile and its network */
 #define SFO_SQL_PROFILE_WITH_NETWORK \
     "SELECT " SFO_SQL_PROFILE_COLS ", " SFO_SQL_NETWORK_COLS " FROM vnic_profiles p " \
@@ -538,8 +511,9 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                  " FROM networks n" SFO_SQL_FILTER("n", "n.data_center_id"),
                                  4, TRUE },
     [SFO_STMT_LIST_PROFILES] = { "list_profiles",
-                                 SFO_SQL_PROFILES_JSON(SFO_SQL_FILTER("p", "p.network_id")), 4,
-                                 TRUE },
+                                 "SELECT " SFO_SQL_PROFILE_COLS
+                                 " FROM vnic_profiles p" SFO_SQL_FILTER("p", "p.network_id"),
+                                 4, TRUE },
     [SFO_STMT_LIST_VMS] = { "list_vms",
                             "SELECT " SFO_SQL_VM_COLS
                             " FROM vms v" SFO_SQL_FILTER("v", "v.cluster_id"),
@@ -583,7 +557,10 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
     [SFO_STMT_ALL_NETWORKS] = { "all_networks",
                                 "SELECT " SFO_SQL_NETWORK_COLS " FROM networks n" SFO_SQL_ALL("n"),
                                 1 },
-    [SFO_STMT_ALL_PROFILES] = { "all_profiles", SFO_SQL_PROFILES_JSON(SFO_SQL_ALL("p")), 1 },
+    [SFO_STMT_ALL_PROFILES] = { "all_profiles",
+                                "SELECT " SFO_SQL_PROFILE_COLS
+                                " FROM vnic_profiles p" SFO_SQL_ALL("p"),
+                                1 },
     [SFO_STMT_ALL_VMS] = { "all_vms", "SELECT " SFO_SQL_VM_COLS " FROM vms v" SFO_SQL_ALL("v"), 1 },
     [SFO_STMT_ALL_NICS] = { "all_nics", "SELECT " SFO_SQL_NIC_COLS " FROM nics i" SFO_SQL_ALL("i"),
                             1 },
