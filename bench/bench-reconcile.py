@@ -35,14 +35,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 EXEC_INVENTORY = os.path.join(TOP, "tests", "data", "exec", "inventory.json")
-
-
-def load_pg():
-    spec = importlib.util.spec_from_file_location(
-        "sfo_python_conftest", os.path.join(TOP, "tests", "python", "conftest.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+# bench-engine.py's helper: the PostgreSQL cluster of the tests (bench-engine-actions.py too)
+_spec = importlib.util.spec_from_file_location("sfo_bench_engine",
+                                               os.path.join(HERE, "bench-engine.py"))
+_bench_engine = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bench_engine)
+load_pg = _bench_engine.load_pg
 
 
 def inventory(n, uri):

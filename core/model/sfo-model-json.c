@@ -868,11 +868,23 @@ sfo_inventory_load_file(const char *path, unsigned int flags, sfo_inventory **re
 /* public: format                                                           */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Adds @field to @obj, a new object being written: every field here is a
+ * string constant added once, so json-c neither copies the key nor looks
+ * for it first (a list of 100 profiles is some 1,000 fields).
+ */
+static void
+sfo_json_put(json_object *obj, const char *field, json_object *value)
+{
+    json_object_object_add_ex(obj, field, value,
+                              JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 static void
 sfo_json_add_string(json_object *obj, const char *field, const char *value)
 {
     if (value)
-        json_object_object_add(obj, field, json_object_new_string(value));
+        sfo_json_put(obj, field, json_object_new_string(value));
 }
 
 static void
@@ -883,8 +895,8 @@ sfo_json_add_ref(json_object *obj, const char *field, const char *id)
     if (!id)
         return;
     ref = json_object_new_object();
-    json_object_object_add(ref, "id", json_object_new_string(id));
-    json_object_object_add(obj, field, ref);
+    sfo_json_put(ref, "id", json_object_new_string(id));
+    sfo_json_put(obj, field, ref);
 }
 
 static void
@@ -896,10 +908,10 @@ sfo_json_add_ref_list(json_object *obj, const char *field, const GPtrArray *ids)
     for (i = 0; ids && i < ids->len; i++) {
         json_object *ref = json_object_new_object();
 
-        json_object_object_add(ref, "id", json_object_new_string(g_ptr_array_index(ids, i)));
+        sfo_json_put(ref, "id", json_object_new_string(g_ptr_array_index(ids, i)));
         json_object_array_add(arr, ref);
     }
-    json_object_object_add(obj, field, arr);
+    sfo_json_put(obj, field, arr);
 }
 
 static json_object *
@@ -917,7 +929,7 @@ sfo_json_new_with(const char *field, json_object *value)
 {
     json_object *obj = json_object_new_object();
 
-    json_object_object_add(obj, field, value);
+    sfo_json_put(obj, field, value);
     return obj;
 }
 
@@ -928,9 +940,9 @@ sfo_cluster_to_json(const sfo_cluster *cl)
     json_object *version = json_object_new_object();
 
     sfo_json_add_ref(obj, "data_center", cl->data_center_id);
-    json_object_object_add(version, "major", json_object_new_int(cl->version_major));
-    json_object_object_add(version, "minor", json_object_new_int(cl->version_minor));
-    json_object_object_add(obj, "version", version);
+    sfo_json_put(version, "major", json_object_new_int(cl->version_major));
+    sfo_json_put(version, "minor", json_object_new_int(cl->version_minor));
+    sfo_json_put(obj, "version", version);
     if (cl->bios_type != SFO_BIOS_TYPE_UNSET)
         sfo_json_add_string(obj, "bios_type", sfo_bios_type_to_string(cl->bios_type));
     sfo_json_add_ref_list(obj, "networks", cl->network_ids);
@@ -944,10 +956,9 @@ sfo_network_to_json(const sfo_network *net)
 
     sfo_json_add_ref(obj, "data_center", net->data_center_id);
     if (net->vlan_id >= 0)
-        json_object_object_add(obj, "vlan",
-                               sfo_json_new_with("id", json_object_new_int(net->vlan_id)));
+        sfo_json_put(obj, "vlan", sfo_json_new_with("id", json_object_new_int(net->vlan_id)));
     if (net->mtu > 0)
-        json_object_object_add(obj, "mtu", json_object_new_int(net->mtu));
+        sfo_json_put(obj, "mtu", json_object_new_int(net->mtu));
     sfo_json_add_ref(obj, "external_provider", net->external_provider_id);
     sfo_json_add_string(obj, "bridge", net->bridge);
     if (net->link != SFO_NETWORK_LINK_BRIDGE) {
@@ -955,7 +966,7 @@ sfo_network_to_json(const sfo_network *net)
 
         sfo_json_add_string(lnet, "name", net->libvirt_network);
         sfo_json_add_string(lnet, "type", sfo_network_link_to_string(net->link));
-        json_object_object_add(obj, "libvirt_network", lnet);
+        sfo_json_put(obj, "libvirt_network", lnet);
     }
     return obj;
 }
@@ -966,13 +977,12 @@ sfo_vnic_profile_to_json(const sfo_vnic_profile *p)
     json_object *obj = sfo_json_new_identity(p->id, p->name);
 
     sfo_json_add_ref(obj, "network", p->network_id);
-    json_object_object_add(
-        obj, "pass_through",
-        sfo_json_new_with("mode",
-                          json_object_new_string(p->pass_through ? "enabled" : "disabled")));
-    json_object_object_add(obj, "migratable", json_object_new_boolean(p->migratable));
+    sfo_json_put(obj, "pass_through",
+                 sfo_json_new_with(
+                     "mode", json_object_new_string(p->pass_through ? "enabled" : "disabled")));
+    sfo_json_put(obj, "migratable", json_object_new_boolean(p->migratable));
     sfo_json_add_ref(obj, "failover", p->failover_id);
-    json_object_object_add(obj, "port_mirroring", json_object_new_boolean(p->port_mirroring));
+    sfo_json_put(obj, "port_mirroring", json_object_new_boolean(p->port_mirroring));
     sfo_json_add_ref(obj, "qos", p->qos_id);
     sfo_json_add_ref(obj, "network_filter", p->network_filter_id);
     return obj;
@@ -984,13 +994,11 @@ sfo_vm_to_json(const sfo_vm *vm)
     json_object *obj = sfo_json_new_identity(vm->id, vm->name);
 
     sfo_json_add_ref(obj, "cluster", vm->cluster_id);
-    json_object_object_add(obj, "os",
-                           sfo_json_new_with("type", json_object_new_string(vm->os_type)));
+    sfo_json_put(obj, "os", sfo_json_new_with("type", json_object_new_string(vm->os_type)));
     if (vm->bios_type != SFO_BIOS_TYPE_UNSET)
-        json_object_object_add(
-            obj, "bios",
-            sfo_json_new_with("type",
-                              json_object_new_string(sfo_bios_type_to_string(vm->bios_type))));
+        sfo_json_put(obj, "bios",
+                     sfo_json_new_with(
+                         "type", json_object_new_string(sfo_bios_type_to_string(vm->bios_type))));
     sfo_json_add_string(obj, "status", sfo_vm_status_to_string(vm->status));
     sfo_json_add_ref(obj, "host", vm->host_id);
     return obj;
@@ -1004,12 +1012,11 @@ sfo_nic_to_json(const sfo_nic *nic)
     sfo_json_add_ref(obj, "vm", nic->vm_id);
     sfo_json_add_ref(obj, "vnic_profile", nic->vnic_profile_id);
     sfo_json_add_string(obj, "interface", sfo_nic_interface_to_string(nic->interface));
-    json_object_object_add(obj, "mac",
-                           sfo_json_new_with("address", json_object_new_string(nic->mac)));
-    json_object_object_add(obj, "plugged", json_object_new_boolean(nic->plugged));
+    sfo_json_put(obj, "mac", sfo_json_new_with("address", json_object_new_string(nic->mac)));
+    sfo_json_put(obj, "plugged", json_object_new_boolean(nic->plugged));
     if (nic->vf_address)
-        json_object_object_add(
-            obj, "vf", sfo_json_new_with("address", json_object_new_string(nic->vf_address)));
+        sfo_json_put(obj, "vf",
+                     sfo_json_new_with("address", json_object_new_string(nic->vf_address)));
     return obj;
 }
 
@@ -1040,10 +1047,10 @@ sfo_host_to_json(const sfo_host *host)
             sfo_json_add_ref(vfobj, "nic", vf->nic_id);
             json_object_array_add(vfs, vfobj);
         }
-        json_object_object_add(pfobj, "vfs", vfs);
+        sfo_json_put(pfobj, "vfs", vfs);
         json_object_array_add(pfs, pfobj);
     }
-    json_object_object_add(obj, "sriov_pfs", pfs);
+    sfo_json_put(obj, "sriov_pfs", pfs);
     return obj;
 }
 

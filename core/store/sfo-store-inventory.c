@@ -1,5 +1,5 @@
 /*
- * sfo-store-inventory.c: import and export of a whole inventory; listing profiles
+ * sfo-store-inventory.c: import and export of a whole inventory
  *
  * An import is checked with every state rule first, then written in one
  * transaction holding the inventory lock exclusively (no other write runs
@@ -690,49 +690,4 @@ sfo_store_export_fd(sfo_store *store, int fd, unsigned int flags)
     sfo_check_flags(flags, 0);
 
     return sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_export_fd_txn, &op);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Listing profiles                                                         */
-/* ------------------------------------------------------------------------ */
-
-static int
-sfo_store_list_profiles_txn(sfo_store *s, gpointer data)
-{
-    json_object *arr = data;
-    g_autoptr(PGresult) res = NULL;
-    int i;
-
-    if (sfo_store_exec(s, SFO_STMT_PROFILE_LIST, NULL, &res) < 0)
-        return SFO_EDATABASE;
-    /* a retried attempt starts the list afresh */
-    json_object_array_del_idx(arr, 0, json_object_array_length(arr));
-    for (i = 0; i < PQntuples(res); i++) {
-        g_autoptr(sfo_vnic_profile) p = sfo_store_row_profile(res, i, 0);
-
-        json_object_array_add(arr, sfo_vnic_profile_to_json(p));
-    }
-    return 0;
-}
-
-int
-sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json)
-{
-    g_autoptr(json_object) root = NULL;
-    json_object *arr;
-
-    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
-    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
-    sfo_check_flags(flags, 0);
-
-    root = json_object_new_object();
-    arr = json_object_new_array();
-    json_object_object_add(root, "vnic_profiles", arr);
-    if (sfo_store_transaction(store, SFO_STORE_TXN_SNAPSHOT, sfo_store_list_profiles_txn, arr) < 0)
-        return SFO_EDATABASE;
-    *ret_json = g_strdup_printf(
-        "%s\n",
-        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
-    return 0;
 }

@@ -70,6 +70,29 @@ sfo_store_col_enum(const PGresult *res, int row, int col, int (*from_string)(con
 /* Rows                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Column @col of row @row as text that stays @res's own; NULL for SQL NULL */
+static char *
+sfo_store_col_view(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/* The profile in the columns from @col of row @row: its strings @col_str()'s */
+static void
+sfo_store_fill_profile(const PGresult *res, int row, int col,
+                       char *(*col_str)(const PGresult *, int, int), sfo_vnic_profile *p)
+{
+    p->id = col_str(res, row, col);
+    p->name = col_str(res, row, col + 1);
+    p->network_id = col_str(res, row, col + 2);
+    p->pass_through = sfo_store_col_bool(res, row, col + 3);
+    p->migratable = sfo_store_col_bool(res, row, col + 4);
+    p->failover_id = col_str(res, row, col + 5);
+    p->port_mirroring = sfo_store_col_bool(res, row, col + 6);
+    p->qos_id = col_str(res, row, col + 7);
+    p->network_filter_id = col_str(res, row, col + 8);
+}
+
 sfo_vnic_profile *
 sfo_store_row_profile(const PGresult *res, int row, int col)
 {
@@ -78,16 +101,14 @@ sfo_store_row_profile(const PGresult *res, int row, int col)
     if (PQgetisnull(res, row, col))
         return NULL;
     p = g_new0(sfo_vnic_profile, 1);
-    p->id = sfo_store_col_str(res, row, col);
-    p->name = sfo_store_col_str(res, row, col + 1);
-    p->network_id = sfo_store_col_str(res, row, col + 2);
-    p->pass_through = sfo_store_col_bool(res, row, col + 3);
-    p->migratable = sfo_store_col_bool(res, row, col + 4);
-    p->failover_id = sfo_store_col_str(res, row, col + 5);
-    p->port_mirroring = sfo_store_col_bool(res, row, col + 6);
-    p->qos_id = sfo_store_col_str(res, row, col + 7);
-    p->network_filter_id = sfo_store_col_str(res, row, col + 8);
+    sfo_store_fill_profile(res, row, col, sfo_store_col_str, p);
     return p;
+}
+
+void
+sfo_store_row_profile_view(const PGresult *res, int row, int col, sfo_vnic_profile *p)
+{
+    sfo_store_fill_profile(res, row, col, sfo_store_col_view, p);
 }
 
 sfo_network *

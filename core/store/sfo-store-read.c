@@ -11,9 +11,18 @@
  * a get by id and a list without filters run prepared statements of their own
  * (parsing and planning cost more than running them).
  *
+ * The JSON text of a list is a function of its rows alone: the store keeps,
+ * per kind, the rows of the last list and their text, and a list whose rows
+ * are the same, value for value, is answered with that text instead of a
+ * json-c object for every field of every row (a client polling a collection
+ * unchanged: GET /vnicprofiles). Any difference in the rows, a value, a NULL,
+ * one row more or less, builds the text afresh.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <config.h>
+
+#include <string.h>
 
 #include "sfo-store.h"
 #include "rules/sfo-rules.h"
@@ -79,8 +88,13 @@ typedef struct {
     const sfo_store_kind *kind;
     gboolean get; /* by id (params[0]), else a list (the four parameters) */
     const char *params[4];
-    json_object *result; /* out: the array of objects */
+    gboolean want_text;  /* a list's text (op->text), else op->result */
+    json_object *result; /* out: the array of objects, */
+    char *text;          /* or its JSON text */
 } sfo_store_read_op;
+
+/* Lists whose text is longer are not memoised (the rows and the text stay in memory) */
+#define SFO_STORE_LIST_MEMO_LIMIT (256 * 1024)
 
 /* Row @row of a list statement as inventory JSON (not hosts: sfo_store_read_hosts()) */
 static json_object *
@@ -110,9 +124,11 @@ sfo_store_row_to_json(sfo_store_coll coll, const PGresult *res, int row)
         break;
     }
     case SFO_STORE_COLL_PROFILES: {
-        g_autoptr(sfo_vnic_profile) p = sfo_store_row_profile(res, row, 0);
+        /* the most read list (GET /vnicprofiles): its strings are not copied */
+        sfo_vnic_profile p;
 
-        obj = sfo_vnic_profile_to_json(p);
+        sfo_store_row_profile_view(res, row, 0, &p);
+        obj = sfo_vnic_profile_to_json(&p);
         break;
     }
     case SFO_STORE_COLL_VMS: {
@@ -155,6 +171,50 @@ sfo_store_read_hosts(sfo_store *s, const PGresult *res, json_object *arr)
     return 0;
 }
 
+static char *
+sfo_store_json_text(json_object *obj)
+{
+    return g_strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* Whether @a and @b hold the same rows: as many, each value the same bytes or both NULL */
+static gboolean
+sfo_store_same_rows(const PGresult *a, const PGresult *b)
+{
+    int nrows = PQntuples(a);
+    int ncols = PQnfields(a);
+    int i;
+    int j;
+
+    if (nrows != PQntuples(b) || ncols != PQnfields(b))
+        return FALSE;
+    for (i = 0; i < nrows; i++) {
+        for (j = 0; j < ncols; j++) {
+            int len = PQgetlength(a, i, j);
+
+            if (PQgetisnull(a, i, j) != PQgetisnull(b, i, j) || len != PQgetlength(b, i, j) ||
+                memcmp(PQgetvalue(a, i, j), PQgetvalue(b, i, j), len) != 0)
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* The text of @op->result in @op->text; kept with @res (taken) as @kind's memo */
+static void
+sfo_store_list_text(sfo_store *s, sfo_store_read_op *op, PGresult **res)
+{
+    op->text = sfo_store_json_text(op->result);
+    g_clear_pointer(&op->result, json_object_put);
+    if (op->kind->coll != SFO_STORE_COLL_HOSTS && strlen(op->text) <= SFO_STORE_LIST_MEMO_LIMIT) {
+        PQclear(s->list_memo[op->kind->coll].res);
+        g_free(s->list_memo[op->kind->coll].text);
+        s->list_memo[op->kind->coll].res = g_steal_pointer(res);
+        s->list_memo[op->kind->coll].text = g_strdup(op->text);
+    }
+}
+
 static int
 sfo_store_read_txn(sfo_store *s, gpointer data)
 {
@@ -164,6 +224,7 @@ sfo_store_read_txn(sfo_store *s, gpointer data)
     int r;
 
     g_clear_pointer(&op->result, json_object_put);
+    g_clear_pointer(&op->text, g_free);
     if (op->get)
         r = sfo_store_exec(s, op->kind->get, op->params, &res);
     else if (!op->params[1] && !op->params[2])
@@ -172,19 +233,22 @@ sfo_store_read_txn(sfo_store *s, gpointer data)
         r = sfo_store_exec(s, op->kind->list, op->params, &res);
     if (r < 0)
         return SFO_EDATABASE;
+    if (op->want_text && s->list_memo[op->kind->coll].res &&
+        sfo_store_same_rows(s->list_memo[op->kind->coll].res, res)) {
+        op->text = g_strdup(s->list_memo[op->kind->coll].text);
+        return 0;
+    }
     op->result = json_object_new_array_ext(PQntuples(res));
-    if (op->kind->coll == SFO_STORE_COLL_HOSTS)
-        return sfo_store_read_hosts(s, res, op->result);
-    for (i = 0; i < PQntuples(res); i++)
-        json_object_array_add(op->result, sfo_store_row_to_json(op->kind->coll, res, i));
+    if (op->kind->coll == SFO_STORE_COLL_HOSTS) {
+        if ((r = sfo_store_read_hosts(s, res, op->result)) < 0)
+            return r;
+    } else {
+        for (i = 0; i < PQntuples(res); i++)
+            json_object_array_add(op->result, sfo_store_row_to_json(op->kind->coll, res, i));
+    }
+    if (op->want_text)
+        sfo_store_list_text(s, op, &res);
     return 0;
-}
-
-static char *
-sfo_store_json_text(json_object *obj)
-{
-    return g_strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static int
@@ -196,8 +260,10 @@ sfo_store_read(sfo_store *store, sfo_store_read_op *op)
                                                                          : SFO_STORE_TXN_STATEMENT,
                                   sfo_store_read_txn, op);
 
-    if (r < 0)
+    if (r < 0) {
         g_clear_pointer(&op->result, json_object_put);
+        g_clear_pointer(&op->text, g_free);
+    }
     return r;
 }
 
@@ -205,7 +271,7 @@ int
 sfo_store_get(sfo_store *store, const char *kind, const char *id, unsigned int flags,
               char **ret_json)
 {
-    sfo_store_read_op op = { NULL, TRUE, { id }, NULL };
+    sfo_store_read_op op = { NULL, TRUE, { id }, FALSE, NULL, NULL };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
@@ -234,7 +300,7 @@ sfo_store_list(sfo_store *store, const char *kind, const char *name, const char 
                unsigned int flags, char **ret_json)
 {
     g_autofree char *limit_text = limit >= 0 ? g_strdup_printf("%d", limit) : NULL;
-    sfo_store_read_op op = { NULL, FALSE, { NULL, name, parent, limit_text }, NULL };
+    sfo_store_read_op op = { NULL, FALSE, { NULL, name, parent, limit_text }, TRUE, NULL, NULL };
     int r;
 
     sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
@@ -254,8 +320,32 @@ sfo_store_list(sfo_store *store, const char *kind, const char *name, const char 
         return SFO_EINVALID;
     if ((r = sfo_store_read(store, &op)) < 0)
         return r;
-    *ret_json = sfo_store_json_text(op.result);
-    json_object_put(op.result);
+    *ret_json = g_steal_pointer(&op.text);
+    return 0;
+}
+
+/* sfo_store_list() of every profile, wrapped and printed for people (the CLI) */
+int
+sfo_store_list_vnic_profiles(sfo_store *store, unsigned int flags, char **ret_json)
+{
+    sfo_store_read_op op = {
+        sfo_store_find_kind("vnic_profiles"), FALSE, { NULL }, FALSE, NULL, NULL
+    };
+    g_autoptr(json_object) root = NULL;
+    int r;
+
+    sfo_return_val_if_fail(store != NULL, SFO_EINVALID);
+    sfo_return_val_if_fail(ret_json != NULL, SFO_EINVALID);
+    sfo_check_flags(flags, 0);
+
+    if ((r = sfo_store_read(store, &op)) < 0)
+        return r;
+    root = json_object_new_object();
+    json_object_object_add(root, "vnic_profiles", op.result);
+    *ret_json = g_strdup_printf(
+        "%s\n",
+        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
     return 0;
 }
 

@@ -189,10 +189,6 @@ const sfo_store_stmt sfo_store_stmts[SFO_STMT_LAST] = {
                                   9 },
     [SFO_STMT_PROFILE_DELETE] = { "profile_delete", "DELETE FROM vnic_profiles WHERE id = $1::text",
                                   1 },
-    [SFO_STMT_PROFILE_LIST] = { "profile_list",
-                                "SELECT " SFO_SQL_PROFILE_COLS
-                                " FROM vnic_profiles p ORDER BY p.ordinal",
-                                0 },
     [SFO_STMT_NETWORK_GET] = { "network_get",
                                "SELECT " SFO_SQL_NETWORK_COLS
                                " FROM networks n WHERE n.id = $1::text",

@@ -10,6 +10,8 @@
 static void
 sfo_store_free(sfo_store *s)
 {
+    guint i;
+
     if (!s)
         return;
     if (s->conn)
@@ -19,6 +21,10 @@ sfo_store_free(sfo_store *s)
     g_free(s->txid);
     g_free(s->at_commit);
     g_ptr_array_unref(s->at_commit_strings);
+    for (i = 0; i < G_N_ELEMENTS(s->list_memo); i++) {
+        PQclear(s->list_memo[i].res);
+        g_free(s->list_memo[i].text);
+    }
     g_free(s);
 }
 

@@ -73,7 +73,6 @@ typedef enum {
     SFO_STMT_PROFILE_INSERT,
     SFO_STMT_PROFILE_UPDATE,
     SFO_STMT_PROFILE_DELETE,
-    SFO_STMT_PROFILE_LIST,
     SFO_STMT_NETWORK_GET,
     /* VMs, hosts, NICs */
     SFO_STMT_VM_GET,
@@ -234,6 +233,9 @@ typedef void (*sfo_store_test_hook)(sfo_store *store, const char *point, gpointe
 
 typedef struct sfo_store_query sfo_store_query;
 
+/* the inventory's collections (sfo_store_coll) */
+#define SFO_STORE_NCOLLS 7
+
 struct sfo_store {
     PGconn *conn;
     char *dsn;      /* the caller's connection string; NULL for the embedded store */
@@ -255,6 +257,11 @@ struct sfo_store {
     guint connections;
     sfo_store_test_hook test_hook;
     gpointer test_hook_data;
+    /* sfo-store-read.c: per kind (sfo_store_coll), the rows of the last list and their text */
+    struct {
+        PGresult *res;
+        char *text;
+    } list_memo[SFO_STORE_NCOLLS];
 };
 
 /* Connects @store to its dsn or embedded cluster (sfo_store_open() minus the schema check). */
@@ -401,7 +408,8 @@ void sfo_store_embedded_conninfo(const char *data_dir, const char *dbname,
  */
 typedef struct {
     sfo_inventory *inv;
-    GHashTable *ids[7]; /* per collection (sfo_store_coll): id -> object (borrowed) */
+    GHashTable
+        *ids[SFO_STORE_NCOLLS]; /* per collection (sfo_store_coll): id -> object (borrowed) */
 } sfo_store_builder;
 
 typedef enum {
@@ -413,6 +421,7 @@ typedef enum {
     SFO_STORE_COLL_NICS,
     SFO_STORE_COLL_HOSTS,
 } sfo_store_coll;
+G_STATIC_ASSERT(SFO_STORE_COLL_HOSTS + 1 == SFO_STORE_NCOLLS);
 
 void sfo_store_builder_init(sfo_store_builder *b);
 void sfo_store_builder_clear(sfo_store_builder *b);
@@ -429,6 +438,8 @@ sfo_host *sfo_store_builder_add_host(sfo_store_builder *b, sfo_host *host);
 
 /* Objects from row @row starting at column @col; NULL when that column is NULL (outer joins). */
 sfo_vnic_profile *sfo_store_row_profile(const PGresult *res, int row, int col);
+/* The same profile in @p, its strings pointing into @res (no copy: valid while @res is) */
+void sfo_store_row_profile_view(const PGresult *res, int row, int col, sfo_vnic_profile *p);
 sfo_network *sfo_store_row_network(const PGresult *res, int row, int col);
 sfo_cluster *sfo_store_row_cluster(const PGresult *res, int row, int col);
 sfo_vm *sfo_store_row_vm(const PGresult *res, int row, int col);

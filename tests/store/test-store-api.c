@@ -36,6 +36,12 @@
 #define NIC_WEB1_VIRTIO "f94c2429-9faa-4b53-b5f5-097e7bdcb513"
 #define UNKNOWN "00000000-0000-4000-8000-000000000000"
 
+/* a new profile on the VF network whose failover is the example's virtio profile */
+#define FAILOVER_PROFILE(id, name) \
+    "{\"id\": \"" id "\", \"name\": \"" name "\", \"network\": {\"id\": \"" NET_VF "\"}, " \
+    "\"pass_through\": {\"mode\": \"enabled\"}, \"migratable\": true, " \
+    "\"failover\": {\"id\": \"" P_VIRTIO_FAILOVER "\"}}"
+
 static sfo_inventory *
 load_example(void)
 {
@@ -172,6 +178,166 @@ test_store_api__list_filters(void **state G_GNUC_UNUSED)
     assert_int_equal(sfo_store_list(store, "nics", NULL, NULL, -2, 0, &d), SFO_EINVALID);
 }
 
+/* @text, a list of @kind, is byte for byte what the gets of its objects write, in order */
+static void
+assert_text_is_gets(sfo_store *store, const char *kind, const char *text)
+{
+    g_autoptr(json_object) listed = parse(text);
+    g_autoptr(json_object) expected = json_object_new_array();
+    size_t i;
+
+    for (i = 0; i < json_object_array_length(listed); i++) {
+        json_object *id = json_object_object_get(json_object_array_get_idx(listed, i), "id");
+        g_autofree char *one = NULL;
+
+        assert_int_equal(sfo_store_get(store, kind, json_object_get_string(id), 0, &one), 0);
+        json_object_array_add(expected, parse(one));
+    }
+    assert_string_equal(text,
+                        json_object_to_json_string_ext(
+                            expected, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static void
+add_profile(sfo_store *store, const char *json)
+{
+    if (sfo_store_add_vnic_profile(store, json, 0, NULL, NULL) < 0)
+        fail_msg("add %s: %s", json, sfo_error_last()->message);
+}
+
+/*
+ * Every field set (on one profile or another), references left out, names
+ * that JSON must escape (a name holds no control character) or that are not
+ * ASCII
+ */
+#define NAME_ESCAPED "q\\\"uote \\\\back/slash\\\\/ end"
+#define NAME_UNICODE "r\u00e9seau \u7f51\u7edc \U0001F600"
+
+static void
+test_store_api__list_profiles_text(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autofree char *all = NULL;
+    g_autofree char *by_name = NULL;
+    g_autofree char *by_network = NULL;
+    g_autofree char *limited = NULL;
+    g_autofree char *none = NULL;
+    g_autoptr(json_object) parsed = NULL;
+
+    add_profile(store, FAILOVER_PROFILE("p-failover", "failover"));
+    add_profile(store, "{\"id\": \"p-full\", \"name\": \"full\", "
+                       "\"network\": {\"id\": \"" NET_BRIDGE "\"}, "
+                       "\"pass_through\": {\"mode\": \"disabled\"}, \"migratable\": true, "
+                       "\"port_mirroring\": true, \"qos\": {\"id\": \"qos-1\"}, "
+                       "\"network_filter\": {\"id\": \"filter-1\"}}");
+    add_profile(store, "{\"id\": \"p-unicode\", \"name\": \"" NAME_UNICODE "\", "
+                       "\"network\": {\"id\": \"" NET_BRIDGE "\"}, "
+                       "\"pass_through\": {\"mode\": \"disabled\"}, "
+                       "\"migratable\": false, \"port_mirroring\": false}");
+    add_profile(store, "{\"id\": \"p-escaped\", \"name\": \"" NAME_ESCAPED "\", "
+                       "\"network\": {\"id\": \"" NET_BRIDGE "\"}}");
+
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, -1, 0, &all), 0);
+    assert_text_is_gets(store, "vnic_profiles", all);
+    parsed = parse(all);
+    assert_int_equal(json_object_array_length(parsed), 10);
+    assert_string_equal(json_object_get_string(
+                            json_object_object_get(json_object_array_get_idx(parsed, 8), "name")),
+                        "r\u00e9seau \u7f51\u7edc \U0001F600");
+    assert_non_null(strstr(all, "\"name\":\"r\u00e9seau")); /* UTF-8 as it is, not \u escapes */
+    assert_null(strstr(all, "null"));
+
+    /* the filtered statement (unprepared), a limit, and no match */
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NAME_UNICODE, NULL, -1, 0, &by_name),
+                     0);
+    assert_text_is_gets(store, "vnic_profiles", by_name);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NET_BRIDGE, -1, 0, &by_network),
+                     0);
+    assert_text_is_gets(store, "vnic_profiles", by_network);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, 2, 0, &limited), 0);
+    assert_text_is_gets(store, "vnic_profiles", limited);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", "no-such-name", NULL, -1, 0, &none), 0);
+    assert_string_equal(none, "[]");
+    g_clear_pointer(&none, g_free);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, 0, 0, &none), 0);
+    assert_string_equal(none, "[]");
+}
+
+/* @kind's list (of @parent, at most @limit) is what the gets of its objects write */
+static void
+assert_list_is_gets(sfo_store *store, const char *kind, const char *parent, int limit)
+{
+    g_autofree char *text = NULL;
+
+    assert_int_equal(sfo_store_list(store, kind, NULL, parent, limit, 0, &text), 0);
+    assert_text_is_gets(store, kind, text);
+}
+
+static int
+list_length(sfo_store *store, const char *kind, const char *parent, int limit)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(json_object) listed = NULL;
+
+    assert_int_equal(sfo_store_list(store, kind, NULL, parent, limit, 0, &text), 0);
+    listed = parse(text);
+    return (int)json_object_array_length(listed);
+}
+
+/*
+ * A list read again unchanged is answered from the text the store kept with
+ * its rows; any change shows at once: a value of the same length, a field
+ * cleared (NULL), a row more or less, another filter or limit of the kind.
+ */
+static void
+test_store_api__list_memo_follows_changes(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_store) store = open_example();
+    g_autofree char *first = NULL;
+    g_autofree char *again = NULL;
+    g_autofree char *renamed = NULL;
+
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, -1, 0, &first), 0);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, -1, 0, &again), 0);
+    assert_string_equal(first, again);
+    assert_list_is_gets(store, "vnic_profiles", NULL, -1);
+
+    /* a name of the same length: the same row count and lengths, another byte */
+    add_profile(store, FAILOVER_PROFILE("p-memo", "memo-a"));
+    assert_list_is_gets(store, "vnic_profiles", NULL, -1);
+    assert_int_equal(sfo_store_update_vnic_profile(store,
+                                                   "{\"id\": \"p-memo\", \"name\": \"memo-b\"}",
+                                                   SFO_STORE_UPDATE_MERGE, NULL),
+                     0);
+    assert_int_equal(sfo_store_list(store, "vnic_profiles", NULL, NULL, -1, 0, &renamed), 0);
+    assert_non_null(strstr(renamed, "\"name\":\"memo-b\""));
+    assert_null(strstr(renamed, "\"name\":\"memo-a\""));
+    assert_list_is_gets(store, "vnic_profiles", NULL, -1);
+
+    /* a reference cleared: a value becomes NULL */
+    assert_int_equal(sfo_store_update_vnic_profile(store,
+                                                   "{\"id\": \"p-memo\", \"failover\": null}",
+                                                   SFO_STORE_UPDATE_MERGE, NULL),
+                     0);
+    assert_list_is_gets(store, "vnic_profiles", NULL, -1);
+
+    /* other limits and filters of the same kind, in turn with the whole list */
+    assert_int_equal(list_length(store, "vnic_profiles", NULL, -1), 7);
+    assert_int_equal(list_length(store, "vnic_profiles", NULL, 2), 2);
+    assert_int_equal(list_length(store, "vnic_profiles", NULL, -1), 7);
+    assert_int_equal(list_length(store, "vnic_profiles", NET_VF, -1), 3);
+    assert_int_equal(list_length(store, "vnic_profiles", NULL, 0), 0);
+    assert_int_equal(list_length(store, "vnic_profiles", NULL, -1), 7);
+
+    /* a row less; and another kind, the NICs of a VM, whose plug state changes */
+    assert_int_equal(sfo_store_remove_vnic_profile(store, "p-memo", 0, NULL), 0);
+    assert_int_equal(list_length(store, "vnic_profiles", NULL, -1), 6);
+    assert_list_is_gets(store, "vnic_profiles", NULL, -1);
+    assert_list_is_gets(store, "nics", WEB1, -1);
+    assert_int_equal(sfo_store_unplug_nic(store, NIC_WEB1_VF, 0, NULL), 0);
+    assert_list_is_gets(store, "nics", WEB1, -1);
+}
+
 static void
 test_store_api__vm_counts(void **state G_GNUC_UNUSED)
 {
@@ -235,11 +401,6 @@ assert_first_violation(const sfo_violations *v, const char *key)
     assert_true(sfo_violations_count(v) > 0);
     assert_string_equal(sfo_violations_key(v, 0), key);
 }
-
-#define FAILOVER_PROFILE(id, name) \
-    "{\"id\": \"" id "\", \"name\": \"" name "\", \"network\": {\"id\": \"" NET_VF "\"}, " \
-    "\"pass_through\": {\"mode\": \"enabled\"}, \"migratable\": true, " \
-    "\"failover\": {\"id\": \"" P_VIRTIO_FAILOVER "\"}}"
 
 static void
 test_store_api__merge_profile(void **state G_GNUC_UNUSED)
@@ -726,6 +887,8 @@ main(void)
         cmocka_unit_test(test_store_api__get_and_list_every_kind),
         cmocka_unit_test(test_store_api__reads_are_one_statement),
         cmocka_unit_test(test_store_api__list_filters),
+        cmocka_unit_test(test_store_api__list_profiles_text),
+        cmocka_unit_test(test_store_api__list_memo_follows_changes),
         cmocka_unit_test(test_store_api__vm_counts),
         cmocka_unit_test(test_store_api__merge_profile),
         cmocka_unit_test(test_store_api__merge_nic),
