@@ -18,6 +18,11 @@
  * before its next statement the journal takes its locks again, and stops
  * with JOURNAL_LOCKED when another process took one meanwhile.
  *
+ * A journal freed with its connection sound hands its locks over and leaves
+ * the connection to the store that opened it, for that store's next journal
+ * (sfo_store_spare): a plan run then costs no new PostgreSQL session and no
+ * statement prepared again.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <config.h>
@@ -31,8 +36,9 @@
 typedef struct {
     sfo_journal parent;
     sfo_store *store;
-    GHashTable *owned; /* sequence id -> its ordinal (text): the locks this session holds */
-    guint connection;  /* store->connections when those locks were last known held */
+    sfo_store_spare *spare; /* where @store goes when the journal is freed */
+    GHashTable *owned;      /* sequence id -> its ordinal (text): the locks this session holds */
+    guint connection;       /* store->connections when those locks were last known held */
 } sfo_store_journal;
 
 /* One statement in a transaction of its own */
@@ -598,15 +604,26 @@ static void
 sfo_store_journal_free(sfo_journal *journal)
 {
     sfo_store_journal *j = (sfo_store_journal *)journal;
+    gboolean sound;
 
     /*
      * The server drops a session's locks when it notices the connection is gone, a moment
-     * after a crash; a journal closed on purpose hands its sequences over at once.
+     * after a crash; a journal closed on purpose hands its sequences over at once. Only a
+     * connection that did so, is idle and was never cut under the journal (its locks taken
+     * again) is kept for the next journal.
      */
+    sound = j->store && j->connection == j->store->connections;
     if (j->store && g_hash_table_size(j->owned) > 0 &&
-        sfo_store_exec(j->store, SFO_STMT_JOURNAL_UNLOCK_ALL, NULL, NULL) < 0)
+        sfo_store_exec(j->store, SFO_STMT_JOURNAL_UNLOCK_ALL, NULL, NULL) < 0) {
         sfo_error_clear();
+        sound = FALSE;
+    }
+    if (sound && j->spare && !j->store->conn_lost && PQstatus(j->store->conn) == CONNECTION_OK &&
+        PQtransactionStatus(j->store->conn) == PQTRANS_IDLE)
+        sfo_store_spare_keep(j->spare, g_steal_pointer(&j->store));
     sfo_store_close(j->store);
+    if (j->spare)
+        sfo_store_spare_unref(j->spare);
     g_hash_table_unref(j->owned);
     g_free(j);
 }
@@ -635,7 +652,9 @@ sfo_store_open_journal(sfo_store *store, unsigned int flags, sfo_journal **ret_j
     j->parent.ops = &sfo_store_journal_ops;
     j->owned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     journal = &j->parent;
-    if (sfo_store_open_again(store, &j->store) < 0)
+    j->spare = sfo_store_spare_ref(store);
+    j->store = sfo_store_spare_take(j->spare);
+    if (!j->store && sfo_store_open_again(store, &j->store) < 0)
         return SFO_EDATABASE;
     j->connection = j->store->connections;
     *ret_journal = g_steal_pointer(&journal);

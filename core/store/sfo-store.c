@@ -14,6 +14,15 @@ sfo_store_free(sfo_store *s)
 
     if (!s)
         return;
+    if (s->spare) {
+        g_autoptr(sfo_store) kept = NULL;
+
+        g_mutex_lock(&s->spare->lock);
+        s->spare->closed = TRUE;
+        kept = g_steal_pointer(&s->spare->store);
+        g_mutex_unlock(&s->spare->lock);
+        sfo_store_spare_unref(s->spare);
+    }
     if (s->conn)
         PQfinish(s->conn);
     g_free(s->dsn);
@@ -32,6 +41,53 @@ void
 sfo_store_close(sfo_store *store)
 {
     sfo_store_free(store);
+}
+
+sfo_store_spare *
+sfo_store_spare_ref(sfo_store *store)
+{
+    if (!store->spare) {
+        store->spare = g_atomic_rc_box_new0(sfo_store_spare);
+        g_mutex_init(&store->spare->lock);
+    }
+    return g_atomic_rc_box_acquire(store->spare);
+}
+
+static void
+sfo_store_spare_clear(sfo_store_spare *spare)
+{
+    /* the store closed it (closed is set before its reference goes) */
+    g_assert(spare->store == NULL);
+    g_mutex_clear(&spare->lock);
+}
+
+void
+sfo_store_spare_unref(sfo_store_spare *spare)
+{
+    g_atomic_rc_box_release_full(spare, (GDestroyNotify)sfo_store_spare_clear);
+}
+
+sfo_store *
+sfo_store_spare_take(sfo_store_spare *spare)
+{
+    sfo_store *conn;
+
+    g_mutex_lock(&spare->lock);
+    conn = g_steal_pointer(&spare->store);
+    g_mutex_unlock(&spare->lock);
+    return conn;
+}
+
+void
+sfo_store_spare_keep(sfo_store_spare *spare, sfo_store *conn)
+{
+    g_mutex_lock(&spare->lock);
+    if (!spare->closed && !spare->store) {
+        spare->store = conn;
+        conn = NULL;
+    }
+    g_mutex_unlock(&spare->lock);
+    sfo_store_free(conn);
 }
 
 /* The embedded store: connect, and create or start its cluster when that fails */

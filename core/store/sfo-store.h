@@ -236,6 +236,27 @@ typedef struct sfo_store_query sfo_store_query;
 /* the inventory's collections (sfo_store_coll) */
 #define SFO_STORE_NCOLLS 7
 
+/*
+ * A journal's connection, kept for the next journal of the same store when
+ * the journal is freed: idle, holding no lock, its statements prepared. The
+ * store and each journal it opened hold a reference (atomic reference count,
+ * g_atomic_rc_box), since the store may be closed before its journals and a
+ * journal freed in another thread; @lock guards the rest.
+ */
+typedef struct {
+    GMutex lock;
+    gboolean closed;  /* the store is closed: nothing is kept any more */
+    sfo_store *store; /* the kept connection, or NULL */
+} sfo_store_spare;
+
+/* @store's spare (a new one on first use), with a reference for the caller */
+sfo_store_spare *sfo_store_spare_ref(sfo_store *store);
+void sfo_store_spare_unref(sfo_store_spare *spare);
+/* The kept connection of @spare, now the caller's, or NULL */
+sfo_store *sfo_store_spare_take(sfo_store_spare *spare);
+/* Keeps @conn (idle, no lock held) in @spare, else closes it */
+void sfo_store_spare_keep(sfo_store_spare *spare, sfo_store *conn);
+
 struct sfo_store {
     PGconn *conn;
     char *dsn;      /* the caller's connection string; NULL for the embedded store */
@@ -262,6 +283,8 @@ struct sfo_store {
         PGresult *res;
         char *text;
     } list_memo[SFO_STORE_NCOLLS];
+    /* the connection a freed journal left for the next one (sfo-store-journal.c) */
+    sfo_store_spare *spare;
 };
 
 /* Connects @store to its dsn or embedded cluster (sfo_store_open() minus the schema check). */

@@ -12,7 +12,8 @@
  * same moment, round after round (exactly one wins, the other is told who);
  * an open sequence of a live process is invisible to another's reconcile
  * until that process is gone; a journal whose connection was cut takes its
- * sequences' locks again, or stops when another process took one meanwhile.
+ * sequences' locks again, or stops when another process took one meanwhile;
+ * a freed journal's connection serves its store's next journal.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -506,6 +507,73 @@ test_journal__store_lost_connection(void **state G_GNUC_UNUSED)
     sfo_journal_free(other);
 }
 
+/* The sessions of the test database but @conn's: "pid,pid,..." in order, "" for none */
+static char *
+sfo_test_sessions(PGconn *conn)
+{
+    g_autoptr(PGresult) res = PQexec(
+        conn, "SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity "
+              "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    return g_strdup(PQgetvalue(res, 0, 0));
+}
+
+/*
+ * A journal freed with its connection sound leaves it to its store's next
+ * journal (no new session), without the locks of its sequences: another
+ * process takes them over at once. Once the store is closed, nothing is kept:
+ * the journals' sessions end with them.
+ */
+static void
+test_journal__store_connection_kept(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(sfo_plan) plan = sfo_test_plan();
+    g_autofree char *id = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autoptr(GPtrArray) open = NULL;
+    sfo_store *store = NULL;
+    sfo_journal *first = NULL;
+    sfo_journal *next = NULL;
+    sfo_journal *other;
+    PGconn *conn;
+    int i;
+
+    sfo_test_journal_store.reset();
+    conn = sfo_store_test_connect();
+    if (sfo_store_open(sfo_store_test_dsn(), 0, &store) < 0 ||
+        sfo_store_open_journal(store, 0, &first) < 0)
+        fail_msg("store journal: %s", sfo_error_last()->message);
+    id = sfo_test_begin(first, plan, "test:///default", NULL);
+    before = sfo_test_sessions(conn);
+    sfo_journal_free(first);
+    assert_int_equal(sfo_store_open_journal(store, 0, &next), 0);
+    after = sfo_test_sessions(conn);
+    assert_string_equal(after, before);
+
+    other = sfo_test_journal_store.open();
+    open = sfo_test_journal_unfinished(other);
+    assert_int_equal(open->len, 1);
+    assert_string_equal(((sfo_journal_entry *)open->pdata[0])->id, id);
+    g_clear_pointer(&open, g_ptr_array_unref);
+    open = sfo_test_journal_unfinished(next); /* the other process's now */
+    assert_int_equal(open->len, 0);
+
+    sfo_store_close(store);
+    sfo_journal_free(next);
+    sfo_journal_free(other);
+    for (i = 0; i < 200; i++) {
+        g_free(after);
+        after = sfo_test_sessions(conn);
+        if (!*after)
+            break;
+        g_usleep(50 * 1000);
+    }
+    assert_string_equal(after, "");
+    PQfinish(conn);
+}
+
 /* Arguments, and a plan in the database that cannot be read */
 static void
 test_journal__store_arguments(void **state G_GNUC_UNUSED)
@@ -787,6 +855,7 @@ main(void)
         cmocka_unit_test(test_journal__store_reserve_waits_for_another),
         cmocka_unit_test(test_journal__store_sequence_of_live_process),
         cmocka_unit_test(test_journal__store_lost_connection),
+        cmocka_unit_test(test_journal__store_connection_kept),
         cmocka_unit_test(test_journal__store_arguments),
         cmocka_unit_test(test_journal__store_write_back_migrate),
         cmocka_unit_test(test_journal__store_begin_refusals),

@@ -380,12 +380,14 @@ int sfo_store_embedded_stop(const char *data_dir, unsigned int flags);
  *               sfo_journal_free()
  *
  * A journal in @store's database, over a connection of its own: @store may
- * be closed before the journal. Each record is committed before the step it
- * records runs. Many processes may use one database at once: a VF is held
- * for one NIC at a time whichever process asks (a unique key), and
- * sfo_exec_reconcile() takes over only the sequences whose process is gone
- * (a PostgreSQL session lock per running sequence, dropped when its process
- * dies). Returns: 0; SFO_EDATABASE as sfo_store_open(). Since: 0.1.0
+ * be closed before the journal. Freed while @store is open, it leaves that
+ * connection (without its locks) to @store's next journal. Each record is
+ * committed before the step it records runs. Many processes may use one
+ * database at once: a VF is held for one NIC at a time whichever process
+ * asks (a unique key), and sfo_exec_reconcile() takes over only the
+ * sequences whose process is gone (a PostgreSQL session lock per running
+ * sequence, dropped when its process dies). Returns: 0; SFO_EDATABASE as
+ * sfo_store_open(). Since: 0.1.0
  */
 int sfo_store_open_journal(sfo_store *store, unsigned int flags, sfo_journal **ret_journal);
 
