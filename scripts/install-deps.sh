@@ -12,13 +12,14 @@ set -eu
 # building the oVirt SDK's C extension in a virtual environment takes; wrk for bench-engine.
 # The last is the admin page's browser tests (make check-browser, docs/ui.md): chromium,
 # chromium-driver, python3-selenium. python3-werkzeug: sriovfo.catalog picks the catalogue of
-# an Accept-Language header (docs/ui-strings.md).
+# an Accept-Language header (docs/ui-strings.md). python3-pyflakes: make check's check of
+# every Python file (build-aux/check-python.sh).
 PACKAGES="
 autoconf automake libtool pkg-config make gcc g++ gawk
 libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev libcmocka-dev
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 libxml2-utils
 valgrind clang-format clang libclang-rt-14-dev
-swig python3-dev python3-pytest python3-werkzeug
+swig python3-dev python3-pytest python3-werkzeug python3-pyflakes
 busybox-static cpio
 iproute2 gnuplot-nox
 postgresql postgresql-client libpq-dev

@@ -292,7 +292,7 @@ def list_params(req):
         m = _SEARCH_NAME.fullmatch(search)
         if not m:
             raise model.BadRequest("Unsupported search %s: only name=VALUE is supported."
-                                   % json.dumps(search), "REST_UNSUPPORTED_SEARCH")
+                                   % model.quote(search), "REST_UNSUPPORTED_SEARCH")
         name = m.group(1) if m.group(1) is not None else m.group(2)
     text = req.get_param("max")
     if text is not None:
@@ -300,7 +300,7 @@ def list_params(req):
             limit = int(text)
         except ValueError:
             raise model.BadRequest("Invalid value %s for max: an integer expected."
-                                   % json.dumps(text), "REST_INVALID_VALUE") from None
+                                   % model.quote(text), "REST_INVALID_VALUE") from None
         if limit < 0:
             limit = None
     return name, limit
@@ -308,7 +308,7 @@ def list_params(req):
 
 def check_id(ident):
     if not model.is_uuid(ident):
-        raise model.BadRequest("Invalid id %s: a UUID expected." % json.dumps(ident),
+        raise model.BadRequest("Invalid id %s: a UUID expected." % model.quote(ident),
                                "REST_INVALID_ID")
     return ident
 

@@ -44,6 +44,19 @@ class BadRequest(Exception):
         self.reason = reason
 
 
+# the most characters of a value a fault quotes: it names the value, it does not echo a body
+QUOTE_LIMIT = 80
+
+
+def quote(value):
+    """@value as JSON text for a fault's detail; past QUOTE_LIMIT characters, its beginning
+    and its length (a 1 MB string sent as a name is not sent back)."""
+    text = json.dumps(value)
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return "%s... (%d characters)" % (text[:QUOTE_LIMIT], len(text))
+
+
 def is_uuid(text):
     try:
         uuid.UUID(text)
@@ -316,7 +329,7 @@ ACTION_FIELDS = {
 
 
 def _wrong(path, what, value):
-    return BadRequest("Invalid value %s for %s: %s expected." % (json.dumps(value), path, what),
+    return BadRequest("Invalid value %s for %s: %s expected." % (quote(value), path, what),
                       "REST_INVALID_VALUE")
 
 
@@ -354,7 +367,7 @@ def _convert(path, kind, value):
             return None
         if not is_uuid(value["id"]):
             raise BadRequest("Invalid id %s for %s: a UUID expected." % (
-                json.dumps(value["id"]), path), "REST_INVALID_ID")
+                quote(value["id"]), path), "REST_INVALID_ID")
         return {"id": value["id"]}
     # a nested table
     if not isinstance(value, dict):

@@ -95,3 +95,27 @@ def test_corpus_over_http(engine, admin_token, name, data, content_type, root, e
             assert status == 400 and h["x-sriovfo-error-key"] in fuzz_rest_body.BODY_KEYS, \
                 (name, method, status, answer)
             assert etree.fromstring(answer).tag == "fault"
+
+
+@pytest.mark.parametrize("body,content_type,key", [
+    (json.dumps({"name": ["x" * 100000]}), "application/json", "REST_INVALID_VALUE"),
+    (json.dumps({"name": "p", "migratable": "y" * 100000}), "application/json",
+     "REST_INVALID_VALUE"),
+    ("<vnic_profile><name>p</name><network id='%s'/></vnic_profile>" % ("1" * 100000),
+     "application/xml", "REST_INVALID_ID"),
+])
+def test_fault_quotes_a_long_value_briefly(body, content_type, key):
+    """A fault names the value it refuses; a long one by its beginning and its length, so a
+    100,000-character value is not echoed back whole."""
+    with pytest.raises(model.BadRequest) as e:
+        model.to_inventory(model.parse_body(body.encode(), content_type, "vnic_profile"),
+                           model.VNIC_PROFILE_FIELDS)
+    assert e.value.key == key
+    assert len(e.value.detail) < 200, e.value.detail
+    assert "... (100" in e.value.detail
+
+
+def test_fault_quotes_a_short_value_whole():
+    with pytest.raises(model.BadRequest) as e:
+        model.to_inventory({"migratable": "maybe"}, model.VNIC_PROFILE_FIELDS)
+    assert e.value.detail == 'Invalid value "maybe" for migratable: true or false expected.'

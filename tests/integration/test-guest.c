@@ -606,9 +606,18 @@ sfo_guest_paused_throughout(virDomainPtr dom)
     virTypedParamsGetULLong(params, nparams, VIR_DOMAIN_JOB_MEMORY_PROCESSED, &sent);
     virTypedParamsGetULLong(params, nparams, VIR_DOMAIN_JOB_MEMORY_BPS, &bps);
     virTypedParamsFree(params, nparams);
-    if (bps == 0)
-        fail_msg("the migration's statistics have no memory rate");
-    transfer_ms = sent * 1000 / bps;
+    if (sent == 0)
+        fail_msg("the migration's statistics say no memory was sent");
+    /*
+     * QEMU (7.2) may leave the rate 0 for a migration sent in one pass: it
+     * computes it at completion over the transfer's time in whole
+     * milliseconds (0 when a paused guest's mostly zero pages all went within
+     * one), and a query can see the job completed before that rate is set.
+     * Only a live migration's rate matters here, and its earlier passes set
+     * it: a rate of 0 counts the transfer as no time, which a paused guest's
+     * downtime always covers.
+     */
+    transfer_ms = bps ? sent * 1000 / bps : 0;
     printf("# migration: downtime %llu ms, memory transfer %llu ms\n", downtime_ms, transfer_ms);
     return downtime_ms * 10 >= transfer_ms * 9;
 }
