@@ -23,6 +23,7 @@ adds cProfile's view of the GETs).
 import argparse
 import asyncio
 import http.client
+import itertools
 import importlib.util
 import json
 import os
@@ -281,11 +282,15 @@ def in_process(dsn, profile_id, profile):
     floor = falcon.testing.TestClient(floor_ns["app"])
     one, many = API + "/vnicprofiles/" + profile_id, API + "/vnicprofiles"
     objs = store.list("vnic_profiles")
+    flip = itertools.cycle((0, 1))
     rows = [
         ("floor: GET one", lambda: floor.simulate_get(one)),
         ("store.verify_token()", lambda: store.verify_token(token)),
         ("store.get_json() of a profile", lambda: store.get_json("vnic_profiles", profile_id)),
         ("store.list_json() of 100", lambda: store.list_json("vnic_profiles")),
+        # 100 and 99 in turn: rows that differ from the last list's, so never its memo
+        ("store.list_json(), rows changed",
+         lambda: store.list_json("vnic_profiles", limit=100 - next(flip))),
         ("render 100 profiles, XML", lambda: model.render_list("vnic_profiles", objs, False)),
         ("render 100 profiles, JSON", lambda: model.render_list("vnic_profiles", objs, True)),
         ("engine: GET one", lambda: engine.simulate_get(one)),
