@@ -1601,30 +1601,94 @@ sfo_exec_wait_job(virDomainPtr dom)
 }
 
 /*
- * Whether the domain of @commit is on the destination; TRUE when no
- * destination was recorded (then the source alone decides)
+ * Whether the domain of @commit is on the destination (@running: and runs
+ * there, its CPUs resumed); without a recorded destination TRUE unless
+ * @running (then the source alone decides)
  */
 static gboolean
-sfo_exec_on_destination(sfo_exec *exec, const sfo_plan_step *commit)
+sfo_exec_on_destination(sfo_exec *exec, const sfo_plan_step *commit, gboolean running)
 {
     sfo_exec_step_result scratch = { 0 };
     sfo_plan_step probe = *commit;
+    virDomainPtr dom;
+    int state = VIR_DOMAIN_NOSTATE;
+    int reason;
     gboolean there;
 
     if (!exec->uri[SFO_PLAN_ROLE_DESTINATION])
-        return TRUE;
+        return !running;
     probe.role = SFO_PLAN_ROLE_DESTINATION;
-    there = sfo_exec_domain(exec, &probe, &scratch) != NULL;
+    dom = sfo_exec_domain(exec, &probe, &scratch);
+    there = dom && (!running || (virDomainGetState(dom, &state, &reason, 0) == 0 &&
+                                 state == VIR_DOMAIN_RUNNING));
     g_free(scratch.error_key);
     g_free(scratch.error_message);
+    virResetLastError();
     return there;
+}
+
+/* Whether the source's copy of @dom is paused: what a live migration leaves behind it */
+static gboolean
+sfo_exec_left_paused(virDomainPtr dom)
+{
+    int state = VIR_DOMAIN_NOSTATE;
+    int reason;
+
+    return virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED;
+}
+
+/*
+ * After a migration that took effect, what libvirt's last phase on the
+ * source (Confirm) does, when the process that ran it died before: stops
+ * the copy left paused on the source and removes its definition there.
+ * libvirt's driver, reconnecting to that copy, leaves the choice to the
+ * manager ("finished but we don't know if the domain was successfully
+ * started on destination"). Only when the destination has the domain, and
+ * runs it when the source's copy is active; a copy that runs on the source
+ * is never touched.
+ */
+static void
+sfo_exec_drop_source_copy(sfo_exec *exec, const sfo_plan_step *commit)
+{
+    sfo_exec_step_result scratch = { 0 };
+    sfo_plan_step probe = *commit;
+    sfo_exec_domain_info info = { 0 };
+    virDomainPtr dom;
+
+    if (!exec->uri[SFO_PLAN_ROLE_DESTINATION])
+        return;
+    probe.role = SFO_PLAN_ROLE_SOURCE;
+    if (!(dom = sfo_exec_domain(exec, &probe, &scratch)))
+        goto out;
+    /* after the reconnecting driver's job: it stops the copy itself once Confirm had begun */
+    sfo_exec_sync(dom, &scratch);
+    if (sfo_exec_domain_info_get(dom, &scratch, &info) < 0)
+        goto out;
+    if (info.active) {
+        if (info.state != VIR_DOMAIN_PAUSED || !sfo_exec_on_destination(exec, commit, TRUE))
+            goto out;
+        virDomainDestroy(dom);
+        if (sfo_exec_domain_info_get(dom, &scratch, &info) < 0 || info.active)
+            goto out;
+    } else if (!sfo_exec_on_destination(exec, commit, FALSE)) {
+        goto out;
+    }
+    if (info.persistent)
+        virDomainUndefine(dom);
+out:
+    g_free(scratch.error_key);
+    g_free(scratch.error_message);
+    virResetLastError();
+    sfo_exec_forget_domain(exec, SFO_PLAN_ROLE_SOURCE);
 }
 
 /*
  * Whether the commit step of @entry, started but never recorded as done,
  * took effect: a migrated domain is no longer active on the source and is
  * on the destination (a domain that did not run is inactive on the source
- * whether or not it moved), a saved one is inactive with a save image, a
+ * whether or not it moved), or, killed before libvirt's last phase, left
+ * paused on the source while it runs on the destination; a saved one is
+ * inactive with a save image, a
  * restored one is active. A migration still running on the source is waited
  * for first. A snapshot counts as not taken: undoing it plugs the VFs back,
  * as finishing would.
@@ -1644,7 +1708,9 @@ sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
     active = dom ? virDomainIsActive(dom) : 0;
     switch (commit->op) {
     case SFO_PLAN_OP_MIGRATE:
-        took = active != 1 && sfo_exec_on_destination(exec, commit);
+        took = active != 1
+                   ? sfo_exec_on_destination(exec, commit, FALSE)
+                   : sfo_exec_left_paused(dom) && sfo_exec_on_destination(exec, commit, TRUE);
         break;
     case SFO_PLAN_OP_SAVE:
         took = dom && active == 0 && virDomainHasManagedSaveImage(dom, 0) > 0;
@@ -1689,6 +1755,8 @@ sfo_exec_reconcile_entry(sfo_exec *exec, sfo_journal_entry *entry, sfo_exec_resu
         committed = sfo_exec_commit_took_effect(exec, plan->steps->pdata[commit]);
 
     if (committed && !undoing) {
+        if (((const sfo_plan_step *)plan->steps->pdata[commit])->op == SFO_PLAN_OP_MIGRATE)
+            sfo_exec_drop_source_copy(exec, plan->steps->pdata[commit]);
         sfo_exec_forward(exec, plan, entry->id, (guint)commit + 1, entry->step_phase, result);
     } else if (last >= 0) {
         sfo_exec_backward(exec, plan, entry->id, last, entry->step_phase, entry->undo_phase,

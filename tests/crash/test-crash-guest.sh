@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-crash-guest.sh: runs tests/crash/test-crash (TAP) on the integration tests' guest, for
-# `make check-crash-guest`: the shapes that unplug a running guest's VF (save, snapshot)
+# `make check-crash-guest`: the shapes that unplug a running guest's VF (save, snapshot,
+# live migration to the second host)
 #
 # SFO_GUEST_DIR names the guest (make check-crash-guest builds it, as make check-integration).
 #

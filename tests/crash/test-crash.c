@@ -34,11 +34,12 @@
  * migrate to the host it runs on and one process may open one embedded
  * root); and a restore of a domain saved without its VF (restore, attach:
  * nothing before the commit step to undo, nothing after it to wait for).
- * A save and a snapshot unplug the VF of a running guest first, which only a
- * guest acknowledges: with SFO_CRASH_GUEST set (make check-crash-guest,
- * test-crash-guest.sh), the test runs those two shapes (and only them) on
- * the integration tests' guest, booted and paired for each point (about 10 s
- * a point).
+ * A save, a snapshot and a live migration unplug the VF of a running guest
+ * first, which only a guest acknowledges: with SFO_CRASH_GUEST set (make
+ * check-crash-guest, test-crash-guest.sh), the test runs those three shapes
+ * (and only them) on the integration tests' guest, booted and paired for
+ * each point (10 to 20 s a point); the migration goes to the second host.
+ * SFO_CRASH_SHAPES=migrate,... runs only those shapes (of the set above);
  * SFO_CRASH_POINTS=N,M,... runs only those points (every point by default);
  * SFO_CRASH_STRIDE=K runs every K-th point and the last one (CI on a loaded
  * machine; the first point and the last always run), SFO_CRASH_STORE_STRIDE
@@ -113,6 +114,8 @@ static const sfo_crash_shape sfo_crash_shapes[] = {
       "ua-p-fo", "ua-n-guest", "source saved standby", "source running standby vf" },
     { "snapshot", SFO_PLAN_SNAPSHOT, "vm-guest", NULL, "n-guest", "sfo-guest", SFO_CRASH_GUEST, 2,
       "ua-p-fo", "ua-n-guest", "source running standby vf", "source running standby vf" },
+    { "migrate", SFO_PLAN_MIGRATE, "vm-guest", "h2", "n-guest", "sfo-guest", SFO_CRASH_GUEST, 2,
+      "ua-p-fo", "ua-n-guest", "destination running standby vf", "source running standby vf" },
 };
 
 static sfo_test_virt sfo_virt;
@@ -149,6 +152,19 @@ sfo_crash_selected(const sfo_test_journal_kind *kind, guint point, gboolean last
         return FALSE;
     }
     return stride <= 1 || point == 1 || last || (point - 1) % stride == 0;
+}
+
+/* The shape is one SFO_CRASH_SHAPES names (a list; every shape by default) */
+static gboolean
+sfo_crash_shape_selected(const sfo_crash_shape *shape)
+{
+    const char *list = g_getenv("SFO_CRASH_SHAPES");
+    g_auto(GStrv) items = NULL;
+
+    if (!list || !*list)
+        return TRUE;
+    items = g_strsplit(list, ",", -1);
+    return g_strv_contains((const char *const *)items, shape->name);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -803,7 +819,7 @@ main(void)
         const sfo_test_journal_kind *kind =
             i % 2 == 0 ? &sfo_test_journal_file : &sfo_test_journal_store;
 
-        if ((shape->start == SFO_CRASH_GUEST) != guest)
+        if ((shape->start == SFO_CRASH_GUEST) != guest || !sfo_crash_shape_selected(shape))
             continue;
         cases[n][0] = shape;
         cases[n][1] = kind;
