@@ -9,9 +9,9 @@
 #     make check-crash    the process running a plan killed at every journal write and libvirt
 #                         call in turn, then reconcile (docs/sequencer.md)
 #     make check-crash-guest  the same for the shapes that unplug a running guest's VF (save,
-#                         snapshot), on the integration tests' guest (7.5 min)
+#                         snapshot, live migration), on the integration tests' guest (13 min)
 #  2. make check-valgrind the same under valgrind (memcheck, definite leaks; the Python
-#                         tests and the hooks they run with PYTHONMALLOC=malloc)
+#                         tests and the hooks they run with PYTHONMALLOC=malloc), a test per core
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
 #  4. make distcheck      the release tarball builds and passes from a clean tree
 #  5. fuzzing             every fuzz target under libFuzzer with ASan + UBSan for a bounded
@@ -19,32 +19,48 @@
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
+
+# make -C DIR ARGS..., and when it fails, the end of each failed test's log (the tail of
+# this script's output is often all a CI run keeps), then exit 1
+run_make() {
+    dir=$1
+    if make -C "$@"; then
+        return 0
+    fi
+    grep -rlE '^:global-test-result: (FAIL|ERROR)' --include='*.trs' "$dir" 2>/dev/null |
+        while read -r trs; do
+            echo "== failed: ${trs%.trs}.log (its last 60 lines)"
+            tail -n 60 "${trs%.trs}.log"
+        done
+    exit 1
+}
+
 sh scripts/install-deps.sh
 
 echo "== build"
 sh scripts/build.sh build
 echo "== make check"
-make -C build -j"$(nproc)" check
+run_make build -j"$(nproc)" check
 echo "== make check-browser"
-make -C build check-browser
+run_make build check-browser
 echo "== make check-integration"
-make -C build check-integration
+run_make build check-integration
 echo "== make check-crash"
-make -C build check-crash
+run_make build check-crash
 echo "== make check-crash-guest"
-make -C build check-crash-guest
+run_make build check-crash-guest
 
 echo "== make check-valgrind"
-make -C build check-valgrind
+run_make build -j"$(nproc)" check-valgrind
 
 echo "== ASan/UBSan: make check"
 rm -rf build-asan
 sh scripts/build.sh build-asan --enable-sanitizers
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-    make -C build-asan -j"$(nproc)" check
+    run_make build-asan -j"$(nproc)" check
 
 echo "== make distcheck"
-make -C build distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+run_make build distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
 
 echo "== fuzz: every target ${SFO_FUZZ_SECONDS:-60} s"
 rm -rf build-fuzz
