@@ -9,7 +9,7 @@
 #     make check-crash    the process running a plan killed at every journal write and libvirt
 #                         call in turn, then reconcile (docs/sequencer.md)
 #     make check-crash-guest  the same for the shapes that unplug a running guest's VF (save,
-#                         snapshot, live migration), on the integration tests' guest (13 min)
+#                         snapshot, live migration), on the integration tests' guest (12 min)
 #  2. make check-valgrind the same under valgrind (memcheck, definite leaks; the Python
 #                         tests and the hooks they run with PYTHONMALLOC=malloc), a test per core
 #  3. ASan + UBSan        the same in a second build tree built with sanitizers
