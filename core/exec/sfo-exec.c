@@ -1600,6 +1600,20 @@ sfo_exec_wait_job(virDomainPtr dom)
     }
 }
 
+/* @dom's state (virDomainState); VIR_DOMAIN_NOSTATE when it cannot be read */
+static int
+sfo_exec_state(virDomainPtr dom)
+{
+    int state = VIR_DOMAIN_NOSTATE;
+    int reason;
+
+    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+        virResetLastError();
+        return VIR_DOMAIN_NOSTATE;
+    }
+    return state;
+}
+
 /*
  * Whether the domain of @commit is on the destination (@running: and runs
  * there, its CPUs resumed); without a recorded destination TRUE unless
@@ -1611,30 +1625,17 @@ sfo_exec_on_destination(sfo_exec *exec, const sfo_plan_step *commit, gboolean ru
     sfo_exec_step_result scratch = { 0 };
     sfo_plan_step probe = *commit;
     virDomainPtr dom;
-    int state = VIR_DOMAIN_NOSTATE;
-    int reason;
     gboolean there;
 
     if (!exec->uri[SFO_PLAN_ROLE_DESTINATION])
         return !running;
     probe.role = SFO_PLAN_ROLE_DESTINATION;
     dom = sfo_exec_domain(exec, &probe, &scratch);
-    there = dom && (!running || (virDomainGetState(dom, &state, &reason, 0) == 0 &&
-                                 state == VIR_DOMAIN_RUNNING));
+    there = dom && (!running || sfo_exec_state(dom) == VIR_DOMAIN_RUNNING);
     g_free(scratch.error_key);
     g_free(scratch.error_message);
     virResetLastError();
     return there;
-}
-
-/* Whether the source's copy of @dom is paused: what a live migration leaves behind it */
-static gboolean
-sfo_exec_left_paused(virDomainPtr dom)
-{
-    int state = VIR_DOMAIN_NOSTATE;
-    int reason;
-
-    return virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED;
 }
 
 /*
@@ -1651,14 +1652,13 @@ static void
 sfo_exec_drop_source_copy(sfo_exec *exec, const sfo_plan_step *commit)
 {
     sfo_exec_step_result scratch = { 0 };
-    sfo_plan_step probe = *commit;
     sfo_exec_domain_info info = { 0 };
     virDomainPtr dom;
 
     if (!exec->uri[SFO_PLAN_ROLE_DESTINATION])
         return;
-    probe.role = SFO_PLAN_ROLE_SOURCE;
-    if (!(dom = sfo_exec_domain(exec, &probe, &scratch)))
+    /* the migrate step is the source's */
+    if (!(dom = sfo_exec_domain(exec, commit, &scratch)))
         goto out;
     /* after the reconnecting driver's job: it stops the copy itself once Confirm had begun */
     sfo_exec_sync(dom, &scratch);
@@ -1679,7 +1679,7 @@ out:
     g_free(scratch.error_key);
     g_free(scratch.error_message);
     virResetLastError();
-    sfo_exec_forget_domain(exec, SFO_PLAN_ROLE_SOURCE);
+    sfo_exec_forget_domain(exec, commit->role);
 }
 
 /*
@@ -1708,9 +1708,9 @@ sfo_exec_commit_took_effect(sfo_exec *exec, const sfo_plan_step *commit)
     active = dom ? virDomainIsActive(dom) : 0;
     switch (commit->op) {
     case SFO_PLAN_OP_MIGRATE:
-        took = active != 1
-                   ? sfo_exec_on_destination(exec, commit, FALSE)
-                   : sfo_exec_left_paused(dom) && sfo_exec_on_destination(exec, commit, TRUE);
+        took = active != 1 ? sfo_exec_on_destination(exec, commit, FALSE)
+                           : sfo_exec_state(dom) == VIR_DOMAIN_PAUSED &&
+                                 sfo_exec_on_destination(exec, commit, TRUE);
         break;
     case SFO_PLAN_OP_SAVE:
         took = dom && active == 0 && virDomainHasManagedSaveImage(dom, 0) > 0;
