@@ -56,9 +56,7 @@ run_make build -j"$(nproc)" check-valgrind
 echo "== ASan/UBSan: make check"
 rm -rf build-asan
 sh scripts/build.sh build-asan --enable-sanitizers
-# intercept_tls_get_addr=0: GCC 12's runtime misreads some dynamic TLS blocks (libvirt's
-# qemu driver module has some) and LeakSanitizer's tracer dies at exit (run-pytest.sh)
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:intercept_tls_get_addr=0 UBSAN_OPTIONS=print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run_make build-asan -j"$(nproc)" check
 
 echo "== make distcheck"

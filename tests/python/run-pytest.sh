@@ -67,13 +67,6 @@ case ${SANITIZER_CFLAGS:-} in
     # Python objects are malloc blocks too, so LeakSanitizer follows pointers
     # through them; lsan.supp says what it suppresses and why.
     LSAN_OPTIONS=suppressions=$here/../../build-aux/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
-    # GCC 12's runtime takes a dynamic TLS block (the interpreter dlopens every module)
-    # whose address ends in 0x010 for a glibc before 2.25 and reads a length from the two
-    # words before it: LeakSanitizer's tracer then dies at exit ("Tracer caught signal 11",
-    # at random, after every test passed). Not intercepting __tls_get_addr means those
-    # blocks are not scanned for pointers: a leak can only be reported more, never hidden.
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}intercept_tls_get_addr=0
-    export ASAN_OPTIONS
     PYTHONMALLOC=malloc
     # The preload is for the interpreters alone: conftest.py takes LD_PRELOAD out of the
     # environment once Python runs (QEMU, virsh and PostgreSQL, which libvirt, the library

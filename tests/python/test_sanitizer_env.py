@@ -7,7 +7,7 @@ a header, reads a start and a length from the 16 bytes before it (the allocator'
 header), and LeakSanitizer's tracer later scans that range and dies at exit: "Tracer caught
 signal 11", "LeakSanitizer has encountered a fatal error", exit 1, after every test passed
 (how test_store_actions.py once failed in CI: libvirt's and GLib's threads hold such blocks).
-run-pytest.sh turns the interception off (intercept_tls_get_addr=0).
+make check's environment turns the interception off (intercept_tls_get_addr=0, Makefile.am).
 
 The probe (dtls-probe.c, a module with one 8-byte thread-local variable) puts those blocks
 exactly there, in threads that are still alive when the interpreter exits, so that the exit's
